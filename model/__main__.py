@@ -1,0 +1,3 @@
+from edwc.cli import main
+
+main()
