@@ -270,6 +270,14 @@ def _refs(t: dict[str, pd.DataFrame], cfg: InstanceConfig | None, problems: list
             problems.append(Problem("sites.csv", f"side '{s.at[i, 'side']}' differs from hub '{h}' side '{side[h]}'", line=int(i) + 2, column="side"))
         if s.at[i, "candidate"] is True and pd.isna(s.at[i, "campus_capex_cny"]):
             problems.append(Problem("sites.csv", "a candidate site needs campus_capex_cny", line=int(i) + 2, column="campus_capex_cny"))
+    kw = dict(zip(t["classes"]["class"], t["classes"]["kw_per_pflops"], strict=False))
+    sc = t["site_classes"]
+    it_kw = (sc["existing_pflops"] * sc["class"].map(kw)).groupby(sc["site"]).sum()
+    for i in s.index:
+        need_mw = it_kw.get(s.at[i, "site"], 0.0) * s.at[i, "pue"] / 1000
+        if need_mw > s.at[i, "max_facility_mw"] * (1 + 1e-9):
+            problems.append(Problem("sites.csv", f"existing capacity already draws {need_mw:,.1f} MW of facility power, "
+                                    f"above max_facility_mw {s.at[i, 'max_facility_mw']:,.1f}", line=int(i) + 2, column="max_facility_mw"))
     tr = t["trunks"]
     for i in tr.index[tr["from"] == tr["to"]]:
         problems.append(Problem("trunks.csv", "a trunk must join two different nodes", line=int(i) + 2, column="to"))
