@@ -1,0 +1,200 @@
+"""One test per constraint family, each on a variant of tiny whose answer is worked out by hand.
+
+Base plan of tiny (test_tiny.py): bj-dc serves Beijing realtime 10, sh-dc Shanghai realtime 5,
+west-1 (3 modules = 30 PFLOPS) serves all 25 PFLOPS of batch; 56 M CNY/yr.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import set_cell, solve
+
+
+def serve_of(r) -> pd.Series:
+    return r.tables["serve"].groupby(["region", "site", "workload"])["pflops"].sum()
+
+
+def unmet_of(r) -> pd.Series:
+    return r.tables["unmet"].set_index(["region", "workload"])["pflops"]
+
+
+def built(r, site: str, cls: str | None = "general") -> float:
+    """New PFLOPS at a site, of one class (or all classes with cls=None)."""
+    c = r.tables["capacity"]
+    c = c[c["site"] == site]
+    return float((c if cls is None else c[c["class"] == cls])["built_pflops"].sum())
+
+
+def test_demand_balance(tiny, tmp_path):
+    """serve + unmet = demand for every row, also when capacity runs short."""
+    set_cell(tiny, "site_classes", {"site": "bj-dc", "class": "general"}, "existing_pflops", 4)
+    r = solve(tiny, tmp_path / "r")
+    got = r.tables["serve"].groupby(["region", "workload"])["pflops"].sum()
+    um = unmet_of(r)
+    dem = pd.read_csv(tiny / "demand.csv", dtype={"region": str}).set_index(["region", "workload"])["pflops"]
+    for key, d in dem.items():
+        assert got.get(key, 0.0) + um[key] == pytest.approx(d)
+    assert um[("110000", "realtime")] == pytest.approx(6)  # only 4 PFLOPS within 5 ms of Beijing
+
+
+def test_capacity_limit(tiny, tmp_path):
+    """served <= utilisation_max x installed: at 0.5, sh-dc (5 PFLOPS) serves only 2.5 of Shanghai's realtime 5."""
+    r = solve(tiny, tmp_path / "r", sets={"capacity.utilisation_max": 0.5})
+    assert unmet_of(r)[("310000", "realtime")] == pytest.approx(2.5)
+    c = r.tables["capacity"]
+    assert (c["served_pflops"] <= 0.5 * c["installed_pflops"] + 1e-6).all()
+
+
+def test_site_power(tiny, tmp_path):
+    """PUE x kW/PFLOPS x installed <= max_facility_mw: 20 MW at west-1 (1 MW per PFLOPS, PUE 1.0) caps it at 2 modules;
+    the 5 PFLOPS of batch left go to bj-dc's spare capacity (8 M) rather than opening west-2 (11.25 M)."""
+    set_cell(tiny, "sites", {"site": "west-1"}, "max_facility_mw", 20)
+    r = solve(tiny, tmp_path / "r")
+    assert built(r, "west-1") == 20
+    sv = r.tables["serve"]
+    assert sv[(sv["site"] == "bj-dc") & (sv["workload"] == "batch")]["pflops"].sum() == pytest.approx(5)  # which region's: a tie
+    assert r.summary["objective_cny"] == pytest.approx(56.5e6)
+
+
+def test_campus_opening(tiny, tmp_path):
+    """modules <= max_modules x open and serve <= demand x open: a costly west-1 campus moves the build to west-2.
+    At west-2 (0.65 M/PFLOPS energy) a third module carrying 5 PFLOPS costs 5 + 3.25 = 8.25 M, more than the
+    8 M of serving those 5 at bj-dc, so west-2 gets 2 modules."""
+    set_cell(tiny, "sites", {"site": "west-1"}, "campus_capex_cny", 1e9)
+    r = solve(tiny, tmp_path / "r")
+    sites = r.tables["sites"].set_index("site")
+    assert sites.loc["west-1", "open"] == 0 and sites.loc["west-2", "open"] == 1
+    assert built(r, "west-1") == 0 and built(r, "west-2") == 20
+    assert not (r.tables["serve"]["site"] == "west-1").any()
+    assert r.summary["cost_parts_cny"]["campus"] == pytest.approx(3e6)
+    assert r.summary["objective_cny"] == pytest.approx(3e6 + 10e6 + 20 * 0.65e6 + 15 * 1.6e6 + 7.5e6)
+
+
+def test_integer_modules(tiny, tmp_path):
+    """modules are whole: 25 PFLOPS of batch needs 3 modules of 10, never 2.5."""
+    r = solve(tiny, tmp_path / "r")
+    c = r.tables["capacity"]
+    assert ((c["built_pflops"] / 10) % 1 == 0).all()
+
+
+def test_trunk_capacity_with_upgrade(tiny, tmp_path):
+    """load <= capacity + module_gbps x wavelengths: Beijing's 20 PFLOPS of batch at 1 Gbps/PFLOPS needs 20 Gbps on
+    bj-gs; with 10 Gbps and 10 Gbps modules at 1 M CNY, one wavelength is bought (cheaper than serving in Beijing)."""
+    set_cell(tiny, "trunks", {"trunk": "bj-gs"}, "capacity_gbps", 10)
+    set_cell(tiny, "trunks", {"trunk": "bj-gs"}, "module_gbps", 10)
+    r = solve(tiny, tmp_path / "r")
+    t = r.tables["trunks"].set_index("trunk")
+    assert t.loc["bj-gs", "wavelengths_added"] == 1
+    assert t.loc["bj-gs", "load_gbps"] == pytest.approx(20)
+    assert r.summary["cost_parts_cny"]["trunks"] == pytest.approx(1e6)
+
+
+def test_trunk_capacity_without_upgrade(tiny, tmp_path):
+    """With no upgrade allowed only 10 PFLOPS of Beijing's batch reach the west; 10 stay at bj-dc."""
+    set_cell(tiny, "trunks", {"trunk": "bj-gs"}, "capacity_gbps", 10)
+    set_cell(tiny, "trunks", {"trunk": "bj-gs"}, "max_modules", 0)
+    r = solve(tiny, tmp_path / "r")
+    s = serve_of(r)
+    assert s[("110000", "west-1", "batch")] == pytest.approx(10)
+    assert s[("110000", "bj-dc", "batch")] == pytest.approx(10)
+    assert built(r, "west-1") == 20
+    assert r.summary["objective_cny"] == pytest.approx(5e6 + 10e6 + 15 * 0.5e6 + 20 * 1.6e6 + 7.5e6)
+
+
+def test_latency_filter(tiny):
+    """No serve variable exists for a pair over its workload's limit; relaxing the limit creates it."""
+    from edwc.instance import load_instance
+    from edwc.network import allowed_pairs
+
+    a = allowed_pairs(load_instance(tiny))
+    rt = a[a["workload"] == "realtime"]
+    assert set(zip(rt["region"], rt["site"], strict=True)) == {("110000", "bj-dc"), ("310000", "sh-dc")}
+    set_cell(tiny, "workloads", {"workload": "realtime"}, "max_rtt_ms", 11)
+    a = allowed_pairs(load_instance(tiny))
+    assert ((a["region"] == "110000") & (a["site"] == "west-1") & (a["workload"] == "realtime")).any()
+
+
+# ---- policies ----------------------------------------------------------------------------------
+
+
+def test_west_share_new(tiny, tmp_path):
+    """west built >= 0.6 x all built. Shanghai realtime 30 forces 3 modules at sh-dc (east), so the west
+    must build >= 45 PFLOPS (5 modules). Without the policy the west builds 20: sh-dc's 5 spare PFLOPS
+    take 5 of batch (7.5 M) for less than a third western module carrying 5 (5 + 2.5 M + the 5 PFLOPS saved nothing)."""
+    set_cell(tiny, "site_classes", {"site": "sh-dc", "class": "general"}, "max_modules", 5)
+    set_cell(tiny, "demand", {"region": "310000", "workload": "realtime"}, "pflops", 30)
+    base = solve(tiny, tmp_path / "a")
+    assert built(base, "sh-dc") == 30 and built(base, "west-1") == 20
+    r = solve(tiny, tmp_path / "b", sets={"policy.west_share_new_min": 0.6})
+    # All classes count: the cheapest way to meet the share may be modules of another class left idle.
+    west = built(r, "west-1", None) + built(r, "west-2", None)
+    assert west >= 0.6 * (west + built(r, "sh-dc", None)) - 1e-6
+    assert west == 50
+
+
+def test_intelligent_share(tiny, tmp_path):
+    """intelligent >= 0.2 x installed: 55 installed + x >= ... => x >= 13.75, i.e. 2 modules (20 PFLOPS)."""
+    r = solve(tiny, tmp_path / "r", sets={"policy.intelligent_share_min": 0.2})
+    c = r.tables["capacity"]
+    assert c.loc[c["class"] == "intelligent", "installed_pflops"].sum() == 20
+    assert built(r, "west-1", "intelligent") == 20  # the campus already open is the cheapest place
+
+
+def test_pue_ceiling(tiny, tmp_path):
+    """A west site above the west PUE ceiling cannot expand: west-2 (PUE 1.3) is blocked at 1.2,
+    so west-1 is opened although its campus now costs more (and, at 0.5 M/PFLOPS, fills a third module)."""
+    set_cell(tiny, "sites", {"site": "west-1"}, "campus_capex_cny", 2e7)
+    free = solve(tiny, tmp_path / "a")
+    assert built(free, "west-2") == 20
+    r = solve(tiny, tmp_path / "b", sets={"policy.pue_max.west": 1.2})
+    assert built(r, "west-2") == 0 and built(r, "west-1") == 30
+
+
+def test_west_utilisation(tiny, tmp_path):
+    """served >= 0.9 x installed at western sites: 3 modules would run at 25/30 = 83 %, so only 2 are built
+    and 5 PFLOPS of batch stay at bj-dc."""
+    r = solve(tiny, tmp_path / "r", sets={"policy.west_utilisation_min": 0.9})
+    assert built(r, "west-1") == 20
+    c = r.tables["capacity"]
+    w = c[c["site"].isin(["west-1", "west-2"]) & (c["installed_pflops"] > 0)]
+    assert (w["utilisation"] >= 0.9 - 1e-9).all()
+
+
+def test_carbon_price(tiny, tmp_path):
+    """carbon cost = price x emissions; emissions per PFLOPS-year = 1000 MWh x PUE x (1 - renewable) x grid factor:
+    bj 10 x 1.6 x 0.6 = 9,600 t; sh 5 x 1.5 x 0.6 = 4,500 t; west-1 25 x 1.0 x 0.8 x 0.5 = 10,000 t."""
+    r = solve(tiny, tmp_path / "r", scenario="carbon-price")
+    k = r.tables["kpis"].set_index("kpi")["value"]
+    assert k["emissions_t"] == pytest.approx(24_100)
+    assert r.summary["cost_parts_cny"]["carbon"] == pytest.approx(200 * 24_100)
+
+
+def test_carbon_cap(tiny, tmp_path):
+    """emissions <= cap: at 24,000 t (100 t below the base plan) the cheapest cut leaves unmet the work of the most
+    carbon-intensive site, bj-dc at 960 t per PFLOPS: 100 / 960 PFLOPS."""
+    r = solve(tiny, tmp_path / "r", sets={"policy.carbon_cap_t": 24_000})
+    k = r.tables["kpis"].set_index("kpi")["value"]
+    assert k["emissions_t"] <= 24_000 + 1e-6
+    assert k["unmet_pflops"] == pytest.approx(100 / 960)
+
+
+def test_renewable_share(tiny, tmp_path):
+    """sum(renewable x energy) >= share x sum(energy). Base: 5,000 of 48,500 MWh = 10.3 %."""
+    r = solve(tiny, tmp_path / "r", sets={"policy.renewable_share_min": 0.11})
+    s = r.tables["sites"]
+    ren = dict(zip(pd.read_csv(tiny / "sites.csv")["site"], pd.read_csv(tiny / "sites.csv")["renewable_share"], strict=True))
+    share = (s["energy_mwh"] * s["site"].map(ren)).sum() / s["energy_mwh"].sum()
+    assert share >= 0.11 - 1e-9
+
+
+def test_max_site_share(tiny, tmp_path):
+    """serve <= 0.5 x demand: half of Beijing's realtime has no second site within 5 ms, so 5 PFLOPS are unmet
+    (and 2.5 in Shanghai); Beijing's batch is split between two sites."""
+    r = solve(tiny, tmp_path / "r", sets={"policy.max_site_share": 0.5})
+    um = unmet_of(r)
+    assert um[("110000", "realtime")] == pytest.approx(5)
+    assert um[("310000", "realtime")] == pytest.approx(2.5)
+    sv = r.tables["serve"].merge(pd.read_csv(tiny / "demand.csv", dtype={"region": str}), on=["region", "workload", "period"], suffixes=("", "_demand"))
+    assert (sv["pflops"] <= 0.5 * sv["pflops_demand"] + 1e-6).all()
