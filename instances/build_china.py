@@ -1,0 +1,642 @@
+"""Write the shipped instances china-2025 and china-2030 from the tables in seeds/.
+
+A developer step, not part of the package:
+
+    python instances/build_china.py            # writes instances/china-2025 and china-2030
+    python instances/build_china.py --check    # also prints calibration totals
+
+Deterministic: re-running it reproduces the files byte for byte. Every number
+written comes from a row of seeds/facts.csv (named below by its id, read with
+``fact("id")``), seeds/provinces.csv or seeds/sites.csv. The file format is
+docs/formats.md; provenance lives here and in seeds/README.md because the loader
+rejects extra columns.
+
+Rules used (ids in brackets):
+
+existing capacity (site_classes.existing_pflops), mid-2023
+  national total = art_compute_2023h1 x 1000 PFLOPS.
+  super = total x nat_mix_super_2024; cl_horinger_super at Horinger, the rest split
+    equally over the 12 operating national supercomputing centres (cl_nscc_count
+    minus the two candidates).
+  region totals: JJJ = total x nat_hub_share_jjj, of which Zhangjiakou gets
+    cl_zjk_share_jjj and Beijing/Tianjin the rest by GDP; YRD = total x
+    nat_hub_share_yrd, of which Shanghai = art_lingang_compute / art_lingang_share_sh,
+    Zhejiang = art_zj_built_2023h1, Jiangsu/Anhui the rest by GDP; the other six
+    hubs' provinces share total x nat_hub_share_other6 by GDP; the 17 provinces
+    outside the hubs share total x nat_hub_share_outside by GDP.
+  inside a region: super at its NSCCs is taken out first; the rest (general +
+    intelligent) goes to the region's general/intelligent sites (Lingang =
+    art_lingang_compute; YRD demo zone = est_yrd_demo_share_sh of Shanghai;
+    Horinger = est_horinger_share_nm of Inner Mongolia; two-site provinces split by
+    est_split_two_sites).
+  intelligent: Lingang art_lingang_intel_share; every other site the same fraction,
+    chosen so the national intelligent share is art_intel_share_2022.
+demand (period 2025) = art_target_2025_total x 1000 PFLOPS; intelligent
+  art_target_2025_intel_share, super nat_mix_super_2024, general the rest; regions by
+  GDP 2024 share (dem_region_basis); workloads by dem_inference_share_*,
+  dem_realtime_share. Later periods grow intelligent at art_ai_cagr_idc, general at
+  dem_general_growth, super at dem_super_growth.
+sites: hub = the hub whose provinces contain the site (seeds/provinces.csv hub);
+  side = the hub's side; sites in no hub are side east (only the four supply hubs
+  are "west"). PUE, power price, grid CO2, renewable share and facility power as in
+  site_row() below.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import heapq
+import math
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+OUT = ROOT / "instances"
+
+HUBS = [  # id, name_zh, name_en, side  (NDRC 2021-12 / 2022-02, shared/facts FACTS.md 1.1)
+    ("jjj", "京津冀枢纽", "Beijing-Tianjin-Hebei", "east"),
+    ("yrd", "长三角枢纽", "Yangtze River Delta", "east"),
+    ("gba", "粤港澳大湾区枢纽", "Guangdong-Hong Kong-Macao Greater Bay Area", "east"),
+    ("cy", "成渝枢纽", "Chengdu-Chongqing", "east"),
+    ("nmg", "内蒙古枢纽", "Inner Mongolia", "west"),
+    ("gz", "贵州枢纽", "Guizhou", "west"),
+    ("gs", "甘肃枢纽", "Gansu", "west"),
+    ("nx", "宁夏枢纽", "Ningxia", "west"),
+]
+HUB_SIDE = {h[0]: h[3] for h in HUBS}
+CLASSES = ["general", "intelligent", "super"]
+
+# Neighbouring provinces (land borders; Guangdong-Hainan by sea cable). ESTIMATE of the
+# backbone's shape: one trunk between the capitals of each pair.
+NEIGHBOURS = """
+bj-tj bj-he tj-he he-sx he-nm he-ln he-sd he-ha sx-nm sx-sn sx-ha nm-ln nm-jl nm-hl
+nm-sn nm-gs nm-nx ln-jl jl-hl sh-js sh-zj js-zj js-ah js-sd zj-ah zj-fj zj-jx ah-sd
+ah-ha ah-hb ah-jx fj-jx fj-gd jx-hb jx-hn jx-gd sd-ha ha-hb ha-sn hb-hn hb-cq hb-sn
+hn-gd hn-gx hn-gz hn-cq gd-gx gd-hi gx-gz gx-yn cq-sc cq-gz cq-sn sc-gz sc-yn sc-xz
+sc-qh sc-gs sc-sn gz-yn yn-xz xz-qh xz-xj sn-gs sn-nx gs-qh gs-nx gs-xj qh-xj
+""".split()
+
+# Direct hub links (from a region node to a site): the four named in the brief and
+# the main node of each eastern hub to each western hub cluster.
+HUB_LINKS = [("bj", "zhangjiakou"), ("bj", "ulanqab"), ("sh", "wuhu"), ("gd", "shaoguan")] + [
+    (e, w) for e in ("bj", "sh", "gd", "sc") for w in ("horinger", "guian", "qingyang", "zhongwei")
+]
+# Extra access trunks: the YRD demo zone spans Shanghai, Jiangsu and Zhejiang.
+EXTRA_ACCESS = [("js", "yrd-demo"), ("zj", "yrd-demo")]
+
+NEW_RACK_PLANS = {"qingyang", "yrd-demo", "wuhu", "tianfu", "chongqing", "ulanqab"}
+COLD_PROVINCES = {"210000", "220000", "230000", "530000", "540000", "630000", "650000"}
+
+
+# ----------------------------------------------------------------------------- seeds
+def read_csv(name: str) -> list[dict[str, str]]:
+    with open(SEEDS / name, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+FACTS = {r["id"]: r for r in read_csv("facts.csv")}
+USED: set[str] = set()
+
+
+def fact(fid: str) -> float:
+    """Value of seeds/facts.csv row `fid` (records the id as used)."""
+    USED.add(fid)
+    return float(FACTS[fid]["value"])
+
+
+def pct(fid: str) -> float:
+    return fact(fid) / 100.0
+
+
+PROV = {r["region"]: r for r in read_csv("provinces.csv")}
+ABBR = {r["abbr"]: r["region"] for r in PROV.values()}
+SITES = read_csv("sites.csv")
+SITE = {s["site"]: s for s in SITES}
+
+
+def gdp(region: str) -> float:
+    return float(PROV[region]["gdp_2024_100m_cny"])
+
+
+def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    r = 6371.0088
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+def node_xy(node: str) -> tuple[float, float]:
+    if node in PROV:
+        return float(PROV[node]["capital_lon"]), float(PROV[node]["capital_lat"])
+    return float(SITE[node]["lon"]), float(SITE[node]["lat"])
+
+
+def site_hub(s: dict) -> str:
+    return PROV[s["region"]]["hub"]
+
+
+def site_side(s: dict) -> str:
+    h = site_hub(s)
+    return HUB_SIDE[h] if h else "east"
+
+
+def classes_of(s: dict) -> list[str]:
+    return s["classes"].split(";")
+
+
+# ----------------------------------------------------------------------------- classes
+def class_table() -> dict[str, dict]:
+    return {
+        "general": dict(precision="FP32", kw_per_pflops=fact("eng_cpu_kw_per_pflops"),
+                        capex_cny_per_pflops=fact("cls_capex_general"),
+                        module_pflops=fact("cls_module_general")),
+        "intelligent": dict(precision="FP16", kw_per_pflops=fact("eng_gpu_kw_per_pflops"),
+                            capex_cny_per_pflops=fact("cls_capex_intelligent"),
+                            module_pflops=fact("cls_module_intelligent")),
+        "super": dict(precision="FP64", kw_per_pflops=fact("eng_super_kw_per_pflops"),
+                      capex_cny_per_pflops=fact("cls_capex_super"),
+                      module_pflops=fact("cls_module_super")),
+    }
+
+
+def check_class_costs(cls: dict) -> None:
+    """The capex figures in facts.csv are DERIVED; recompute them to catch drift."""
+    gen = (fact("eng_x86_server_cny") / fact("eng_cpu_server_tflops") * 1000
+           + fact("eng_cpu_kw_per_pflops") * fact("eng_facility_capex_per_kw"))
+    sup = fact("eng_super_capex_it") * 1e6 + fact("eng_super_kw_per_pflops") * fact("eng_facility_capex_per_kw")
+    intel = fact("art_aidc_cost") * 1e6 / 100
+    for c, v in (("general", gen), ("super", sup), ("intelligent", intel)):
+        assert abs(cls[c]["capex_cny_per_pflops"] / v - 1) < 0.01, (c, v)
+    gpu = fact("eng_dgx_h100_kw") / (8 * fact("eng_h100_fp16_tflops") / 1000)
+    assert abs(gpu - cls["intelligent"]["kw_per_pflops"]) < 0.05, gpu
+
+
+# ----------------------------------------------------------------------------- existing
+def existing_capacity() -> dict[tuple[str, str], float]:
+    """PFLOPS per (site, class), mid-2023 (rules in the module docstring)."""
+    total = fact("art_compute_2023h1") * 1000
+    super_total = total * pct("nat_mix_super_2024")
+    horinger_super = fact("cl_horinger_super")
+    nscc_ops = [s["site"] for s in SITES if s["kind"] == "supercomputing" and s["candidate"] == "false"]
+    assert len(nscc_ops) == fact("cl_nscc_count") - 2
+    per_nscc = (super_total - horinger_super) / len(nscc_ops)
+    sup = {(n, "super"): per_nscc for n in nscc_ops}
+    sup[("horinger", "super")] = horinger_super
+
+    # ---- region totals
+    reg: dict[str, float] = {}
+    jjj = total * pct("nat_hub_share_jjj")
+    zjk = jjj * pct("cl_zjk_share_jjj")
+    reg["130000"] = zjk
+    bjtj = ["110000", "120000"]
+    for r in bjtj:
+        reg[r] = (jjj - zjk) * gdp(r) / sum(gdp(x) for x in bjtj)
+    yrd = total * pct("nat_hub_share_yrd")
+    reg["310000"] = fact("art_lingang_compute") * 1000 / pct("art_lingang_share_sh")
+    reg["330000"] = fact("art_zj_built_2023h1") * 1000
+    jsah = ["320000", "340000"]
+    rest = yrd - reg["310000"] - reg["330000"]
+    for r in jsah:
+        reg[r] = rest * gdp(r) / sum(gdp(x) for x in jsah)
+    six = [r for r, p in PROV.items() if p["hub"] in ("gba", "cy", "nmg", "gz", "gs", "nx")]
+    assert len(six) == 7
+    for r in six:
+        reg[r] = total * pct("nat_hub_share_other6") * gdp(r) / sum(gdp(x) for x in six)
+    outside = [r for r, p in PROV.items() if not p["hub"]]
+    assert len(outside) == 17
+    out_share = 1 - pct("nat_hub_share_jjj") - pct("nat_hub_share_yrd") - pct("nat_hub_share_other6")
+    assert abs(out_share - pct("nat_hub_share_outside")) < 1e-9
+    for r in outside:
+        reg[r] = total * out_share * gdp(r) / sum(gdp(x) for x in outside)
+    assert abs(sum(reg.values()) - total) < 1e-6 * total
+
+    # ---- inside regions: general+intelligent per site
+    gi: dict[str, float] = {}
+    for r, t in reg.items():
+        t -= sum(v for (s, _), v in sup.items() if SITE[s]["region"] == r)
+        hosts = [s["site"] for s in SITES if s["region"] == r and "general" in classes_of(s)
+                 and s["candidate"] == "false"]
+        if r == "310000":
+            gi["lingang"] = fact("art_lingang_compute") * 1000
+            gi["yrd-demo"] = reg[r] * pct("est_yrd_demo_share_sh")
+            gi["shanghai"] = t - gi["lingang"] - gi["yrd-demo"]
+        elif r == "150000":
+            gi["horinger"] = t * pct("est_horinger_share_nm")
+            gi["ulanqab"] = t - gi["horinger"]
+        elif len(hosts) == 1:
+            gi[hosts[0]] = t
+        elif len(hosts) == 2:
+            for h in hosts:
+                gi[h] = t * pct("est_split_two_sites")
+        else:
+            raise AssertionError((r, hosts))
+    lingang_int = gi["lingang"] * pct("art_lingang_intel_share")
+    intel_total = total * pct("art_intel_share_2022")
+    frac = (intel_total - lingang_int) / (sum(gi.values()) - gi["lingang"])
+    ex = dict(sup)
+    for s, v in gi.items():
+        i = lingang_int if s == "lingang" else v * frac
+        ex[(s, "intelligent")] = i
+        ex[(s, "general")] = v - i
+    return ex
+
+
+# ----------------------------------------------------------------------------- sites
+def site_pue(s: dict) -> float:
+    sid, kind = s["site"], s["kind"]
+    table = {
+        "zhangjiakou": "pue_zhangjiakou", "yrd-demo": "pol_pue_hub_east", "wuhu": "pol_pue_hub_east",
+        "shaoguan": "pol_pue_hub_east", "tianfu": "pue_cluster_gap", "chongqing": "pue_cluster_gap",
+        "horinger": "pue_horinger_abc", "ulanqab": "pue_west_gap", "guian": "pue_guizhou",
+        "qingyang": "pue_west_new", "zhongwei": "pue_west_new", "lingang": "pue_aidc_new",
+    }
+    if sid in table:
+        return fact(table[sid])
+    if kind == "supercomputing":
+        return fact("pue_nscc")
+    if s["note"].startswith("provincial DC"):
+        return fact("pue_provincial_cold") if s["region"] in COLD_PROVINCES else fact("pue_provincial_warm")
+    return fact("pue_metro")
+
+
+def site_price(s: dict) -> float:
+    sid = s["site"]
+    bench = float(PROV[s["region"]]["coal_benchmark_cny_per_kwh"])
+    if sid == "guian":
+        return fact("pwr_price_guizhou")
+    if sid == "zhongwei":
+        return fact("pwr_price_zhongwei")
+    if s["kind"] == "cluster" and site_side(s) == "west":
+        return bench + fact("pwr_price_adder_west")
+    if s["kind"] == "cluster":
+        return bench + fact("pwr_price_adder_cluster_east")
+    return bench + fact("pwr_price_adder_metro")
+
+
+def check_price_adders() -> None:
+    west = ((fact("pwr_price_guizhou") - float(PROV["520000"]["coal_benchmark_cny_per_kwh"]))
+            + (fact("pwr_price_zhongwei") - float(PROV["640000"]["coal_benchmark_cny_per_kwh"]))) / 2
+    assert abs(west - fact("pwr_price_adder_west")) < 1e-4, west
+    east = fact("pwr_price_adder_metro") - fact("pwr_shaoguan_discount")
+    assert abs(east - fact("pwr_price_adder_cluster_east")) < 1e-9
+
+
+def site_co2(s: dict) -> float:
+    v = PROV[s["region"]]["grid_co2_2022_t_per_mwh"]
+    return float(v) if v else fact("co2_grid_southwest_2022")
+
+
+def site_renewable(s: dict) -> float:
+    sid = s["site"]
+    sourced = {"zhangjiakou": "ren_zhangjiakou", "shaoguan": "ren_shaoguan", "tianfu": "ren_sichuan",
+               "nscc-chengdu": "ren_sichuan", "zhongwei": "ren_zhongwei", "xining": "ren_qinghai"}
+    if sid in sourced:
+        return pct(sourced[sid])
+    USED.add("ren_share_proxy")
+    return min(1.0, max(0.0, 1 - site_co2(s) / fact("co2_national_fossil_2022")))
+
+
+def it_mw(ex: dict, sid: str, cls: dict) -> float:
+    return sum(ex.get((sid, c), 0.0) * cls[c]["kw_per_pflops"] for c in CLASSES) / 1000
+
+
+def plan_it_mw(sid: str) -> float | None:
+    """IT MW of a cluster's published build plan (2025), None if no plan is sourced."""
+    rack = fact("eng_std_rack_kw") / 1000
+    srv = fact("eng_server_kw") / 1000
+    plans = {
+        "qingyang": lambda: fact("cl_qingyang_racks_2025") * rack,
+        "shaoguan": lambda: fact("cl_shaoguan_racks_2025") * rack,
+        "zhangjiakou": lambda: fact("cl_zjk_servers_2025") * 1e6 * srv,
+        "horinger": lambda: fact("cl_horinger_servers") * srv,
+        "zhongwei": lambda: fact("cl_zhongwei_servers") * srv,
+        "guian": lambda: fact("cl_guizhou_racks") * rack,
+        "lingang": lambda: fact("art_lingang_racks_6kw") * 6 / 1000,
+    }
+    if sid in plans:
+        return plans[sid]()
+    if SITE[sid]["kind"] == "cluster":
+        return fact("eng_racks_per_cluster") * rack
+    return None
+
+
+def max_facility_mw(s: dict, ex: dict, cls: dict, horizon: int) -> float:
+    sid, pue = s["site"], site_pue(s)
+    cur = it_mw(ex, sid, cls) * pue
+    plan = plan_it_mw(sid)
+    if s["kind"] == "cluster":
+        # plans stated as totals (servers housed, racks in a province/cluster) bound the
+        # site; plans stated as new racks (Qingyang; the start-zone mean) add to today's
+        mw = plan * pue + (cur if sid in NEW_RACK_PLANS else 0.0)
+        if horizon >= 2030:
+            mw = (fact("cl_qingyang_racks_10y") * fact("eng_std_rack_kw") / 1000 * pue if sid == "qingyang"
+                  else mw * fact("est_cluster_growth_2030"))
+    elif sid == "lingang":
+        mw = plan * pue
+    elif s["candidate"] == "true":
+        mw = fact("est_nscc_new_mw")
+    elif s["kind"] == "metro" and not s["note"].startswith("provincial DC"):
+        mw = cur * fact("est_headroom_metro")
+    else:
+        mw = cur * fact("est_headroom_provincial")
+    return max(mw, cur * 1.02)  # existing capacity always fits
+
+
+def max_modules(s: dict, c: str, ex: dict, cls: dict, horizon: int) -> int:
+    sid = s["site"]
+    if c not in classes_of(s):
+        return 0
+    grow = fact("est_module_growth_2030") if horizon >= 2030 else 1.0
+    if c == "super":
+        return int(fact("est_super_modules") * (2 if horizon >= 2030 else 1))
+    if sid == "lingang":  # Lingang 2025 target: > 5 EFLOPS, AI share 80 % (seed 004)
+        tgt = fact("art_lingang_target_2025") * 1000
+        share = pct("art_lingang_target_ai_share") if c == "intelligent" else 1 - pct("art_lingang_target_ai_share")
+        mods = max(0.0, tgt * share - ex.get((sid, c), 0.0)) / cls[c]["module_pflops"]
+        return int(math.ceil(mods * grow))
+    if c == "intelligent":
+        base = fact("est_intel_modules_cluster") if s["kind"] == "cluster" else fact("est_intel_modules_city")
+        return int(base * grow)
+    # general: bounded by the site's power headroom (the plan is the facility limit)
+    head_it = max_facility_mw(s, ex, cls, horizon) / site_pue(s) - it_mw(ex, sid, cls)
+    module_mw = cls[c]["module_pflops"] * cls[c]["kw_per_pflops"] / 1000
+    return max(0, int(head_it // module_mw))
+
+
+# ----------------------------------------------------------------------------- trunks
+def trunks(ex: dict, cls: dict, wl: dict) -> list[dict]:
+    rf = fact("pol_route_factor")
+
+    def km(a: str, b: str) -> float:
+        return haversine_km(*node_xy(a), *node_xy(b)) * rf
+
+    def capex(a: str, b: str) -> float:
+        return fact("trk_module_fixed_cny") + fact("trk_module_per_km_cny") * km(a, b)
+
+    rows = []
+
+    def add(tid: str, a: str, b: str, cap: float, maxm: float) -> None:
+        rows.append(dict(trunk=tid, frm=a, to=b, capacity_gbps=cap, module_gbps=fact("trk_module_gbps"),
+                         module_capex_cny=capex(a, b), max_modules=int(maxm), km=km(a, b)))
+
+    for pair in NEIGHBOURS:
+        a, b = pair.split("-")
+        add(pair, ABBR[a], ABBR[b], fact("trk_backbone_gbps"), fact("trk_max_modules_backbone"))
+    for e, w in HUB_LINKS:
+        add(f"{e}-{w}", ABBR[e], w, fact("trk_hublink_gbps"), fact("trk_max_modules_backbone"))
+    assert len(HUB_LINKS) * fact("trk_hublink_gbps") == fact("net_interhub_bw") * 1000
+    for s in SITES:
+        sid = s["site"]
+        tot = sum(ex.get((sid, c), 0.0) for c in CLASSES)
+        cap = max(fact("trk_access_min_gbps"), math.ceil(tot * fact("trk_access_gbps_per_pflops") / 400) * 400)
+        add(f"acc-{sid}", s["region"], sid, cap, fact("trk_max_modules_access"))
+    for r, sid in EXTRA_ACCESS:
+        add(f"{r}-{sid}", ABBR[r], sid, fact("trk_access_min_gbps"), fact("trk_max_modules_access"))
+    return rows
+
+
+def rtt_table(trk: list[dict]) -> dict[str, dict[str, float]]:
+    """rtt_ms from each region node to each site (docs/formats.md formula)."""
+    us = fact("net_fibre_us_per_km")
+    hop = fact("net_hop_delay")
+    acc = fact("pol_latency_metro")
+    adj: dict[str, list[tuple[str, float]]] = {}
+    for t in trk:
+        w = 2 * t["km"] * us / 1000 + hop
+        adj.setdefault(t["frm"], []).append((t["to"], w))
+        adj.setdefault(t["to"], []).append((t["frm"], w))
+    out = {}
+    for r in PROV:
+        dist = {r: 0.0}
+        pq = [(0.0, r)]
+        while pq:
+            d, u = heapq.heappop(pq)
+            if d > dist[u]:
+                continue
+            for v, w in adj.get(u, []):
+                if d + w < dist.get(v, 1e18):
+                    dist[v] = d + w
+                    heapq.heappush(pq, (d + w, v))
+        out[r] = {s: acc + dist[s] for s in SITE}
+    return out
+
+
+# ----------------------------------------------------------------------------- demand
+def workloads() -> dict[str, dict]:
+    return {
+        "ai-inference": dict(cls="intelligent", max_rtt_ms=fact("pol_latency_hub"),
+                             gbps=fact("wl_gbps_ai_inference"),
+                             description="AI inference near users: 20 ms hub circle"),
+        "ai-training": dict(cls="intelligent", max_rtt_ms=None, gbps=fact("wl_gbps_ai_training"),
+                            description="AI model training: latency-tolerant"),
+        "general-realtime": dict(cls="general", max_rtt_ms=fact("pol_latency_terminal"),
+                                 gbps=fact("wl_gbps_general_realtime"),
+                                 description="interactive general computing: < 10 ms to terminals"),
+        "general-batch": dict(cls="general", max_rtt_ms=None, gbps=fact("wl_gbps_general_batch"),
+                              description="batch, storage and back-office computing"),
+        "hpc": dict(cls="super", max_rtt_ms=None, gbps=fact("wl_gbps_hpc"),
+                    description="supercomputing jobs"),
+    }
+
+
+def national_demand(year: int) -> dict[str, float]:
+    total = fact("art_target_2025_total") * 1000
+    base = {"intelligent": total * pct("art_target_2025_intel_share"),
+            "super": total * pct("nat_mix_super_2024")}
+    base["general"] = total - base["intelligent"] - base["super"]
+    n = year - 2025
+    return {"intelligent": base["intelligent"] * (1 + pct("art_ai_cagr_idc")) ** n,
+            "general": base["general"] * (1 + pct("dem_general_growth")) ** n,
+            "super": base["super"] * (1 + pct("dem_super_growth")) ** n}
+
+
+def workload_shares(year: int) -> dict[str, float]:
+    inf = pct(f"dem_inference_share_{year}")
+    rt = pct("dem_realtime_share")
+    return {"ai-inference": inf, "ai-training": 1 - inf, "general-realtime": rt,
+            "general-batch": 1 - rt, "hpc": 1.0}
+
+
+def demand_rows(periods: list[int], wl: dict) -> list[dict]:
+    assert fact("dem_region_basis") == 100  # all weight on GDP 2024
+    g_tot = sum(gdp(r) for r in PROV)
+    rows = []
+    for t in periods:
+        nat = national_demand(t)
+        sh = workload_shares(t)
+        for r in sorted(PROV):
+            for w, d in wl.items():
+                rows.append(dict(region=r, workload=w, period=t,
+                                 pflops=nat[d["cls"]] * sh[w] * gdp(r) / g_tot))
+    return rows
+
+
+# ----------------------------------------------------------------------------- writing
+def fmt(v: float, nd: int) -> str:
+    s = f"{v:.{nd}f}"
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+
+
+YAML = """\
+# {name}: written by instances/build_china.py from seeds/ -- do not edit by hand.
+# Every number names the seeds/facts.csv id it comes from (DERIVED/ESTIMATE rows
+# give their basis there).
+name: {name}
+description: "{description}"
+periods: {periods}
+finance:
+  discount_rate: {discount_rate}                 # fin_discount_rate (SOURCED)
+  campus_lifetime_years: {campus_life}            # fin_building_life (SOURCED, 15-20 y)
+  equipment_lifetime_years: {it_life}           # fin_it_life (ESTIMATE)
+  load_factor: {load_factor}                    # fin_load_factor (ESTIMATE)
+  unmet_penalty_cny_per_pflops_year: {penalty}  # fin_unmet_penalty (ESTIMATE, ~15x costliest service)
+network:
+  fibre_us_per_km: {fibre}                 # net_fibre_us_per_km (SOURCED)
+  route_factor: {route}                    # pol_route_factor (SOURCED policy anchor, Action Plan 2023)
+  hop_delay_ms: {hop}                      # net_hop_delay (DERIVED: 2 x net_oeo_delay)
+  access_rtt_ms: {access}                     # pol_latency_metro (SOURCED 1 ms metro circle)
+  k_paths: 1
+capacity:
+  utilisation_max: {util_max}                 # fin_util_max (ESTIMATE)
+policy:
+  west_share_new_min: {west_share}              # {west_share_src}
+  intelligent_share_min: null          # off: demand already carries art_target_2025_intel_share
+  pue_max: {{east: {pue_east}, west: {pue_west}}}     # pol_pue_hub_east / pol_pue_west (SOURCED)
+  west_utilisation_min: {west_util}            # pol_util_cluster (SOURCED >= 65 %)
+  carbon_price_cny_per_t: {carbon}             # {carbon_src}
+  carbon_cap_t: null
+  renewable_share_min: null
+  max_site_share: null
+solver:
+  time_limit_s: {time_limit}
+  mip_gap: {gap}
+  threads: 1
+  seed: 0
+scenarios: {{}}
+"""
+
+
+def build(name: str, periods: list[int], description: str, policy: dict, solver: dict) -> dict:
+    horizon = max(periods)
+    cls = class_table()
+    check_class_costs(cls)
+    check_price_adders()
+    ex = existing_capacity()
+    wl = workloads()
+    out = OUT / name
+    out.mkdir(parents=True, exist_ok=True)
+
+    write_csv(out / "regions.csv", ["region", "name_zh", "name_en", "lon", "lat"],
+              [[r, p["name_zh"], p["name_en"], p["capital_lon"], p["capital_lat"]] for r, p in sorted(PROV.items())])
+    write_csv(out / "hubs.csv", ["hub", "name_zh", "name_en", "side"], [list(h) for h in HUBS])
+
+    site_rows, sc_rows = [], []
+    for s in SITES:
+        sid = s["site"]
+        cand = s["candidate"] == "true"
+        if cand:
+            assert all(ex.get((sid, c), 0) == 0 for c in CLASSES)
+        campus = ""
+        if cand:
+            campus = fmt(fact("fin_campus_capex_nscc") if s["kind"] == "supercomputing"
+                         else fact("fin_campus_capex"), 0)
+        site_rows.append([sid, s["name_zh"], s["name_en"], site_hub(s), site_side(s), s["region"], s["lon"],
+                          s["lat"], s["kind"], s["candidate"], campus, fmt(site_pue(s), 3),
+                          fmt(site_price(s), 4), fmt(site_co2(s), 4), fmt(site_renewable(s), 3),
+                          fmt(max_facility_mw(s, ex, cls, horizon), 1)])
+        for c in CLASSES:
+            sc_rows.append([sid, c, fmt(ex.get((sid, c), 0.0), 1), max_modules(s, c, ex, cls, horizon)])
+    write_csv(out / "sites.csv",
+              ["site", "name_zh", "name_en", "hub", "side", "region", "lon", "lat", "kind", "candidate",
+               "campus_capex_cny", "pue", "power_price_cny_per_kwh", "grid_co2_t_per_mwh", "renewable_share",
+               "max_facility_mw"], site_rows)
+    write_csv(out / "site_classes.csv", ["site", "class", "existing_pflops", "max_modules"], sc_rows)
+    write_csv(out / "classes.csv",
+              ["class", "precision", "kw_per_pflops", "capex_cny_per_pflops", "module_pflops"],
+              [[c, d["precision"], fmt(d["kw_per_pflops"], 3), fmt(d["capex_cny_per_pflops"], 0),
+                fmt(d["module_pflops"], 1)] for c, d in cls.items()])
+    write_csv(out / "workloads.csv", ["workload", "class", "max_rtt_ms", "gbps_per_pflops", "description"],
+              [[w, d["cls"], "" if d["max_rtt_ms"] is None else fmt(d["max_rtt_ms"], 2), fmt(d["gbps"], 3),
+                d["description"]] for w, d in wl.items()])
+    dem = demand_rows(periods, wl)
+    write_csv(out / "demand.csv", ["region", "workload", "period", "pflops"],
+              [[d["region"], d["workload"], d["period"], fmt(d["pflops"], 1)] for d in dem])
+    trk = trunks(ex, cls, wl)
+    write_csv(out / "trunks.csv",
+              ["trunk", "from", "to", "length_km", "capacity_gbps", "module_gbps", "module_capex_cny", "max_modules"],
+              [[t["trunk"], t["frm"], t["to"], "", fmt(t["capacity_gbps"], 0), fmt(t["module_gbps"], 0),
+                fmt(t["module_capex_cny"], -0 if False else 0), t["max_modules"]] for t in trk])
+
+    # feasibility rule of the loader: every (region, workload) with demand > 0 reaches a
+    # site offering the workload's class within max_rtt_ms.
+    rtt = rtt_table(trk)
+    for d in dem:
+        w = wl[d["workload"]]
+        if d["pflops"] > 0 and w["max_rtt_ms"] is not None:
+            ok = [s for s in SITE if w["cls"] in classes_of(SITE[s]) and rtt[d["region"]][s] <= w["max_rtt_ms"]]
+            assert ok, (d, "unreachable")
+
+    yaml_text = YAML.format(
+        name=name, description=description, periods="[" + ", ".join(map(str, periods)) + "]",
+        discount_rate=fmt(pct("fin_discount_rate"), 4), campus_life=fmt(fact("fin_building_life"), 0),
+        it_life=fmt(fact("fin_it_life"), 0), load_factor=fmt(fact("fin_load_factor"), 3),
+        penalty=f"{fact('fin_unmet_penalty'):.1e}", fibre=fmt(fact("net_fibre_us_per_km"), 3),
+        route=fmt(fact("pol_route_factor"), 3), hop=fmt(fact("net_hop_delay"), 3),
+        access=fmt(fact("pol_latency_metro"), 3), util_max=fmt(fact("fin_util_max"), 3),
+        west_share=policy["west_share"], west_share_src=policy["west_share_src"],
+        pue_east=fmt(fact("pol_pue_hub_east"), 3), pue_west=fmt(fact("pol_pue_west"), 3),
+        west_util=fmt(pct("pol_util_cluster"), 3), carbon=policy["carbon"], carbon_src=policy["carbon_src"],
+        time_limit=solver["time_limit"], gap=solver["gap"])
+    (out / "instance.yaml").write_text(yaml_text, encoding="utf-8")
+    return dict(ex=ex, dem=dem, cls=cls, trk=trk, rtt=rtt)
+
+
+def report(name: str, res: dict) -> None:
+    ex, dem = res["ex"], res["dem"]
+    print(f"== {name}")
+    tot = {c: sum(v for (s, cc), v in ex.items() if cc == c) for c in CLASSES}
+    print("existing PFLOPS:", {c: round(v) for c, v in tot.items()}, "total", round(sum(tot.values())))
+    per = {}
+    for d in dem:
+        per.setdefault(d["period"], {}).setdefault(d["workload"], 0.0)
+        per[d["period"]][d["workload"]] += d["pflops"]
+    for t, v in per.items():
+        print(t, {k: round(x) for k, x in v.items()}, "total", round(sum(v.values())))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="print calibration totals and unused facts")
+    args = ap.parse_args()
+    r25 = build("china-2025", [2025],
+                "China 2025: 31 provinces, 8 hubs, 44 sites, 3 classes, 5 workloads; demand at the 2025 Action-Plan target",
+                policy=dict(west_share="0.6", west_share_src="pol_new_in_hubs (SOURCED >= 60 % of new compute in hubs; applied to west sites)",
+                            carbon="0", carbon_src="no carbon price on DC power in 2025"),
+                solver=dict(time_limit=120, gap=0.005))
+    USED.add("fin_carbon_price_2030")
+    r30 = build("china-2030", [2025, 2027, 2030],
+                "China 2025-2030: growth path (AI +52.3 %/yr, general +10 %/yr) with a carbon price",
+                policy=dict(west_share="0.6", west_share_src="pol_new_in_hubs (SOURCED >= 60 %)",
+                            carbon=fmt(fact("fin_carbon_price_2030"), 0),
+                            carbon_src="fin_carbon_price_2030 (ESTIMATE)"),
+                solver=dict(time_limit=300, gap=0.01))
+    if args.check:
+        report("china-2025", r25)
+        report("china-2030", r30)
+        unused = sorted(set(FACTS) - USED)
+        print("facts not used by the builder:", ", ".join(unused))
+
+
+if __name__ == "__main__":
+    main()
