@@ -1,0 +1,93 @@
+"""edwc sweep: cases named from their overrides, solved in local processes and on a local Dask
+cluster, each equal to a direct solve; a failed case reported while the others are kept; a
+rerun skips unchanged cases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from edwc.cli import main
+from edwc.errors import InputError
+from edwc.run import solve_instance
+from edwc.sweep import BASE, build_cases, parse_vary, sweep_instance
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = REPO / "instances" / "tiny"
+CARBON = "policy.carbon_price_cny_per_t"
+LOAD = "finance.load_factor"
+
+
+def direct_objective(tmp: Path, scenario: str | None, sets: dict) -> float:
+    _, r = solve_instance(TINY, scenario=scenario, sets=sets, out=tmp, threads=1, maps=False, check=False)
+    return float(r.summary["objective_cny"])
+
+
+def test_cases_are_the_product_named_from_their_overrides() -> None:
+    cases = build_cases(parse_vary([f"{CARBON}=0,200", f"{LOAD}=0.5,1"]), [None, "double-batch"])
+    assert [c.name for c in cases] == [
+        f"{BASE},carbon_price_cny_per_t=0,load_factor=0.5", f"{BASE},carbon_price_cny_per_t=0,load_factor=1",
+        f"{BASE},carbon_price_cny_per_t=200,load_factor=0.5", f"{BASE},carbon_price_cny_per_t=200,load_factor=1",
+        "double-batch,carbon_price_cny_per_t=0,load_factor=0.5", "double-batch,carbon_price_cny_per_t=0,load_factor=1",
+        "double-batch,carbon_price_cny_per_t=200,load_factor=0.5", "double-batch,carbon_price_cny_per_t=200,load_factor=1"]
+    assert cases[-1].sets == {CARBON: 200, LOAD: 1} and cases[-1].scenario == "double-batch"
+    assert [c.sets for c in build_cases(parse_vary(["periods=[2025],[2025,2030]"]))] == [{"periods": [2025]}, {"periods": [2025, 2030]}]
+
+
+def test_bad_vary_and_scenario_are_refused_before_any_solve(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="'policy.carbon' is not a setting"):
+        parse_vary(["policy.carbon=1,2"])
+    res = CliRunner().invoke(main, ["sweep", str(TINY), "--scenario", "nope", "--out", str(tmp_path / "s")])
+    assert res.exit_code == 2 and "no scenario 'nope'" in res.output
+    assert not (tmp_path / "s").exists()
+    res = CliRunner().invoke(main, ["sweep", str(TINY), "--all-scenarios", "--dry-run", "--out", str(tmp_path / "s")])
+    assert res.exit_code == 0 and res.output.count("scenario=") == 3
+
+
+def test_local_sweep_failed_case_kept_others_and_rerun_skips(tmp_path: Path) -> None:
+    out = tmp_path / "tiny-sweep"
+    args = ["sweep", str(TINY), "--vary", f"{CARBON}=0,200", "--vary", f"{LOAD}=0.5,1,1.5", "--workers", "2",
+            "--out", str(out)]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 1, res.output  # two cases fail (load factor 1.5 > 1), four are solved
+    index = pd.read_csv(out / "index.csv").set_index("case")
+    assert len(index) == 6 and (out / "index.md").is_file()
+    failed = index[index["outcome"] == "failed"]
+    assert set(failed.index) == {"carbon_price_cny_per_t=0,load_factor=1.5", "carbon_price_cny_per_t=200,load_factor=1.5"}
+    assert (failed["status"] == "input_error").all() and failed["message"].str.contains("finance.load_factor").all()
+    assert str(TINY) in failed["message"].iloc[0]  # the user's path, not the worker's scratch folder
+    solved = index[index["outcome"] == "solved"]
+    assert len(solved) == 4 and not any((out / c).exists() for c in failed.index)
+    for case, row in solved.iterrows():
+        sets = json.loads((out / case / "summary.json").read_text())["sets"]
+        assert row["objective_cny"] == pytest.approx(direct_objective(tmp_path / f"direct-{case}", None, sets), rel=1e-9)
+    assert index.loc["carbon_price_cny_per_t=0,load_factor=1", "objective_cny"] == pytest.approx(56e6)
+
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 1
+    index2 = pd.read_csv(out / "index.csv").set_index("case")
+    assert (index2.loc[solved.index, "outcome"] == "skipped").all()
+    assert (index2.loc[solved.index, "objective_cny"] == solved["objective_cny"]).all()
+    assert "0 solved, 4 skipped (unchanged), 2 failed" in again.output
+
+
+def test_dask_sweep_on_a_local_cluster(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    cases = build_cases(parse_vary([f"{CARBON}=0,100"]), [None, "double-batch"])
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        rep = sweep_instance(TINY, cases, out=tmp_path / "dask-sweep", scheduler=cluster.scheduler_address)
+    assert rep.counts() == {"solved": 4, "skipped": 0, "failed": 0}
+    index = rep.index.set_index("case")
+    assert len(set(index["worker"])) >= 1 and all(":" in w for w in index["worker"])
+    for c in cases:
+        assert (tmp_path / "dask-sweep" / c.name / "instance" / "instance.yaml").is_file()
+        want = direct_objective(tmp_path / f"direct-{c.name}", c.scenario, c.sets)
+        assert index.loc[c.name, "objective_cny"] == pytest.approx(want, rel=1e-9)
+    # the same cases locally skip nothing new: every result is reused, unchanged
+    rep2 = sweep_instance(TINY, cases, out=tmp_path / "dask-sweep", workers=2)
+    assert rep2.counts()["skipped"] == 4
