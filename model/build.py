@@ -4,6 +4,7 @@ sets, variables, core constraints, policies, objective."""
 from __future__ import annotations
 
 import pyomo.environ as pyo
+
 from edwc import constraints as con
 from edwc.data import ModelData, prepare
 from edwc.instance import Instance
@@ -20,16 +21,18 @@ def add_sets(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.serve_index = pyo.Set(initialize=d.serve_index, dimen=4, ordered=True)
     m.demand_index = pyo.Set(initialize=d.demand_index, dimen=3, ordered=True)
     m.trunks = pyo.Set(initialize=d.trunks, ordered=True)
+    m.flow_nodes = pyo.Set(initialize=d.flow_nodes, dimen=2, ordered=True)
 
 
 def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
-    """open ∈ {0,1}; modules, wavelengths ∈ ℤ≥0 (bounded by their maxima); serve, unmet ≥ 0."""
+    """open ∈ {0,1}; modules, wavelengths ∈ ℤ≥0 (bounded by their maxima); serve, unmet, flow_to_site ≥ 0."""
     m.open = pyo.Var(m.candidates, m.periods, domain=pyo.Binary)
     m.modules = pyo.Var(m.buildable, m.periods, domain=pyo.NonNegativeIntegers,
                         bounds=lambda m, s, c, t: (0, d.max_modules[(s, c)]))
     m.serve = pyo.Var(m.serve_index, domain=pyo.NonNegativeReals,
                       bounds=lambda m, r, s, w, t: (0, d.demand[(r, w, t)]))
     m.unmet = pyo.Var(m.demand_index, domain=pyo.NonNegativeReals)
+    m.flow_to_site = pyo.Var(m.flow_nodes, m.periods, domain=pyo.NonNegativeReals)  # Gbps from node u toward site s
     m.wavelengths = pyo.Var(m.trunks, m.periods, domain=pyo.NonNegativeIntegers,
                             bounds=lambda m, l, t: (0, d.trunk[l]["max_modules"]))
 
@@ -52,6 +55,7 @@ def build_model(inst: Instance, elastic: bool = False) -> tuple[pyo.ConcreteMode
     con.add_module_limit(m, d)
     con.add_open_monotone(m, d)
     con.add_serve_open(m, d)
+    con.add_flow_balance(m, d)
     con.add_trunk_capacity(m, d)
     add_energy_and_emissions(m, d)
     m.policies = add_policies(m, d, inst.config.policy)

@@ -7,8 +7,9 @@ latency-feasible (r, s, w) set. `installed` and `served` are linear expressions 
 from __future__ import annotations
 
 import pyomo.environ as pyo
-from edwc.data import ModelData
 from pyomo.core.util import quicksum
+
+from edwc.data import ModelData
 
 
 def installed(m: pyo.ConcreteModel, d: ModelData, s: str, c: str, t: int):
@@ -99,22 +100,38 @@ def add_serve_open(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.serve_open = pyo.Constraint(idx, rule=rule)
 
 
+def add_flow_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """flow_balance[s,u,t]:  flow_to_site[s,u,t] = Σ_w gbps_per_pflops[w] · serve[u,s,w,t]  (u a region)
+    + Σ_{v: next(v) = u} flow_to_site[s,v,t].
+
+    Traffic to site s follows s's shortest-latency tree, so the Gbps leaving node u toward s is u's own
+    traffic plus what enters u from further out. Equivalent to summing every routed path on each trunk,
+    with one term per site tree instead of one per (region, site, workload) path.
+    """
+
+    served_keys = set(d.serve_index)
+
+    def rule(m, s, u, t):
+        own = quicksum(d.gbps[w] * m.serve[u, s, w, t] for w in d.flow_serve.get((s, u), []) if (u, s, w, t) in served_keys)
+        inflow = quicksum(m.flow_to_site[s, v, t] for v in d.flow_children.get((s, u), []))
+        return m.flow_to_site[s, u, t] == own + inflow
+
+    m.flow_balance = pyo.Constraint(m.flow_nodes, m.periods, rule=rule)
+
+
 def add_trunk_capacity(m: pyo.ConcreteModel, d: ModelData) -> None:
-    """trunk_capacity[l,t]:  Σ_{(r,s,w) routed over l} gbps_per_pflops[w] · serve[r,s,w,t]
+    """trunk_capacity[l,t]:  Σ_{(s,u): u's tree edge toward s is l} flow_to_site[s,u,t]
     ≤ capacity_gbps[l] + module_gbps[l] · Σ_{t' ≤ t} wavelengths[l,t']."""
-    pair_w: dict[tuple[str, str, int], list[str]] = {}
-    for r, s, w, t in d.serve_index:
-        if d.gbps[w] > 0:
-            pair_w.setdefault((r, s, t), []).append(w)
+    users: dict[str, list[tuple[str, str]]] = {}
+    for key in d.flow_nodes:
+        users.setdefault(d.flow_trunk[key], []).append(key)
     upgradable = set(d.trunks)
-    idx = [(l, t) for l in sorted(d.trunk_pairs) for t in d.periods
-           if any((r, s, t) in pair_w for (r, s) in d.trunk_pairs[l])]
 
     def rule(m, l, t):
-        load = quicksum(d.gbps[w] * m.serve[r, s, w, t] for (r, s) in d.trunk_pairs[l] for w in pair_w.get((r, s, t), []))
+        load = quicksum(m.flow_to_site[s, u, t] for (s, u) in users[l])
         cap = d.trunk[l]["capacity_gbps"]
         if l in upgradable:
             cap = cap + d.trunk[l]["module_gbps"] * quicksum(m.wavelengths[l, tt] for tt in d.periods if tt <= t)
         return load <= cap
 
-    m.trunk_capacity = pyo.Constraint(idx, rule=rule)
+    m.trunk_capacity = pyo.Constraint(sorted(users), m.periods, rule=rule)

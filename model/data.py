@@ -43,7 +43,12 @@ class ModelData:
     capex_per_pflops: dict[str, float]
     site: dict[str, dict]  # site attributes (side, pue, price, co2, renewable, max_mw, capex)
     trunk: dict[str, dict]  # trunk attributes (capacity, module_gbps, module_capex, max_modules)
-    trunk_pairs: dict[str, list[tuple[str, str]]]  # trunk -> (r, s) pairs routed over it
+    # Traffic toward each site runs along the site's shortest-path tree. flow_nodes: (s, u) for every node
+    # u that carries traffic toward s; it leaves u over trunk flow_trunk[(s, u)] to the next node.
+    flow_nodes: list[tuple[str, str]]
+    flow_trunk: dict[tuple[str, str], str]
+    flow_children: dict[tuple[str, str], list[str]]  # (s, u) -> nodes v whose flow toward s enters u
+    flow_serve: dict[tuple[str, str], list[str]]  # (s, r) -> workloads with gbps > 0 that r may send to s
     serve_by_rwt: dict[tuple[str, str, int], list[str]] = field(default_factory=dict)
     serve_by_sct: dict[tuple[str, str, int], list[tuple[str, str]]] = field(default_factory=dict)
     annuity_campus: float = 0.0
@@ -86,11 +91,22 @@ def prepare(inst: Instance) -> ModelData:
     }
 
     rt = routes(inst)
-    used_pairs = {(r, s) for (r, s, _w, _t) in serve_index}
-    trunk_pairs: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for pair in sorted(used_pairs):
-        for l in rt.paths[pair]:
-            trunk_pairs[l].append(pair)
+    gbps = dict(zip(inst.workloads["workload"], inst.workloads["gbps_per_pflops"].astype(float), strict=False))
+    flow_serve: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for r, s, w, _t in serve_index:
+        if gbps[w] > 0 and r != s:
+            flow_serve[(s, r)].add(w)
+    carrying: set[tuple[str, str]] = set()
+    for (s, r) in flow_serve:  # mark every node on the way from r to s
+        u = r
+        while u != s and (s, u) not in carrying:
+            carrying.add((s, u))
+            u = rt.toward[(s, u)][0]
+    flow_children: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for (s, u) in sorted(carrying):
+        nxt = rt.toward[(s, u)][0]
+        if nxt != s:
+            flow_children[(s, nxt)].append(u)
     tt = trunk_table(inst).set_index("trunk")
     trunk_attr = {l: row._asdict() for l, row in zip(tt.index, tt.itertuples(index=False), strict=False)}
 
@@ -106,7 +122,7 @@ def prepare(inst: Instance) -> ModelData:
         trunks=sorted(l for l in trunk_attr if trunk_attr[l]["max_modules"] > 0 and trunk_attr[l]["module_gbps"] > 0),
         demand=demand,
         workload_class=wclass,
-        gbps=dict(zip(inst.workloads["workload"], inst.workloads["gbps_per_pflops"].astype(float), strict=False)),
+        gbps=gbps,
         rtt={(r, s): float(v) for r, s, v in rt.rtt.itertuples(index=False)},
         existing=existing,
         max_modules=max_modules,
@@ -115,7 +131,10 @@ def prepare(inst: Instance) -> ModelData:
         capex_per_pflops=cl["capex_cny_per_pflops"].astype(float).to_dict(),
         site=site_attr,
         trunk=trunk_attr,
-        trunk_pairs=dict(trunk_pairs),
+        flow_nodes=sorted(carrying),
+        flow_trunk={k: rt.toward[k][1] for k in carrying},
+        flow_children=dict(flow_children),
+        flow_serve={k: sorted(v) for k, v in flow_serve.items()},
         serve_by_rwt=serve_by_rwt,
         serve_by_sct=dict(serve_by_sct),
         annuity_campus=annuity(fin.discount_rate, fin.campus_lifetime_years),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 import pandas as pd
+
 from edwc.instance import Instance
 
 EARTH_RADIUS_KM = 6371.0088
@@ -52,6 +53,8 @@ class Routes:
 
     rtt: pd.DataFrame  # region, site, rtt_ms
     paths: dict[tuple[str, str], tuple[str, ...]]  # (region, site) -> trunk ids on the path
+    # The shortest-path tree of each site: (site, node) -> (next node toward the site, trunk id).
+    toward: dict[tuple[str, str], tuple[str, str]]
 
 
 def routes(inst: Instance) -> Routes:
@@ -67,15 +70,18 @@ def routes(inst: Instance) -> Routes:
         g.add_edge(row[1], row[2], weight=float(row.rtt_ms), trunk=row.trunk)
     regions = set(inst.regions["region"])
     access = inst.config.network.access_rtt_ms
-    rows, paths = [], {}
+    rows, paths, toward = [], {}, {}
     for site in inst.sites["site"]:
         dist, path = nx.single_source_dijkstra(g, site, weight="weight")
+        for node, p in path.items():  # Dijkstra's paths share prefixes: together they form a tree
+            if len(p) > 1:
+                toward[(site, node)] = (p[-2], g.edges[p[-2], node]["trunk"])
         for node in sorted(regions & dist.keys()):
             p = path[node]
             rows.append((node, site, access + dist[node]))
             paths[(node, site)] = tuple(g.edges[a, b]["trunk"] for a, b in zip(p, p[1:], strict=False))
     rtt = pd.DataFrame(rows, columns=["region", "site", "rtt_ms"])
-    out = Routes(rtt=rtt, paths=paths)
+    out = Routes(rtt=rtt, paths=paths, toward=toward)
     inst.cache["routes"] = out
     return out
 

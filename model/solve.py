@@ -16,8 +16,9 @@ from pathlib import Path
 
 import highspy
 import pyomo.environ as pyo
-from edwc.schema import Solver
 from pyomo.contrib.solver.common.factory import SolverFactory
+
+from edwc.schema import Solver
 
 # HiGHS model status -> our status word
 _STATUS = {
@@ -91,7 +92,7 @@ def solve_model(m: pyo.ConcreteModel, opts: Solver, tee: bool = False, show_prog
     solver.config.time_limit = opts.time_limit_s
     solver.config.rel_gap = opts.mip_gap
     solver.config.threads = opts.threads
-    solver.config.solver_options = {"random_seed": opts.seed, "log_to_console": False}
+    solver.config.solver_options = {"random_seed": opts.seed, "log_to_console": tee}
     if tee:
         solver.config.tee = [sys.stderr]
     t0 = time.perf_counter()
