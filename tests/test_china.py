@@ -1,0 +1,51 @@
+"""The default instance: calibration to the sourced 2025 targets, and a real solve that respects every
+latency limit and balances demand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import INSTANCES, solve
+from edwc.instance import load_instance
+
+
+@pytest.fixture(scope="module")
+def china(tmp_path_factory):
+    return solve(INSTANCES / "china-2025", tmp_path_factory.mktemp("c25") / "r")
+
+
+def test_demand_calibrated_to_2025_targets():
+    """> 300 EFLOPS in 2025 with a 35 % intelligent share (seeds: the Oct-2023 Action Plan)."""
+    inst = load_instance(INSTANCES / "china-2025")
+    d = inst.demand.merge(inst.workloads[["workload", "class"]], on="workload")
+    total = d["pflops"].sum()
+    assert total == pytest.approx(300_000, rel=1e-3)
+    assert d.loc[d["class"] == "intelligent", "pflops"].sum() / total == pytest.approx(0.35, abs=1e-3)
+    assert set(inst.regions["region"]) == set(d["region"]) and len(inst.regions) == 31
+    assert inst.hubs.groupby("side").size().to_dict() == {"east": 4, "west": 4}
+
+
+def test_plan_respects_latency_and_balances_demand(china):
+    inst = load_instance(INSTANCES / "china-2025")
+    assert china.summary["status"] in ("optimal", "time_limit")
+    lim = inst.workloads.set_index("workload")["max_rtt_ms"]
+    sv = china.tables["serve"]
+    limited = sv[sv["workload"].map(lim).notna()]
+    assert (limited["rtt_ms"] <= limited["workload"].map(lim) + 1e-9).all()
+    got = sv.groupby(["region", "workload", "period"])["pflops"].sum()
+    um = china.tables["unmet"].set_index(["region", "workload", "period"])["pflops"]
+    dem = inst.demand.set_index(["region", "workload", "period"])["pflops"]
+    total = got.reindex(dem.index, fill_value=0.0) + um.reindex(dem.index)
+    pd.testing.assert_series_equal(total, dem, check_names=False, rtol=1e-6, atol=1e-6)
+    assert um.sum() < 1e-6 * dem.sum()  # the default plan serves everything
+
+
+def test_cost_parts_sum_and_policies_in_force(china):
+    s = china.summary
+    assert sum(s["cost_parts_cny"].values()) == pytest.approx(s["objective_cny"], rel=1e-9)
+    k = china.tables["kpis"].set_index("kpi")["value"]
+    inst = load_instance(INSTANCES / "china-2025")
+    share = inst.config.policy.west_share_new_min
+    if share is not None:
+        assert k["west_share_new"] >= share - 1e-6
