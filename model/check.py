@@ -677,7 +677,10 @@ def check_costs(p: Plan, d: Derived, r: _Rows) -> None:
             r.fail(fam, f"cost part {k}", "missing from summary.json")
             continue
         r.eq(fam, f"cost part {k}", float(got), parts[k], scale, "summary.json says {lhs} CNY/yr, the tables give {rhs}")
-    r.eq(fam, "objective", float(p.summary["objective_cny"]), total, scale, "summary.json says {lhs} CNY/yr, the parts add up to {rhs}")
+    r.eq(fam, "objective", float(p.summary["objective_cny"]), total, scale, "summary.json says {lhs} CNY/yr, the tables give {rhs}")
+    if all(written.get(k) is not None for k in COST_PARTS):
+        r.eq(fam, "sum of parts", sum(float(written[k]) for k in COST_PARTS), float(p.summary["objective_cny"]), scale,
+             "the parts in summary.json add up to {lhs} CNY/yr, its objective is {rhs}")
     bound = p.summary.get("best_bound_cny")
     if bound is not None:
         r.leq(fam, "best bound", float(bound), total, scale, "the solver's lower bound {lhs} is above the plan's cost {rhs}")
