@@ -94,7 +94,8 @@ def generate_city_instance(out: Path, n_regions: int = 340, n_sites: int = 60, s
     demand = pd.DataFrame([(r, w.workload, 2025, round(total * wt / weight.sum() * w.share, 3))
                            for r, wt in zip(regions["region"], weight, strict=True) for w in WORKLOADS.itertuples()],
                           columns=["region", "workload", "period", "pflops"])
-    sc = pd.DataFrame([(s, c, round(float(rng.uniform(0, 0.6)) * total / len(sites) * (0.3 if c == "super" else 1), 1),
+    cand = dict(zip(sites["site"], sites["candidate"] == "true", strict=True))
+    sc = pd.DataFrame([(s, c, 0.0 if cand[s] else round(float(rng.uniform(0, 0.6)) * total / len(sites) * (0.3 if c == "super" else 1), 1),
                         int(rng.integers(5, 40)))
                        for s in sites["site"] for c in CLASSES["class"]],
                       columns=["site", "class", "existing_pflops", "max_modules"])

@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
+from pydantic import ValidationError
+
 from edwc.errors import InputError, Problem
 from edwc.scenarios import RawTables, apply_scenario, apply_sets
 from edwc.schema import KEYS, TABLES, Column, InstanceConfig
-from pydantic import ValidationError
 
 MAX_PROBLEMS_PER_COLUMN = 10
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -272,6 +273,10 @@ def _refs(t: dict[str, pd.DataFrame], cfg: InstanceConfig | None, problems: list
             problems.append(Problem("sites.csv", "a candidate site needs campus_capex_cny", line=int(i) + 2, column="campus_capex_cny"))
     kw = dict(zip(t["classes"]["class"], t["classes"]["kw_per_pflops"], strict=False))
     sc = t["site_classes"]
+    cand = set(s.loc[s["candidate"] == True, "site"])  # noqa: E712  (nullable booleans)
+    for i in sc.index[sc["site"].isin(cand) & (sc["existing_pflops"] > 0)]:
+        problems.append(Problem("site_classes.csv", f"site '{sc.at[i, 'site']}' is a candidate (a new campus) and cannot have "
+                                "existing capacity; make it an existing site or set existing_pflops to 0", line=int(i) + 2, column="existing_pflops"))
     it_kw = (sc["existing_pflops"] * sc["class"].map(kw)).groupby(sc["site"]).sum()
     for i in s.index:
         need_mw = it_kw.get(s.at[i, "site"], 0.0) * s.at[i, "pue"] / 1000
