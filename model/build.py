@@ -53,6 +53,7 @@ def build_model(inst: Instance, elastic: bool = False) -> tuple[pyo.ConcreteMode
     con.add_capacity_limit(m, d)
     con.add_site_power(m, d)
     con.add_module_limit(m, d)
+    con.add_wavelength_limit(m, d)
     con.add_open_monotone(m, d)
     con.add_serve_open(m, d)
     con.add_flow_balance(m, d)

@@ -62,15 +62,32 @@ def add_site_power(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 
 def add_module_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
-    """module_limit[s,c,t]:  Σ_{t' ≤ t} modules[s,c,t'] ≤ max_modules[s,c] · open[s,t]  (open = 1 for existing sites)."""
+    """module_limit[s,c,t]:  Σ_{t' ≤ t} modules[s,c,t'] ≤ max_modules[s,c] · open[s,t]  (open = 1 for existing sites).
+
+    max_modules is the total over all periods, not a per-period allowance.
+    """
+    cand = set(d.candidates)
 
     def rule(m, s, c, t):
-        if s not in d.candidates:
+        if t == d.periods[0] and s not in cand:
             return pyo.Constraint.Skip  # the variable's upper bound already says it
         cum = quicksum(m.modules[s, c, tt] for tt in d.periods if tt <= t)
-        return cum <= d.max_modules[(s, c)] * m.open[s, t]
+        return cum <= d.max_modules[(s, c)] * (m.open[s, t] if s in cand else 1)
 
     m.module_limit = pyo.Constraint(m.buildable, m.periods, rule=rule)
+
+
+def add_wavelength_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """wavelength_limit[l,t]:  Σ_{t' ≤ t} wavelengths[l,t'] ≤ max_modules[l]  (a total over all periods)."""
+    if len(d.periods) < 2:
+        return  # one period: the variable's upper bound already says it
+
+    def rule(m, l, t):
+        if t == d.periods[0]:
+            return pyo.Constraint.Skip
+        return quicksum(m.wavelengths[l, tt] for tt in d.periods if tt <= t) <= d.trunk[l]["max_modules"]
+
+    m.wavelength_limit = pyo.Constraint(m.trunks, m.periods, rule=rule)
 
 
 def add_open_monotone(m: pyo.ConcreteModel, d: ModelData) -> None:

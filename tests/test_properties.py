@@ -116,8 +116,6 @@ def test_policy_row_that_reduces_to_a_constant(tmp_path: Path, setting: str) -> 
     solve_instance(folder, out=tmp_path / "r", sets={key: float(value)}, maps=False)
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: for existing sites and trunks max_modules bounds each period's "
-                   "additions, not their total (constraints.add_module_limit skips them; no cumulative wavelength bound)")
 @pytest.mark.parametrize("what", ["modules at an existing site", "wavelengths on a trunk"])
 def test_max_modules_is_a_total_over_periods(tmp_path: Path, what: str) -> None:
     """Two periods, demand that needs twice the room max_modules gives: the plan must leave the rest unmet,
