@@ -73,6 +73,34 @@ class Instance:
 # ---- reading ------------------------------------------------------------------------------------
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """yaml.SafeLoader (data only, never code) that refuses a key given twice in one mapping."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *anchor` merges; a key given next to it overrides on purpose
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str):
+                continue
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key '{key}' is given twice (the second would silently win)", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _cyclic(node: Any, inside: frozenset[int] = frozenset()) -> bool:
+    """True when YAML anchors made a container contain itself (`x: &a [*a]`)."""
+    if not isinstance(node, dict | list):
+        return False
+    if id(node) in inside:
+        return True
+    inside = inside | {id(node)}
+    return any(_cyclic(v, inside) for v in (node.values() if isinstance(node, dict) else node))
+
+
 def _read_yaml(path: Path, problems: list[Problem]) -> dict[str, Any]:
     file = path.name
     if not path.is_file():
@@ -84,13 +112,16 @@ def _read_yaml(path: Path, problems: list[Problem]) -> dict[str, Any]:
         problems.append(Problem(file, f"not UTF-8 text ({e.reason} at byte {e.start})"))
         return {}
     try:
-        data = yaml.safe_load(text)  # safe: instance files are data, never code
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506  a SafeLoader: instance files are data, never code
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         problems.append(Problem(file, f"not valid YAML: {getattr(e, 'problem', e)}", line=mark.line + 1 if mark else None))
         return {}
     if data is None:
         problems.append(Problem(file, "file is empty"))
+        return {}
+    if _cyclic(data):
+        problems.append(Problem(file, "a YAML alias (*name) refers to a node that contains it"))
         return {}
     if not isinstance(data, dict):
         problems.append(Problem(file, "expected a mapping of settings at the top level"))
@@ -143,7 +174,21 @@ def read_raw(folder: Path) -> tuple[dict[str, Any], RawTables, list[Problem]]:
 # ---- parsing ------------------------------------------------------------------------------------
 
 
+def _non_finite(node: Any, path: str = "") -> list[str]:
+    """Dotted paths of settings that are NaN or infinite (YAML's .nan / .inf): never a meaningful input."""
+    if isinstance(node, dict):
+        return [p for k, v in node.items() for p in _non_finite(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(node, list):
+        return [p for i, v in enumerate(node) for p in _non_finite(v, f"{path}[{i}]")]
+    return [path] if isinstance(node, float) and not np.isfinite(node) else []
+
+
 def _config(raw: dict[str, Any], problems: list[Problem]) -> InstanceConfig | None:
+    bad = _non_finite(raw)
+    for loc in bad:
+        problems.append(Problem("instance.yaml", "expected a finite number (not .nan or .inf)", column=loc))
+    if bad:
+        return None
     try:
         return InstanceConfig.model_validate(raw)
     except ValidationError as e:
@@ -299,11 +344,13 @@ def _reachability(inst: Instance, problems: list[Problem]) -> None:
     m = d.reset_index().merge(reach, on=["region", "workload"], how="left")
     lim = dict(zip(inst.workloads["workload"], inst.workloads["max_rtt_ms"], strict=False))
     for _, row in m[m["ok"].isna()].head(MAX_PROBLEMS_PER_COLUMN * 3).iterrows():
+        limit = lim[row["workload"]]
+        why = ("no site that holds its class is joined to it by trunks (add a site or a trunk)" if pd.isna(limit) else
+               f"no site is within {limit:g} ms RTT (add a site or a trunk, or relax max_rtt_ms)")
         problems.append(
             Problem(
                 "demand.csv",
-                f"region {row['region']} workload {row['workload']}: no site is within {lim[row['workload']]:g} ms RTT "
-                "(add a site or a trunk, or relax max_rtt_ms)",
+                f"region {row['region']} workload {row['workload']}: {why}",
                 line=int(row["index"]) + 2,
                 column="workload",
             )

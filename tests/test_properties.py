@@ -119,7 +119,7 @@ def test_policy_row_that_reduces_to_a_constant(tmp_path: Path, setting: str) -> 
 @pytest.mark.parametrize("what", ["modules at an existing site", "wavelengths on a trunk"])
 def test_max_modules_is_a_total_over_periods(tmp_path: Path, what: str) -> None:
     """Two periods, demand that needs twice the room max_modules gives: the plan must leave the rest unmet,
-    never build max_modules in each period. `edwc check` catches the plan that does."""
+    never build max_modules in each period. `edwc check` caught the plan that did (now fixed in constraints.py)."""
     import shutil
 
     import pandas as pd
