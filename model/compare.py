@@ -326,13 +326,20 @@ def render_markdown(comp: Comparison) -> str:
     return "\n".join(lines)
 
 
-def render_terminal(comp: Comparison, max_moved: int = 15) -> str:
-    with pd.option_context("display.width", 200, "display.max_columns", 50, "display.max_colwidth", 60):
+def render_terminal(comp: Comparison, max_moved: int = 15, width: int = 60) -> str:
+    """The comparison for a terminal: relative differences only for up to two compared results,
+    long site lists cut to `width` characters, at most `max_moved` moved rows per result."""
+    summary = display_summary(comp)
+    if len(comp.others) > 2:
+        summary = summary[[c for c in summary.columns if not str(c).startswith("Δ%")]]
+    with pd.option_context("display.width", 250, "display.max_columns", 60):
         lines = [f"{comp.results[0].summary['instance']}: {len(comp.labels)} results, baseline {comp.base} "
                  "(money in 亿元/yr, Δ = result − baseline)", ""]
-        lines.append(display_summary(comp).to_string(index=False))
+        lines.append(summary.to_string(index=False))
         lines += ["", "installed capacity by hub and class (PFLOPS, last period):", display_capacity(comp).to_string(index=False), ""]
         moved = display_moved(comp)
+        for col in ("baseline_sites", "sites"):
+            moved[col] = [v if len(v) <= width else v[: width - 1] + "…" for v in moved[col]]
         for lab in comp.others:
             m = moved[moved["result"] == lab]
             lines.append(f"{lab}: {len(m)} region workload(s) moved against the baseline")
@@ -369,8 +376,9 @@ def plot_capacity(comp: Comparison, path: Path) -> None:
     cap = comp.capacity[comp.capacity["hub"] != "total"]
     classes = sorted(c for c, g in cap.groupby("class") if (g[comp.labels].to_numpy() > TOL).any()) or sorted(cap["class"].unique())
     hubs = sorted(cap["hub"].unique())
-    fig = Figure(figsize=(max(6, 1.2 * len(hubs) * len(classes)), 4.5), layout="constrained")
-    axes = fig.subplots(1, len(classes), squeeze=False)[0]
+    fig = Figure(figsize=(min(16, max(6, 0.22 * len(hubs) * len(comp.labels) + 3)), 3.2 * len(classes) + 0.6),
+                 layout="constrained")
+    axes = fig.subplots(len(classes), 1, squeeze=False)[:, 0]
     width = 0.8 / len(comp.labels)
     colours = _colours(len(comp.labels))
     for ax, cl in zip(axes, classes, strict=True):
@@ -381,7 +389,7 @@ def plot_capacity(comp: Comparison, path: Path) -> None:
         ax.set_xticks(x, hubs, rotation=45, ha="right")
         ax.set_title(f"{cl} (PFLOPS installed)")
         ax.grid(axis="y", alpha=0.3)
-    axes[0].legend(fontsize="small")
+    axes[0].legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.suptitle("Installed capacity by hub, last period")
     fig.savefig(path, dpi=120)
 
@@ -451,7 +459,7 @@ def _diff_panel(ax: Any, d: pd.DataFrame, prov: Any, biggest: float, label: str,
         size = 30 + 600 * g["delta_pflops"].abs() / biggest if biggest > 0 else 30
         ax.scatter(g["lon"], g["lat"], s=size, color=colour, alpha=0.7, edgecolor="black", linewidth=0.5, zorder=4)
         for row in g.itertuples(index=False):
-            ax.annotate(f"{row.site} {row.delta_pflops:+,.4g}", (row.lon, row.lat), xytext=(4, 4),
+            ax.annotate(f"{row.site} {row.delta_pflops:+,.0f}", (row.lon, row.lat), xytext=(4, 4),
                         textcoords="offset points", fontsize=7, zorder=5)
     if prov is not None:
         ax.set_xlim(73, 135.5)
