@@ -427,12 +427,18 @@ class SweepReport:
 
 
 def _previous_hash(folder: Path) -> str | None:
+    """The input_hash of an earlier result of a case, when this edwc wrote it (else None: solve again)."""
     import json
 
+    import edwc
+    from edwc.results import RESULT_VERSION
+
     try:
-        return json.loads((folder / "summary.json").read_text(encoding="utf-8")).get("input_hash")
+        s = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    same_edwc = s.get("edwc_result_version") == RESULT_VERSION and (s.get("versions") or {}).get("edwc") == edwc.__version__
+    return s.get("input_hash") if same_edwc else None
 
 
 def sweep_instance(

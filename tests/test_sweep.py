@@ -88,6 +88,11 @@ def test_dask_sweep_on_a_local_cluster(tmp_path: Path) -> None:
         assert (tmp_path / "dask-sweep" / c.name / "instance" / "instance.yaml").is_file()
         want = direct_objective(tmp_path / f"direct-{c.name}", c.scenario, c.sets)
         assert index.loc[c.name, "objective_cny"] == pytest.approx(want, rel=1e-9)
-    # the same cases locally skip nothing new: every result is reused, unchanged
+    # the same cases locally: every result is reused, except one written by another edwc version
+    stale = tmp_path / "dask-sweep" / cases[0].name / "summary.json"
+    summary = json.loads(stale.read_text())
+    summary["versions"]["edwc"] = "0.0.1"
+    stale.write_text(json.dumps(summary))
     rep2 = sweep_instance(TINY, cases, out=tmp_path / "dask-sweep", workers=2)
-    assert rep2.counts()["skipped"] == 4
+    assert rep2.counts() == {"solved": 1, "skipped": 3, "failed": 0}
+    assert rep2.index.set_index("case").loc[cases[0].name, "outcome"] == "solved"
