@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 import edwc
 from edwc.errors import EdwcError, InputError, ResultExistsError
 
@@ -38,6 +39,18 @@ def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
             _fail("interrupted: nothing was written, any earlier result is untouched", 130)
 
     return wrapper
+
+
+def sigterm_as_interrupt() -> None:
+    """Make SIGTERM (a scheduler's stop, `kill`) stop a solve as Ctrl-C does: nothing half-written, exit 130."""
+    import signal
+    import threading
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, handler)
 
 
 def parse_sets(items: tuple[str, ...]) -> dict[str, Any]:
@@ -111,6 +124,7 @@ def solve(instance: Path, scenario: str | None, sets: tuple[str, ...], out: Path
     from edwc.report import render
     from edwc.run import solve_instance
 
+    sigterm_as_interrupt()
     folder, result = solve_instance(
         instance, scenario=scenario, sets=parse_sets(sets), out=out, force=force, time_limit=time_limit,
         mip_gap=mip_gap, threads=threads, lp_file=write_lp, maps=not no_map, check=not no_check,
