@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -183,7 +184,15 @@ def _non_finite(node: Any, path: str = "") -> list[str]:
     return [path] if isinstance(node, float) and not np.isfinite(node) else []
 
 
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # scenario names become part of result folder names
+
+
 def _config(raw: dict[str, Any], problems: list[Problem]) -> InstanceConfig | None:
+    scenarios = raw.get("scenarios")
+    for name in scenarios if isinstance(scenarios, dict) else []:
+        if not SAFE_NAME.fullmatch(str(name)):
+            problems.append(Problem("instance.yaml", f"scenario name '{name}' may use only letters, digits, '-' and '_' "
+                                    "(it becomes part of a folder name)", column="scenarios"))
     bad = _non_finite(raw)
     for loc in bad:
         problems.append(Problem("instance.yaml", "expected a finite number (not .nan or .inf)", column=loc))
