@@ -528,11 +528,20 @@ solver:                                # builder choices from measured solve tim
   mip_gap: {gap}
   threads: 1                           # HiGHS MIP search is mostly serial
   seed: 0                              # fixed for reproducible plans
-scenarios: {{}}
+scenarios:{scenarios}
 """
 
 
-def build(name: str, periods: list[int], description: str, policy: dict, solver: dict) -> dict:
+def scenarios_block(path: Path | None) -> str:
+    """The named scenarios, inlined from their own file (kept apart so this builder never loses them)."""
+    if path is None:
+        return " {}"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return "\n" + "\n".join(("  " + ln) if ln.strip() else "" for ln in lines)
+
+
+def build(name: str, periods: list[int], description: str, policy: dict, solver: dict,
+          scenarios: Path | None = None) -> dict:
     horizon = max(periods)
     cls = class_table()
     check_class_costs(cls)
@@ -602,7 +611,7 @@ def build(name: str, periods: list[int], description: str, policy: dict, solver:
         west_share=policy["west_share"], west_share_src=policy["west_share_src"],
         pue_east=fmt(fact("pol_pue_hub_east"), 3), pue_west=fmt(fact("pol_pue_west"), 3),
         west_util=fmt(pct("pol_util_cluster"), 3), carbon=policy["carbon"], carbon_src=policy["carbon_src"],
-        time_limit=solver["time_limit"], gap=solver["gap"])
+        time_limit=solver["time_limit"], gap=solver["gap"], scenarios=scenarios_block(scenarios))
     (out / "instance.yaml").write_text(yaml_text, encoding="utf-8")
     return dict(ex=ex, dem=dem, cls=cls, trk=trk, rtt=rtt)
 
@@ -628,7 +637,8 @@ def main() -> None:
                 "China 2025: 31 provinces, 8 hubs, 44 sites, 3 classes, 5 workloads; demand at the 2025 Action-Plan target",
                 policy=dict(west_share="0.6", west_share_src="pol_new_in_hubs (SOURCED >= 60 % of new compute in hubs; applied to west sites)",
                             carbon="0", carbon_src="no carbon price on DC power in 2025"),
-                solver=dict(time_limit=120, gap=0.002))
+                solver=dict(time_limit=120, gap=0.002),
+                scenarios=Path(__file__).resolve().parent / "china-2025-scenarios.yaml")
     USED.add("fin_carbon_price_2030")
     r30 = build("china-2030", [2025, 2027, 2030],
                 "China 2025-2030: growth path (AI +52.3 %/yr, general +10 %/yr) with a carbon price",

@@ -49,3 +49,12 @@ def test_cost_parts_sum_and_policies_in_force(china):
     share = inst.config.policy.west_share_new_min
     if share is not None:
         assert k["west_share_new"] >= share - 1e-6
+
+
+def test_shipped_scenarios_validate():
+    inst = load_instance(INSTANCES / "china-2025")
+    names = set(inst.config.scenarios)
+    assert {"high-ai", "carbon-price", "cheap-west-power", "no-new-east", "trunk-cut"} <= names
+    for name in names:
+        assert inst.config.scenarios[name].description
+        load_instance(INSTANCES / "china-2025", scenario=name)  # raises InputError if an override misses
