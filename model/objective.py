@@ -6,10 +6,11 @@ cost = campus + capacity + energy + trunks + carbon + unmet, summed over periods
 from __future__ import annotations
 
 import pyomo.environ as pyo
+from pyomo.core.util import quicksum
+
 from edwc.constraints import served
 from edwc.data import SCALE, ModelData
 from edwc.schema import InstanceConfig
-from pyomo.core.util import quicksum
 
 COST_PARTS = ("campus", "capacity", "energy", "trunks", "carbon", "unmet")
 ELASTIC_PENALTY = 1e6  # M CNY per unit of policy slack: far above any real cost

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 import pyomo.environ as pyo
+from pyomo.core.util import quicksum
+
 from edwc.constraints import installed, served
 from edwc.data import ModelData
 from edwc.schema import Policy
-from pyomo.core.util import quicksum
 
 INTELLIGENT = "intelligent"
 

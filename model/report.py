@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+
 from edwc.results import Result
 
 YI = 1e8  # 亿元

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
+
 from edwc.data import SCALE, ModelData
 from edwc.errors import ResultExistsError
 from edwc.instance import Instance

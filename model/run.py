@@ -9,9 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import edwc
 import pyomo
 import pyomo.environ as pyo
+
+import edwc
 from edwc.build import build_model
 from edwc.errors import ResultExistsError, SolveError
 from edwc.instance import Instance, load_instance
