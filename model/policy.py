@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 import pyomo.environ as pyo
+from pyomo.core.expr.numvalue import is_potentially_variable
 from pyomo.core.util import quicksum
 
 from edwc.constraints import installed, served
 from edwc.data import ModelData
+from edwc.errors import SolveError
 from edwc.schema import Policy
 
 INTELLIGENT = "intelligent"
@@ -33,6 +35,13 @@ def _add(m: pyo.ConcreteModel, name: str, index: Iterable, body: Callable, sense
     def rule(m, *idx):
         key = idx[0] if len(idx) == 1 else idx
         lhs, rhs = body(*idx)
+        if not m.elastic and not (is_potentially_variable(lhs) or is_potentially_variable(rhs)):
+            # Nothing to decide (e.g. nothing buildable anywhere): the row holds or can never hold.
+            holds = pyo.value(lhs) >= pyo.value(rhs) - 1e-9 if sense == ">=" else pyo.value(lhs) <= pyo.value(rhs) + 1e-9
+            if holds:
+                return pyo.Constraint.Skip
+            raise SolveError(f"policy {name}[{key}] can never hold: {pyo.value(lhs):g} {sense} {pyo.value(rhs):g} "
+                             "with nothing the plan can change; relax or switch off this policy")
         if m.elastic:
             s = getattr(m, f"{name}_slack")[key]
             return lhs + s >= rhs if sense == ">=" else lhs - s <= rhs

@@ -21,7 +21,7 @@ from strategies import MONOTONE_IN_DEMAND, MONOTONE_IN_SITES, Spec, instances
 
 # No shrinking: each example is a real solve, and a failure prints its instance anyway.
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate)
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow],
                     derandomize=True, phases=PHASES)
 COST_RTOL = 1e-6
 
@@ -94,14 +94,12 @@ def test_no_unmet_demand_when_everything_can_be_served(spec: Spec) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=PHASES)
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=PHASES)
 @given(spec=instances())
 def test_every_solved_result_passes_check_many(spec: Spec) -> None:
     test_every_solved_result_passes_check.hypothesis.inner_test(spec)
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: policy rows that reduce to a constant crash the model build "
-                   "(policy._add should return Constraint.Feasible/Infeasible)")
 @pytest.mark.parametrize("setting", ["policy.west_share_new_min=0.5", "policy.intelligent_share_min=0.0"])
 def test_policy_row_that_reduces_to_a_constant(tmp_path: Path, setting: str) -> None:
     """Nothing buildable anywhere: west_share_new[t] reads 0 >= 0.5 x 0, a trivially true row. The solve must
