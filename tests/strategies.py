@@ -216,19 +216,7 @@ def instances(draw: st.DrawFn, policies: tuple[str, ...] = ALL_POLICIES, ample: 
     _widen_latency(spec)
     if not ample:
         spec.config["policy"] = draw(policy_settings(policies))
-    if "west_utilisation_min" in spec.config["policy"]:
-        _dodge_constant_policy_rows(spec)
     return spec
-
-
-def _dodge_constant_policy_rows(spec: Spec) -> None:
-    """Known core bug (see test_properties.test_policy_row_that_reduces_to_a_constant): a west_utilisation
-    row of a site-class with existing capacity, nothing buildable and no work in reach is a constant, and
-    Pyomo refuses to build it. Until policy.py skips such rows, give those site-classes one module of room."""
-    west = {s["site"] for s in spec.tables["sites"] if s["side"] == "west"}
-    for r in spec.tables["site_classes"]:
-        if r["site"] in west and r["existing_pflops"] > 0 and r["max_modules"] == 0:
-            r["max_modules"] = 1
 
 
 def _trunk(draw: st.DrawFn, name: str, a: str, b: str, ample: bool) -> dict[str, Any]:

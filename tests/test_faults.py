@@ -181,10 +181,10 @@ def same_result(a: Path, b: Path) -> None:
 def medium_instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from edwc.generate import generate_city_instance
 
-    return generate_city_instance(tmp_path_factory.mktemp("city") / "mid", n_regions=60, n_sites=15, seed=3)
+    return generate_city_instance(tmp_path_factory.mktemp("city") / "mid", n_regions=40, n_sites=10, seed=3)
 
 
-@pytest.mark.parametrize("which", ["tiny", "city-60x15"])
+@pytest.mark.parametrize("which", ["tiny", "city-40x10"])
 def test_same_input_same_files_across_processes(which: str, tmp_path: Path, medium_instance: Path) -> None:
     """Two runs in separate processes (different hash seeds, so any set-order dependence shows) give the same
     plan and byte-identical files; summary.json differs only in its timings and creation time."""
