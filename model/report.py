@@ -17,7 +17,7 @@ def capacity_by_hub(result: Result, sites: pd.DataFrame | None = None) -> pd.Dat
     st = result.tables["sites"]
     hub = st[st["period"] == t].set_index("site")["hub"].fillna("(no hub)")
     c = c.assign(hub=c["site"].map(hub).fillna("(no hub)"))
-    return c.pivot_table(index="hub", columns="class", values="installed_pflops", aggfunc="sum", fill_value=0.0)
+    return c.pivot_table(index="hub", columns="class", values="installed_pflops", aggfunc="sum").fillna(0.0)
 
 
 def render(result: Result, folder: str = "") -> str:
