@@ -32,8 +32,9 @@ class Result:
 
 
 def _val(x) -> float:
+    """Value of a variable or expression; every quantity here is >= 0, so solver noise like -1e-12 reads as 0."""
     v = pyo.value(x, exception=False)
-    return 0.0 if v is None else float(v)
+    return 0.0 if v is None else max(0.0, float(v))
 
 
 def _cum(var, key, t, periods) -> float:
