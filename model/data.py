@@ -26,7 +26,6 @@ class ModelData:
     periods: list[int]
     sites: list[str]
     candidates: list[str]
-    classes: list[str]
     site_class: list[tuple[str, str]]  # (s, c) that can hold class c: existing or buildable
     buildable: list[tuple[str, str]]  # (s, c) with max_modules > 0
     serve_index: list[tuple[str, str, str, int]]  # (r, s, w, t) in A with demand > 0
@@ -114,7 +113,6 @@ def prepare(inst: Instance) -> ModelData:
         periods=periods,
         sites=list(inst.sites["site"]),
         candidates=[s for s in inst.sites["site"] if site_attr[s]["candidate"]],
-        classes=list(inst.classes["class"]),
         site_class=site_class,
         buildable=buildable,
         serve_index=serve_index,

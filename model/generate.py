@@ -121,30 +121,17 @@ def generate_city_instance(out: Path, n_regions: int = 340, n_sites: int = 60, s
 
 def _move_unreachable_demand(out: Path) -> None:
     """Latency-limited demand that no site can reach is moved to the batch workload of its class."""
-    from edwc.errors import InputError
     from edwc.instance import load_instance
-
-    try:
-        load_instance(out)
-        return
-    except InputError:
-        pass
-    from edwc.instance import Instance, _parse_table, read_raw  # noqa: F401  (parse without the reach check)
     from edwc.network import allowed_pairs
 
-    cfg_raw, raw, _ = read_raw(out)
-    from edwc.schema import InstanceConfig
-
-    tables = {k: _parse_table(k, v, []) for k, v in raw.items()}
-    for k in ("site_classes", "trunks"):
-        tables[k]["max_modules"] = tables[k]["max_modules"].astype(int)
-    tables["sites"]["candidate"] = tables["sites"]["candidate"].astype(bool)
-    inst = Instance(path=out, config=InstanceConfig.model_validate(cfg_raw), tables=tables)
+    inst = load_instance(out, check_reach=False)
     ok = allowed_pairs(inst)[["region", "workload"]].drop_duplicates().assign(ok=True)
     dem = pd.read_csv(out / "demand.csv", dtype={"region": str})
     m = dem.merge(ok, on=["region", "workload"], how="left")
     fallback = {"ai-inference": "ai-training", "general-realtime": "general-batch"}
     bad = m["ok"].isna() & m["workload"].isin(list(fallback))
+    if not bad.any():
+        return
     moved = dem[bad].assign(workload=lambda d: d["workload"].map(fallback))
     dem = pd.concat([dem[~bad], moved]).groupby(["region", "workload", "period"], as_index=False)["pflops"].sum()
     dem.to_csv(out / "demand.csv", index=False, lineterminator="\n")

@@ -370,8 +370,12 @@ def load_instance(
     folder: str | os.PathLike[str],
     scenario: str | None = None,
     sets: dict[str, Any] | None = None,
+    check_reach: bool = True,
 ) -> Instance:
-    """Read, override, validate. Raises InputError listing every problem found."""
+    """Read, override, validate. Raises InputError listing every problem found.
+
+    check_reach=False skips the up-front latency-reach check (for tools that repair reach themselves).
+    """
     path = Path(folder)
     if not path.is_dir():
         raise InputError([Problem(str(path), "not an instance folder (expected instance.yaml and CSV tables)")], str(path))
@@ -398,7 +402,8 @@ def load_instance(
     tables["demand"]["period"] = tables["demand"]["period"].astype(int)
     tables["sites"]["candidate"] = tables["sites"]["candidate"].astype(bool)
     inst = Instance(path=path, config=cfg, tables=tables, scenario=scenario, sets=dict(sets or {}))
-    _reachability(inst, problems)
+    if check_reach:
+        _reachability(inst, problems)
     if problems:
         raise InputError(problems, str(path))
     return inst
