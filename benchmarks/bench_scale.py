@@ -13,12 +13,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from edwc.build import build_model
-from edwc.generate import generate_city_instance
-from edwc.instance import load_instance
-from edwc.results import extract
-from edwc.run import model_sizes
-from edwc.solve import solve_model
+from edwc.formulation.build import build_model
+from edwc.input.instance import load_instance
+from edwc.results.tables import extract
+from edwc.solve.highs import solve_model
+from edwc.synthetic.cities import generate_city_instance
+from edwc.workflow.run import model_sizes
 
 ROOT = Path(__file__).resolve().parents[1]
 

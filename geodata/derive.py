@@ -7,7 +7,7 @@ converts them to WGS84, simplifies the province coverage with
 - ``geodata/china.gpkg``   layers provinces, cities, outline, ten_dash_line, neighbours
 - ``geodata/cities.csv``   prefecture-level city points (input of the city-level generator)
 - ``geodata/china-2025.gpkg`` layers hubs, sites, trunks of ``instances/china-2025``
-- ``model/maps/fonts/NotoSansSC-GB2312.otf`` a GB2312 subset of Noto Sans CJK SC
+- ``model/edwc/maps/fonts/NotoSansSC-GB2312.otf`` a GB2312 subset of Noto Sans CJK SC
 
 Developer environment only::
 
@@ -36,7 +36,7 @@ REPO = HERE.parent
 BASE_GPKG = HERE / "china.gpkg"
 INSTANCE_GPKG = HERE / "china-2025.gpkg"
 CITIES_CSV = HERE / "cities.csv"
-FONT_DIR = REPO / "model" / "maps" / "fonts"
+FONT_DIR = REPO / "model" / "edwc" / "maps" / "fonts"
 CRS = "EPSG:4326"
 SIMPLIFY_DEG = 0.015
 NEIGHBOUR_BOX = box(68.0, 0.0, 142.0, 56.0)

@@ -47,7 +47,7 @@ def tiny(tmp_path: Path) -> Path:
 
 def solve(folder: Path, out: Path, sets: dict[str, Any] | None = None, scenario: str | None = None, **kw: Any):
     """Solve with the real HiGHS; return the Result (tables + summary)."""
-    from edwc.run import solve_instance
+    from edwc.workflow.run import solve_instance
 
     kw.setdefault("maps", False)
     _, result = solve_instance(folder, out=out, sets=sets, scenario=scenario, force=True, **kw)

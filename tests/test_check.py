@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from edwc.check import RTOL, check_result, haversine_km
-from edwc.cli import main
-from edwc.run import solve_instance
+from edwc.analysis.check import RTOL, check_result, haversine_km
+from edwc.cli.main import main
+from edwc.workflow.run import solve_instance
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -183,7 +183,7 @@ def test_haversine() -> None:
 
 def test_solve_runs_the_check(tiny_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`edwc solve` refuses to report a plan its check rejects, and writes nothing."""
-    import edwc.results as results
+    import edwc.results.tables as results
 
     real = results.extract
 
@@ -192,7 +192,7 @@ def test_solve_runs_the_check(tiny_copy: Path, tmp_path: Path, monkeypatch: pyte
         tables["serve"].loc[0, "pflops"] += 1
         return tables
 
-    monkeypatch.setattr("edwc.run.extract", wrong)
+    monkeypatch.setattr("edwc.workflow.run.extract", wrong)
     r = CliRunner().invoke(main, ["solve", str(tiny_copy), "--out", str(tmp_path / "out"), "--no-map"])
     assert r.exit_code == 1 and "failed its independent check" in r.output
     assert not (tmp_path / "out").exists()

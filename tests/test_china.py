@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from conftest import INSTANCES, solve
-from edwc.instance import load_instance
+from edwc.input.instance import load_instance
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from edwc.cli import main
-from edwc.compare import compare_results, write_comparison
+from edwc.analysis.compare import compare_results, write_comparison
+from edwc.cli.main import main
 from edwc.errors import InputError, ResultExistsError
-from edwc.run import solve_instance
+from edwc.workflow.run import solve_instance
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = REPO / "instances" / "tiny"

@@ -105,8 +105,8 @@ def test_trunk_capacity_without_upgrade(tiny, tmp_path):
 
 def test_latency_filter(tiny):
     """No serve variable exists for a pair over its workload's limit; relaxing the limit creates it."""
-    from edwc.instance import load_instance
-    from edwc.network import allowed_pairs
+    from edwc.input.instance import load_instance
+    from edwc.network.routes import allowed_pairs
 
     a = allowed_pairs(load_instance(tiny))
     rt = a[a["workload"] == "realtime"]

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from edwc.check import check_result
-from edwc.cli import main
-from edwc.run import solve_instance
+from edwc.analysis.check import check_result
+from edwc.cli.main import main
+from edwc.workflow.run import solve_instance
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "instances" / "tiny"
@@ -47,7 +47,7 @@ def earlier(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 @pytest.fixture(scope="module")
 def slow_instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A synthetic city instance whose exact solve takes far longer than the tests wait."""
-    from edwc.generate import generate_city_instance
+    from edwc.synthetic.cities import generate_city_instance
 
     return generate_city_instance(tmp_path_factory.mktemp("city") / "city", n_regions=340, n_sites=60, seed=2)
 
@@ -108,7 +108,7 @@ def test_time_limit_gives_a_whole_result_or_none(slow_instance: Path, earlier: t
 def test_crash_while_writing_keeps_earlier_result(earlier: tuple[Path, dict[str, str]],
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """An error half-way through writing (disk full, a bug): the old result stays, no temp folder is left."""
-    import edwc.results as results
+    import edwc.results.tables as results
 
     out, before = earlier
     real = results._write_csv
@@ -133,7 +133,7 @@ def test_killed_while_writing_keeps_earlier_result(earlier: tuple[Path, dict[str
     out, before = earlier
     script = textwrap.dedent(f"""
         import os, signal
-        import edwc.results as results
+        import edwc.results.tables as results
         real, n = results._write_csv, [0]
         def dying(df, path):
             n[0] += 1
@@ -141,7 +141,7 @@ def test_killed_while_writing_keeps_earlier_result(earlier: tuple[Path, dict[str
                 os.kill(os.getpid(), signal.SIGKILL)
             real(df, path)
         results._write_csv = dying
-        from edwc.run import solve_instance
+        from edwc.workflow.run import solve_instance
         solve_instance({str(TINY)!r}, out={str(out)!r}, force=True, maps=False, sets={{"policy.carbon_price_cny_per_t": 200}})
     """)
     p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
@@ -179,7 +179,7 @@ def same_result(a: Path, b: Path) -> None:
 
 @pytest.fixture(scope="module")
 def medium_instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from edwc.generate import generate_city_instance
+    from edwc.synthetic.cities import generate_city_instance
 
     return generate_city_instance(tmp_path_factory.mktemp("city") / "mid", n_regions=40, n_sites=10, seed=3)
 

@@ -13,7 +13,7 @@ import shapely
 REPO = Path(__file__).resolve().parents[1]
 GEODATA = REPO / "geodata"
 BASE = GEODATA / "china.gpkg"
-FONT = REPO / "model" / "maps" / "fonts" / "NotoSansSC-GB2312.otf"
+FONT = REPO / "model" / "edwc" / "maps" / "fonts" / "NotoSansSC-GB2312.otf"
 LAYERS = {"provinces", "cities", "outline", "ten_dash_line", "neighbours"}
 
 
@@ -84,5 +84,5 @@ def test_sizes(path: Path, limit_mb: float) -> None:
 
 
 def test_package_sees_the_layers() -> None:
-    packaged = REPO / "model" / "maps" / "data" / "china.gpkg"
+    packaged = REPO / "model" / "edwc" / "maps" / "data" / "china.gpkg"
     assert packaged.resolve() == BASE.resolve() or packaged.read_bytes() == BASE.read_bytes()

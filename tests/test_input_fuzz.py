@@ -19,8 +19,8 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from edwc.cli import main
-from edwc.schema import TABLES
+from edwc.cli.main import main
+from edwc.input.schema import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "instances" / "tiny"
@@ -231,9 +231,9 @@ def test_very_large_table(tmp_path: Path) -> None:
 
 
 def test_file_over_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import edwc.instance
+    import edwc.input.instance
 
-    monkeypatch.setattr(edwc.instance, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(edwc.input.instance, "MAX_FILE_BYTES", 100)
     code, out = run(FILES, tmp_path)
     assert code == 2 and "larger than" in out
 

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
-from edwc.check import check_result
+from edwc.analysis.check import check_result
 from edwc.errors import InputError, SolveError
-from edwc.run import solve_instance
+from edwc.workflow.run import solve_instance
 from strategies import MONOTONE_IN_DEMAND, MONOTONE_IN_SITES, Spec, instances
 
 # No shrinking: each example is a real solve, and a failure prints its instance anyway.

@@ -10,10 +10,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from edwc.cli import main
+from edwc.cli.main import main
 from edwc.errors import InputError
-from edwc.instance import load_instance
-from edwc.run import solve_instance
+from edwc.input.instance import load_instance
+from edwc.workflow.run import solve_instance
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = REPO / "instances" / "tiny"

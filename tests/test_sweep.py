@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from edwc.cli import main
+from edwc.cli.main import main
 from edwc.errors import InputError
-from edwc.run import solve_instance
-from edwc.sweep import BASE, build_cases, parse_vary, sweep_instance
+from edwc.workflow.run import solve_instance
+from edwc.workflow.sweep import BASE, build_cases, parse_vary, sweep_instance
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = REPO / "instances" / "tiny"

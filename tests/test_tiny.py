@@ -40,8 +40,8 @@ def test_tiny_optimum_by_hand(tmp_path):
 
 def test_tiny_rtt_by_hand(tmp_path):
     """rtt = access 1 ms + 2 x km x 4.9 us/km: Beijing->west-1 over 1000 + 10 km = 10.898 ms."""
-    from edwc.instance import load_instance
-    from edwc.network import rtt_table
+    from edwc.input.instance import load_instance
+    from edwc.network.routes import rtt_table
 
     rtt = rtt_table(load_instance(INSTANCES / "tiny")).set_index(["region", "site"])["rtt_ms"]
     assert rtt[("110000", "west-1")] == pytest.approx(1 + 2 * 1010 * 4.9e-3)

@@ -6,9 +6,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import edit_table, set_cell
-from edwc.cli import main
+from edwc.cli.main import main
 from edwc.errors import InputError
-from edwc.instance import load_instance
+from edwc.network.reach import load_valid_instance as load_instance
 
 
 def problems(folder, **kw) -> list[str]:

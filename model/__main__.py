@@ -1,3 +1,0 @@
-from edwc.cli import main
-
-main()

@@ -1,0 +1,3 @@
+from edwc.cli.main import main
+
+main()

@@ -1,0 +1,61 @@
+"""What every command shares: typed errors to messages and exit codes, SIGTERM as Ctrl-C, --set parsing."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from edwc.errors import EdwcError, InputError, ResultExistsError
+
+EXAMPLES = "instances/china-2025"
+
+
+def _fail(msg: str, code: int) -> None:
+    click.echo(msg, err=True)
+    sys.exit(code)
+
+
+def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn edwc's typed errors into messages and exit codes; no tracebacks for user errors."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except InputError as e:
+            _fail(f"error: {e.render()}", 2)
+        except ResultExistsError as e:
+            _fail(f"error: {e}", 2)
+        except EdwcError as e:
+            _fail(f"error: {e}", 1)
+        except KeyboardInterrupt:
+            _fail("interrupted: nothing was written, any earlier result is untouched", 130)
+
+    return wrapper
+
+
+def sigterm_as_interrupt() -> None:
+    """Make SIGTERM (a scheduler's stop, `kill`) stop a solve as Ctrl-C does: nothing half-written, exit 130."""
+    import signal
+    import threading
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, handler)
+
+
+def parse_sets(items: tuple[str, ...]) -> dict[str, Any]:
+    from edwc.input.scenarios import parse_set
+
+    sets, problems = parse_set(list(items))
+    if problems:
+        raise InputError(problems, "--set")
+    return sets
+
+

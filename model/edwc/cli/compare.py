@@ -1,0 +1,44 @@
+"""`edwc compare RESULT RESULT…`: results of one instance side by side against the first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from edwc.cli.common import handle_errors
+
+
+@click.command(name="compare")
+@click.argument("results", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for compare.csv/.md and charts [results/compare-<names>].")
+@click.option("--quiet", "-q", is_flag=True, help="Write the files only; print just their folder.")
+def compare_command(results: tuple[Path, ...], out: Path | None, quiet: bool) -> None:
+    """Compare results of one instance against the first (the baseline).
+
+    Shows KPIs and cost parts side by side with the difference to the baseline, capacity by
+    hub and class, and which regions' workloads moved; writes compare.csv, capacity.csv,
+    moved.csv, compare.md, capacity.png, costs.png and diff_map.png.
+
+    \b
+    Example:
+      edwc compare results/china-2025 results/china-2025-high-ai results/china-2025-carbon-price
+    """
+    from edwc.analysis.compare import (
+        compare_results,
+        default_out,
+        render_terminal,
+        write_comparison,
+    )
+
+    @handle_errors
+    def run() -> None:
+        comp = compare_results(list(results))
+        folder = out or default_out(comp.labels)
+        write_comparison(comp, folder)
+        if not quiet:
+            click.echo(render_terminal(comp))
+        click.echo(f"written to {folder}")
+
+    run()

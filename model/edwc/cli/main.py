@@ -1,0 +1,138 @@
+"""The `edwc` command line. Library errors become one clear message and a conventional exit code:
+0 ok, 1 failure (no plan, failed check), 2 bad usage or bad input, 130 interrupted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+import edwc
+from edwc.cli.common import handle_errors, parse_sets, sigterm_as_interrupt
+from edwc.errors import InputError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(edwc.__version__, prog_name="edwc")
+def main() -> None:
+    """edwc — plan China's East Data, West Computing (东数西算) compute network.
+
+    \b
+    Example:
+      edwc solve instances/china-2025      # solve, write results/china-2025/ with maps
+    """
+
+
+@main.command()
+@click.argument("instance", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--scenario", help="Apply a named scenario of instance.yaml.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a setting, e.g. policy.carbon_price_cny_per_t=200.")
+@handle_errors
+def validate(instance: Path, scenario: str | None, sets: tuple[str, ...]) -> None:
+    """Check an instance without solving it: schema, tables, references, latency reach.
+
+    \b
+    Example:
+      edwc validate instances/china-2025 --scenario high-ai
+    """
+    from edwc.network.reach import load_valid_instance
+    from edwc.network.routes import allowed_pairs
+
+    inst = load_valid_instance(instance, scenario=scenario, sets=parse_sets(sets))
+    a = allowed_pairs(inst)
+    click.echo(
+        f"{inst.result_name}: valid — {len(inst.regions)} regions, {len(inst.sites)} sites, {len(inst.trunks)} trunks, "
+        f"{len(inst.demand)} demand rows, {len(a):,} latency-feasible (region, site, workload) pairs"
+    )
+
+
+@main.command()
+@click.argument("instance", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--scenario", help="Apply a named scenario of instance.yaml.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a setting (repeatable).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Result folder [results/<instance>[-<scenario>]].")
+@click.option("--force", is_flag=True, help="Replace an existing result folder.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds; the best plan found so far is kept.")
+@click.option("--mip-gap", type=click.FloatRange(0, 1), help="Relative MIP gap to stop at.")
+@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads.")
+@click.option("--write-lp", type=click.Path(dir_okay=False, path_type=Path), help="Also write the model as an LP file with readable names.")
+@click.option("--no-map", is_flag=True, help="Skip map.png / map.html / plan.gpkg.")
+@click.option("--no-check", is_flag=True, help="Skip the independent check of the plan.")
+@click.option("--verbose", "-v", is_flag=True, help="Show the HiGHS log.")
+@handle_errors
+def solve(instance: Path, scenario: str | None, sets: tuple[str, ...], out: Path | None, force: bool,
+          time_limit: float | None, mip_gap: float | None, threads: int | None, write_lp: Path | None,
+          no_map: bool, no_check: bool, verbose: bool) -> None:
+    """Solve an instance and write a result folder (tables, summary.json, maps).
+
+    \b
+    Example:
+      edwc solve instances/china-2025
+      edwc solve instances/china-2025 --scenario high-ai --time-limit 120 --mip-gap 0.005
+      edwc solve instances/tiny --set policy.carbon_price_cny_per_t=200 --out /tmp/tiny-co2
+    """
+    from edwc.analysis.report import render
+    from edwc.workflow.run import solve_instance
+
+    sigterm_as_interrupt()
+    folder, result = solve_instance(
+        instance, scenario=scenario, sets=parse_sets(sets), out=out, force=force, time_limit=time_limit,
+        mip_gap=mip_gap, threads=threads, lp_file=write_lp, maps=not no_map, check=not no_check,
+        tee=verbose, show_progress=True, log=lambda s: click.echo(s, err=True),
+    )
+    click.echo(render(result, str(folder)))
+
+
+@main.command()
+@click.argument("result", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@handle_errors
+def report(result: Path) -> None:
+    """Print the summary of a result folder.
+
+    \b
+    Example:
+      edwc report results/china-2025
+    """
+    from edwc.analysis.report import render
+    from edwc.results.tables import read_result
+
+    click.echo(render(read_result(result), str(result)))
+
+
+@main.command(name="map")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder for an instance map [results/<instance>-map].")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Label language.")
+@click.option("--shade", type=click.Choice(["demand", "west_share"]), default="demand", show_default=True, help="What shades the provinces.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["png", "svg", "pdf", "html", "gpkg"]),
+              help="Outputs (repeatable) [png, html, gpkg for a result; png, html for an instance].")
+@handle_errors
+def map_(path: Path, out: Path | None, lang: str, shade: str, formats: tuple[str, ...]) -> None:
+    """Draw a result folder (plan) or an instance folder (before any solve).
+
+    \b
+    Example:
+      edwc map results/china-2025 --lang en --shade west_share
+      edwc map instances/china-2025 --out /tmp/china-map
+    """
+    from edwc.maps import render_instance, render_result
+
+    if (path / "summary.json").exists():
+        paths = render_result(path, lang=lang, shade=shade, formats=formats or ("png", "html", "gpkg"))
+    elif (path / "instance.yaml").exists():
+        out = out or Path("results") / f"{path.name}-map"
+        out.mkdir(parents=True, exist_ok=True)
+        paths = render_instance(path, out, lang=lang, formats=formats or ("png", "html"))
+    else:
+        raise InputError([], f"{path} is neither a result folder (summary.json) nor an instance (instance.yaml)")
+    for p in paths:
+        click.echo(str(p))
+
+
+from edwc.cli.check import check_command  # noqa: E402  (the group must exist first)
+from edwc.cli.compare import compare_command  # noqa: E402
+from edwc.cli.sweep import sweep_command  # noqa: E402
+
+main.add_command(check_command, name="check")
+main.add_command(compare_command, name="compare")
+main.add_command(sweep_command, name="sweep")

@@ -1,0 +1,1 @@
+"""Formulation stage: model data, the Pyomo model, its constraint families, policies and objective."""

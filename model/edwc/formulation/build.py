@@ -1,0 +1,64 @@
+"""Build the edwc MILP from a validated instance. The whole model on one screen:
+sets, variables, core constraints, policies, objective."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from edwc.formulation import constraints as con
+from edwc.formulation.data import ModelData, prepare
+from edwc.formulation.objective import add_energy_and_emissions, add_objective
+from edwc.formulation.policy import add_policies
+from edwc.input.instance import Instance
+
+
+def add_sets(m: pyo.ConcreteModel, d: ModelData) -> None:
+    m.periods = pyo.Set(initialize=d.periods, ordered=True)
+    m.sites = pyo.Set(initialize=d.sites, ordered=True)
+    m.candidates = pyo.Set(initialize=d.candidates, ordered=True)
+    m.site_class = pyo.Set(initialize=d.site_class, dimen=2, ordered=True)
+    m.buildable = pyo.Set(initialize=d.buildable, dimen=2, ordered=True)
+    m.serve_index = pyo.Set(initialize=d.serve_index, dimen=4, ordered=True)
+    m.demand_index = pyo.Set(initialize=d.demand_index, dimen=3, ordered=True)
+    m.trunks = pyo.Set(initialize=d.trunks, ordered=True)
+    m.flow_nodes = pyo.Set(initialize=d.flow_nodes, dimen=2, ordered=True)
+
+
+def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """open ∈ {0,1}; modules, wavelengths ∈ ℤ≥0 (bounded by their maxima); serve, unmet, flow_to_site ≥ 0."""
+    m.open = pyo.Var(m.candidates, m.periods, domain=pyo.Binary)
+    m.modules = pyo.Var(m.buildable, m.periods, domain=pyo.NonNegativeIntegers,
+                        bounds=lambda m, s, c, t: (0, d.max_modules[(s, c)]))
+    m.serve = pyo.Var(m.serve_index, domain=pyo.NonNegativeReals,
+                      bounds=lambda m, r, s, w, t: (0, d.demand[(r, w, t)]))
+    m.unmet = pyo.Var(m.demand_index, domain=pyo.NonNegativeReals)
+    m.flow_to_site = pyo.Var(m.flow_nodes, m.periods, domain=pyo.NonNegativeReals)  # Gbps from node u toward site s
+    m.wavelengths = pyo.Var(m.trunks, m.periods, domain=pyo.NonNegativeIntegers,
+                            bounds=lambda m, l, t: (0, d.trunk[l]["max_modules"]))
+
+
+def build_model(inst: Instance, elastic: bool = False) -> tuple[pyo.ConcreteModel, ModelData]:
+    """Return the Pyomo model and the data it was built from.
+
+    elastic=True adds a priced slack to every policy row (used to explain infeasibility).
+    """
+    d = prepare(inst)
+    m = pyo.ConcreteModel(name=inst.result_name)
+    m.elastic = elastic
+    m.elastic_slacks = []
+    m.utilisation_max = inst.config.capacity.utilisation_max
+    add_sets(m, d)
+    add_variables(m, d)
+    con.add_demand_balance(m, d)
+    con.add_capacity_limit(m, d)
+    con.add_site_power(m, d)
+    con.add_module_limit(m, d)
+    con.add_wavelength_limit(m, d)
+    con.add_open_monotone(m, d)
+    con.add_serve_open(m, d)
+    con.add_flow_balance(m, d)
+    con.add_trunk_capacity(m, d)
+    add_energy_and_emissions(m, d)
+    m.policies = add_policies(m, d, inst.config.policy)
+    add_objective(m, d, inst.config)
+    return m, d

@@ -1,0 +1,154 @@
+"""Core constraint families. One function each; the formula is in the docstring.
+
+Notation: r region, s site, c class, w workload (class c(w)), l trunk, t period; A the
+latency-feasible (r, s, w) set. `installed` and `served` are linear expressions (see build.py).
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+from pyomo.core.util import quicksum
+
+from edwc.formulation.data import ModelData
+
+
+def installed(m: pyo.ConcreteModel, d: ModelData, s: str, c: str, t: int):
+    """installed[s,c,t] = existing[s,c] + module_pflops[c] · Σ_{t' ≤ t} modules[s,c,t']."""
+    base = d.existing.get((s, c), 0.0)
+    if (s, c) not in d.max_modules or d.max_modules[(s, c)] == 0:
+        return base
+    return base + d.module_pflops[c] * quicksum(m.modules[s, c, tt] for tt in d.periods if tt <= t)
+
+
+def served(m: pyo.ConcreteModel, d: ModelData, s: str, c: str, t: int):
+    """served[s,c,t] = Σ_{(r,w) ∈ A: c(w)=c} serve[r,s,w,t]."""
+    return quicksum(m.serve[r, s, w, t] for (r, w) in d.serve_by_sct.get((s, c, t), []))
+
+
+def add_demand_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """demand_balance[r,w,t]:  Σ_{s: (r,s,w) ∈ A} serve[r,s,w,t] + unmet[r,w,t] = demand[r,w,t]."""
+
+    def rule(m, r, w, t):
+        return quicksum(m.serve[r, s, w, t] for s in d.serve_by_rwt[(r, w, t)]) + m.unmet[r, w, t] == d.demand[(r, w, t)]
+
+    m.demand_balance = pyo.Constraint(m.demand_index, rule=rule)
+
+
+def add_capacity_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """capacity_limit[s,c,t]:  served[s,c,t] ≤ utilisation_max · installed[s,c,t]."""
+    u = m.utilisation_max
+
+    def rule(m, s, c, t):
+        if not d.serve_by_sct.get((s, c, t)):
+            return pyo.Constraint.Skip
+        return served(m, d, s, c, t) <= u * installed(m, d, s, c, t)
+
+    m.capacity_limit = pyo.Constraint(m.site_class, m.periods, rule=rule)
+
+
+def add_site_power(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """site_power[s,t]:  Σ_c kw_per_pflops[c] · installed[s,c,t] · PUE[s] ≤ max_facility_mw[s] · 1000."""
+    by_site: dict[str, list[str]] = {}
+    for s, c in d.buildable:
+        by_site.setdefault(s, []).append(c)
+
+    def rule(m, s, t):
+        pue = d.site[s]["pue"]
+        classes = [c for (ss, c) in d.site_class if ss == s]
+        kw = quicksum(d.kw_per_pflops[c] * installed(m, d, s, c, t) for c in classes)
+        return pue * kw <= d.site[s]["max_facility_mw"] * 1000
+
+    m.site_power = pyo.Constraint(sorted(by_site), m.periods, rule=rule)
+
+
+def add_module_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """module_limit[s,c,t]:  Σ_{t' ≤ t} modules[s,c,t'] ≤ max_modules[s,c] · open[s,t]  (open = 1 for existing sites).
+
+    max_modules is the total over all periods, not a per-period allowance.
+    """
+    cand = set(d.candidates)
+
+    def rule(m, s, c, t):
+        if t == d.periods[0] and s not in cand:
+            return pyo.Constraint.Skip  # the variable's upper bound already says it
+        cum = quicksum(m.modules[s, c, tt] for tt in d.periods if tt <= t)
+        return cum <= d.max_modules[(s, c)] * (m.open[s, t] if s in cand else 1)
+
+    m.module_limit = pyo.Constraint(m.buildable, m.periods, rule=rule)
+
+
+def add_wavelength_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """wavelength_limit[l,t]:  Σ_{t' ≤ t} wavelengths[l,t'] ≤ max_modules[l]  (a total over all periods)."""
+    if len(d.periods) < 2:
+        return  # one period: the variable's upper bound already says it
+
+    def rule(m, l, t):
+        if t == d.periods[0]:
+            return pyo.Constraint.Skip
+        return quicksum(m.wavelengths[l, tt] for tt in d.periods if tt <= t) <= d.trunk[l]["max_modules"]
+
+    m.wavelength_limit = pyo.Constraint(m.trunks, m.periods, rule=rule)
+
+
+def add_open_monotone(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """open_monotone[s,t]:  open[s,t] ≥ open[s,t-1]  (a campus once opened stays open)."""
+    prev = dict(zip(d.periods[1:], d.periods[:-1], strict=False))
+
+    def rule(m, s, t):
+        if t not in prev:
+            return pyo.Constraint.Skip
+        return m.open[s, t] >= m.open[s, prev[t]]
+
+    m.open_monotone = pyo.Constraint(m.candidates, m.periods, rule=rule)
+
+
+def add_serve_open(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """serve_open[r,s,w,t]:  serve[r,s,w,t] ≤ demand[r,w,t] · open[s,t]  for candidate sites.
+
+    The disaggregated link: tighter than one big-M per site, so the LP relaxation knows that
+    a closed campus serves nothing.
+    """
+    cand = set(d.candidates)
+    idx = [k for k in d.serve_index if k[1] in cand]
+
+    def rule(m, r, s, w, t):
+        return m.serve[r, s, w, t] <= d.demand[(r, w, t)] * m.open[s, t]
+
+    m.serve_open = pyo.Constraint(idx, rule=rule)
+
+
+def add_flow_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """flow_balance[s,u,t]:  flow_to_site[s,u,t] = Σ_w gbps_per_pflops[w] · serve[u,s,w,t]  (u a region)
+    + Σ_{v: next(v) = u} flow_to_site[s,v,t].
+
+    Traffic to site s follows s's shortest-latency tree, so the Gbps leaving node u toward s is u's own
+    traffic plus what enters u from further out. Equivalent to summing every routed path on each trunk,
+    with one term per site tree instead of one per (region, site, workload) path.
+    """
+
+    served_keys = set(d.serve_index)
+
+    def rule(m, s, u, t):
+        own = quicksum(d.gbps[w] * m.serve[u, s, w, t] for w in d.flow_serve.get((s, u), []) if (u, s, w, t) in served_keys)
+        inflow = quicksum(m.flow_to_site[s, v, t] for v in d.flow_children.get((s, u), []))
+        return m.flow_to_site[s, u, t] == own + inflow
+
+    m.flow_balance = pyo.Constraint(m.flow_nodes, m.periods, rule=rule)
+
+
+def add_trunk_capacity(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """trunk_capacity[l,t]:  Σ_{(s,u): u's tree edge toward s is l} flow_to_site[s,u,t]
+    ≤ capacity_gbps[l] + module_gbps[l] · Σ_{t' ≤ t} wavelengths[l,t']."""
+    users: dict[str, list[tuple[str, str]]] = {}
+    for key in d.flow_nodes:
+        users.setdefault(d.flow_trunk[key], []).append(key)
+    upgradable = set(d.trunks)
+
+    def rule(m, l, t):
+        load = quicksum(m.flow_to_site[s, u, t] for (s, u) in users[l])
+        cap = d.trunk[l]["capacity_gbps"]
+        if l in upgradable:
+            cap = cap + d.trunk[l]["module_gbps"] * quicksum(m.wavelengths[l, tt] for tt in d.periods if tt <= t)
+        return load <= cap
+
+    m.trunk_capacity = pyo.Constraint(sorted(users), m.periods, rule=rule)

@@ -1,0 +1,1 @@
+"""Input stage: the instance schema, reading and validating its tables, and scenario overrides."""

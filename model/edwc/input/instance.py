@@ -1,0 +1,379 @@
+"""Load an instance folder, apply overrides, validate everything, and hand back typed tables.
+
+Every problem found is collected and raised together as one InputError, before any model is built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import ValidationError
+
+from edwc.errors import InputError, Problem
+from edwc.input.scenarios import RawTables, apply_scenario, apply_sets
+from edwc.input.schema import KEYS, TABLES, Column, InstanceConfig
+
+MAX_PROBLEMS_PER_COLUMN = 10
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+@dataclass
+class Instance:
+    """A validated instance: its config and its tables with proper dtypes."""
+
+    path: Path
+    config: InstanceConfig
+    tables: dict[str, pd.DataFrame]
+    scenario: str | None = None
+    sets: dict[str, Any] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)  # derived data (network paths)
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def result_name(self) -> str:
+        return self.name + (f"-{self.scenario}" if self.scenario else "")
+
+    def write(self, folder: Path) -> None:
+        """Write the resolved instance (overrides applied) so it reloads to the same instance."""
+        folder.mkdir(parents=True, exist_ok=True)
+        cfg = self.config.model_dump(mode="json")
+        (folder / "instance.yaml").write_text(
+            yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
+        for name, df in self.tables.items():
+            df.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
+
+    def input_hash(self) -> str:
+        """sha256 over the resolved config and tables: equal inputs give equal hashes."""
+        h = hashlib.sha256()
+        h.update(yaml.safe_dump(self.config.model_dump(mode="json"), sort_keys=True).encode())
+        for name in sorted(self.tables):
+            h.update(name.encode())
+            h.update(self.tables[name].to_csv(index=False, lineterminator="\n").encode())
+        return h.hexdigest()
+
+
+# ---- reading ------------------------------------------------------------------------------------
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """yaml.SafeLoader (data only, never code) that refuses a key given twice in one mapping."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *anchor` merges; a key given next to it overrides on purpose
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str):
+                continue
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key '{key}' is given twice (the second would silently win)", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _cyclic(node: Any, inside: frozenset[int] = frozenset()) -> bool:
+    """True when YAML anchors made a container contain itself (`x: &a [*a]`)."""
+    if not isinstance(node, dict | list):
+        return False
+    if id(node) in inside:
+        return True
+    inside = inside | {id(node)}
+    return any(_cyclic(v, inside) for v in (node.values() if isinstance(node, dict) else node))
+
+
+def _read_yaml(path: Path, problems: list[Problem]) -> dict[str, Any]:
+    file = path.name
+    if not path.is_file():
+        problems.append(Problem(file, "file not found"))
+        return {}
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        problems.append(Problem(file, f"not UTF-8 text ({e.reason} at byte {e.start})"))
+        return {}
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506  a SafeLoader: instance files are data, never code
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        problems.append(Problem(file, f"not valid YAML: {getattr(e, 'problem', e)}", line=mark.line + 1 if mark else None))
+        return {}
+    if data is None:
+        problems.append(Problem(file, "file is empty"))
+        return {}
+    if _cyclic(data):
+        problems.append(Problem(file, "a YAML alias (*name) refers to a node that contains it"))
+        return {}
+    if not isinstance(data, dict):
+        problems.append(Problem(file, "expected a mapping of settings at the top level"))
+        return {}
+    return data
+
+
+def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
+    """Read a table as text (parsing comes later, column by column, with located messages)."""
+    file = path.name
+    if not path.is_file():
+        problems.append(Problem(file, "file not found"))
+        return None
+    if path.stat().st_size > MAX_FILE_BYTES:
+        problems.append(Problem(file, f"file is larger than {MAX_FILE_BYTES // 2**20} MiB"))
+        return None
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")  # a byte-order mark is tolerated
+    except UnicodeDecodeError as e:
+        problems.append(Problem(file, f"not UTF-8 text (bad byte at offset {e.start}); save the file as UTF-8"))
+        return None
+    if not text.strip():
+        problems.append(Problem(file, "file is empty (expected a header row)"))
+        return None
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, ValueError) as e:
+        problems.append(Problem(file, f"not a valid CSV table: {str(e).strip()}"))
+        return None
+    df.columns = [str(c).strip() for c in df.columns]
+    dupes = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
+    if dupes:
+        problems.append(Problem(file, f"duplicate column names: {dupes}"))
+        return None
+    return df.apply(lambda s: s.str.strip())
+
+
+def read_raw(folder: Path) -> tuple[dict[str, Any], RawTables, list[Problem]]:
+    problems: list[Problem] = []
+    config = _read_yaml(folder / "instance.yaml", problems)
+    tables: RawTables = {}
+    for name in TABLES:
+        df = _read_csv(folder / f"{name}.csv", problems)
+        if df is not None:
+            tables[name] = df
+    return config, tables, problems
+
+
+# ---- parsing ------------------------------------------------------------------------------------
+
+
+def _non_finite(node: Any, path: str = "") -> list[str]:
+    """Dotted paths of settings that are NaN or infinite (YAML's .nan / .inf): never a meaningful input."""
+    if isinstance(node, dict):
+        return [p for k, v in node.items() for p in _non_finite(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(node, list):
+        return [p for i, v in enumerate(node) for p in _non_finite(v, f"{path}[{i}]")]
+    return [path] if isinstance(node, float) and not np.isfinite(node) else []
+
+
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # scenario names become part of result folder names
+
+
+def _config(raw: dict[str, Any], problems: list[Problem]) -> InstanceConfig | None:
+    scenarios = raw.get("scenarios")
+    for name in scenarios if isinstance(scenarios, dict) else []:
+        if not SAFE_NAME.fullmatch(str(name)):
+            problems.append(Problem("instance.yaml", f"scenario name '{name}' may use only letters, digits, '-' and '_' "
+                                    "(it becomes part of a folder name)", column="scenarios"))
+    bad = _non_finite(raw)
+    for loc in bad:
+        problems.append(Problem("instance.yaml", "expected a finite number (not .nan or .inf)", column=loc))
+    if bad:
+        return None
+    try:
+        return InstanceConfig.model_validate(raw)
+    except ValidationError as e:
+        for err in e.errors():
+            loc = ".".join(str(x) for x in err["loc"])
+            msg = "unknown setting" if err["type"] == "extra_forbidden" else err["msg"]
+            got = "" if err["type"] in ("missing", "extra_forbidden") else f" (got {err.get('input')!r})"
+            problems.append(Problem("instance.yaml", f"{msg}{got}", column=loc))
+        return None
+
+
+def _expected(col: Column) -> str:
+    kind = {
+        "adcode": "a 6-digit adcode",
+        "float": "a number",
+        "int": "a whole number",
+        "bool": "true or false",
+        "str": "text",
+    }[col.kind]
+    if col.choices:
+        kind = "one of " + ", ".join(col.choices)
+    bounds = []
+    if col.min is not None:
+        bounds.append(f">= {col.min:g}")
+    if col.max is not None:
+        bounds.append(f"<= {col.max:g}")
+    return kind + (" " + " and ".join(bounds) if bounds else "")
+
+
+def _parse_column(s: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
+    """Parse one text column; return (values, bad-row mask). Empty cells are NaN/None, not bad."""
+    empty = s == ""
+    if col.kind in ("float", "int"):
+        v = pd.to_numeric(s.where(~empty), errors="coerce")
+        bad = (~empty & v.isna()) | ~np.isfinite(v.fillna(0))
+        if col.kind == "int":
+            bad |= v.notna() & (v.fillna(0) % 1 != 0)
+        if col.min is not None:
+            bad |= v.notna() & (v < col.min)
+        if col.max is not None:
+            bad |= v.notna() & (v > col.max)
+        v = v.where(~bad)
+        return (v.astype("Int64") if col.kind == "int" and not bad.any() else v), bad
+    if col.kind == "bool":
+        low = s.str.lower()
+        truth = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+        bad = ~empty & ~low.isin(list(truth))
+        return low.map(truth), bad
+    if col.kind == "adcode":
+        bad = ~empty & ~s.str.fullmatch(r"\d{6}")
+        return s.where(~empty, None), bad
+    bad = ~empty & ~s.isin(col.choices) if col.choices else pd.Series(False, index=s.index)
+    return s.where(~empty, None), bad
+
+
+def _parse_table(name: str, df: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame | None:
+    file = f"{name}.csv"
+    spec = {c.name: c for c in TABLES[name]}
+    missing = [c.name for c in TABLES[name] if c.required and c.name not in df.columns]
+    unknown = [c for c in df.columns if c not in spec]
+    for c in missing:
+        problems.append(Problem(file, "required column is missing", column=c))
+    for c in unknown:
+        problems.append(Problem(file, f"unknown column (expected: {', '.join(spec)})", column=c))
+    if missing:
+        return None
+    out = pd.DataFrame(index=df.index)
+    for cname, col in spec.items():
+        if cname not in df.columns:
+            out[cname] = None
+            continue
+        values, bad = _parse_column(df[cname], col)
+        empty = (df[cname] == "") & (col.required and not col.optional_cell)
+        for mask, what in ((bad, "expected " + _expected(col)), (empty, "a value is required")):
+            rows = list(df.index[mask])
+            for i in rows[:MAX_PROBLEMS_PER_COLUMN]:
+                got = f", got '{df.at[i, cname]}'" if what.startswith("expected") else ""
+                problems.append(Problem(file, what + got, line=int(i) + 2, column=cname))
+            if len(rows) > MAX_PROBLEMS_PER_COLUMN:
+                problems.append(Problem(file, f"... and {len(rows) - MAX_PROBLEMS_PER_COLUMN} more rows like this", column=cname))
+        out[cname] = values
+    keys = list(KEYS[name])
+    dup = df.duplicated(keys, keep="first")
+    for i in list(df.index[dup])[:MAX_PROBLEMS_PER_COLUMN]:
+        key = ", ".join(f"{k}={df.at[i, k]}" for k in keys)
+        problems.append(Problem(file, f"duplicate key ({key})", line=int(i) + 2, column=keys[0]))
+    if not len(df) and name not in ("trunks",):
+        problems.append(Problem(file, "table has no rows"))
+    return out
+
+
+# ---- cross-table checks -------------------------------------------------------------------------
+
+
+def _refs(t: dict[str, pd.DataFrame], cfg: InstanceConfig | None, problems: list[Problem]) -> None:
+    def check(table: str, column: str, valid: set, what: str, allow_empty: bool = False) -> None:
+        df = t[table]
+        vals = df[column]
+        bad = ~vals.isin(valid) & ~(allow_empty & vals.isna())
+        bad &= vals.notna() | (not allow_empty)
+        for i in list(df.index[bad])[:MAX_PROBLEMS_PER_COLUMN]:
+            problems.append(Problem(f"{table}.csv", f"'{vals[i]}' is not a known {what}", line=int(i) + 2, column=column))
+
+    regions, sites, hubs = set(t["regions"]["region"]), set(t["sites"]["site"]), set(t["hubs"]["hub"])
+    classes, workloads = set(t["classes"]["class"]), set(t["workloads"]["workload"])
+    check("sites", "hub", hubs, "hub (hubs.csv)", allow_empty=True)
+    check("sites", "region", regions, "region (regions.csv)")
+    check("site_classes", "site", sites, "site (sites.csv)")
+    check("site_classes", "class", classes, "class (classes.csv)")
+    check("workloads", "class", classes, "class (classes.csv)")
+    check("demand", "region", regions, "region (regions.csv)")
+    check("demand", "workload", workloads, "workload (workloads.csv)")
+    check("trunks", "from", regions | sites, "network node (a region or a site)")
+    check("trunks", "to", regions | sites, "network node (a region or a site)")
+    if cfg is not None:
+        check("demand", "period", set(cfg.periods), f"period (instance.yaml periods {cfg.periods})")
+    clash = regions & sites
+    for n in sorted(clash):
+        problems.append(Problem("sites.csv", f"site id '{n}' is also a region adcode; node names must be unique", column="site"))
+    side = dict(zip(t["hubs"]["hub"], t["hubs"]["side"], strict=False))
+    s = t["sites"]
+    for i in s.index:
+        h = s.at[i, "hub"]
+        if h in side and side[h] != s.at[i, "side"]:
+            problems.append(Problem("sites.csv", f"side '{s.at[i, 'side']}' differs from hub '{h}' side '{side[h]}'", line=int(i) + 2, column="side"))
+        if s.at[i, "candidate"] is True and pd.isna(s.at[i, "campus_capex_cny"]):
+            problems.append(Problem("sites.csv", "a candidate site needs campus_capex_cny", line=int(i) + 2, column="campus_capex_cny"))
+    kw = dict(zip(t["classes"]["class"], t["classes"]["kw_per_pflops"], strict=False))
+    sc = t["site_classes"]
+    cand = set(s.loc[s["candidate"] == True, "site"])  # noqa: E712  (nullable booleans)
+    for i in sc.index[sc["site"].isin(cand) & (sc["existing_pflops"] > 0)]:
+        problems.append(Problem("site_classes.csv", f"site '{sc.at[i, 'site']}' is a candidate (a new campus) and cannot have "
+                                "existing capacity; make it an existing site or set existing_pflops to 0", line=int(i) + 2, column="existing_pflops"))
+    it_kw = (sc["existing_pflops"] * sc["class"].map(kw)).groupby(sc["site"]).sum()
+    for i in s.index:
+        need_mw = it_kw.get(s.at[i, "site"], 0.0) * s.at[i, "pue"] / 1000
+        if need_mw > s.at[i, "max_facility_mw"] * (1 + 1e-9):
+            problems.append(Problem("sites.csv", f"existing capacity already draws {need_mw:,.1f} MW of facility power, "
+                                    f"above max_facility_mw {s.at[i, 'max_facility_mw']:,.1f}", line=int(i) + 2, column="max_facility_mw"))
+    tr = t["trunks"]
+    for i in tr.index[tr["from"] == tr["to"]]:
+        problems.append(Problem("trunks.csv", "a trunk must join two different nodes", line=int(i) + 2, column="to"))
+
+
+def load_instance(
+    folder: str | os.PathLike[str],
+    scenario: str | None = None,
+    sets: dict[str, Any] | None = None,
+) -> Instance:
+    """Read, override, validate. Raises InputError listing every problem found.
+
+    Latency reach needs the trunk graph: `edwc.network.reach.load_valid_instance` adds that check.
+    """
+    path = Path(folder)
+    if not path.is_dir():
+        raise InputError([Problem(str(path), "not an instance folder (expected instance.yaml and CSV tables)")], str(path))
+    raw_cfg, raw_tables, problems = read_raw(path)
+    if scenario and raw_cfg:
+        if len(raw_tables) == len(TABLES):
+            problems += apply_scenario(raw_cfg, raw_tables, scenario)
+    if sets:
+        problems += apply_sets(raw_cfg, sets, "--set")
+    cfg = _config(raw_cfg, problems) if raw_cfg else None
+    tables: dict[str, pd.DataFrame] = {}
+    for name, df in raw_tables.items():
+        parsed = _parse_table(name, df, problems)
+        if parsed is not None:
+            tables[name] = parsed
+    if problems or len(tables) < len(TABLES) or cfg is None:
+        raise InputError(problems or [Problem(str(path), "instance could not be read")], str(path))
+    _refs(tables, cfg, problems)
+    if problems:
+        raise InputError(problems, str(path))
+    tables = {k: v.reset_index(drop=True) for k, v in tables.items()}
+    tables["site_classes"]["max_modules"] = tables["site_classes"]["max_modules"].astype(int)
+    tables["trunks"]["max_modules"] = tables["trunks"]["max_modules"].astype(int)
+    tables["demand"]["period"] = tables["demand"]["period"].astype(int)
+    tables["sites"]["candidate"] = tables["sites"]["candidate"].astype(bool)
+    return Instance(path=path, config=cfg, tables=tables, scenario=scenario, sets=dict(sets or {}))

@@ -1,0 +1,1 @@
+"""Network stage: the trunk graph, shortest-latency routes, round-trip times and the latency-allowed set A."""

@@ -1,0 +1,48 @@
+"""Latency reach: demand that no site can serve within its workload's latency limit is an input error."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pandas as pd
+
+from edwc.errors import InputError, Problem
+from edwc.input.instance import MAX_PROBLEMS_PER_COLUMN, Instance, load_instance
+from edwc.network.routes import allowed_pairs
+
+
+def reach_problems(inst: Instance, problems: list[Problem]) -> None:
+    """Demand that no site can serve within its workload's latency limit is an input error."""
+    pairs = allowed_pairs(inst)
+    d = inst.demand
+    d = d[d["pflops"] > 0]
+    reach = pairs[["region", "workload"]].drop_duplicates().assign(ok=True)
+    m = d.reset_index().merge(reach, on=["region", "workload"], how="left")
+    lim = dict(zip(inst.workloads["workload"], inst.workloads["max_rtt_ms"], strict=False))
+    for _, row in m[m["ok"].isna()].head(MAX_PROBLEMS_PER_COLUMN * 3).iterrows():
+        limit = lim[row["workload"]]
+        why = ("no site that holds its class is joined to it by trunks (add a site or a trunk)" if pd.isna(limit) else
+               f"no site is within {limit:g} ms RTT (add a site or a trunk, or relax max_rtt_ms)")
+        problems.append(
+            Problem(
+                "demand.csv",
+                f"region {row['region']} workload {row['workload']}: {why}",
+                line=int(row["index"]) + 2,
+                column="workload",
+            )
+        )
+
+
+def load_valid_instance(
+    folder: str | os.PathLike[str],
+    scenario: str | None = None,
+    sets: dict[str, Any] | None = None,
+) -> Instance:
+    """`load_instance` plus the latency-reach check: what `edwc validate` and `edwc solve` accept."""
+    inst = load_instance(folder, scenario=scenario, sets=sets)
+    problems: list[Problem] = []
+    reach_problems(inst, problems)
+    if problems:
+        raise InputError(problems, str(inst.path))
+    return inst

@@ -1,0 +1,1 @@
+"""Results stage: plan tables extracted from a solved model, written atomically and read back."""

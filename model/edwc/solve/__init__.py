@@ -1,0 +1,1 @@
+"""Solve stage: HiGHS through Pyomo, and explanations of infeasible policy mixes."""

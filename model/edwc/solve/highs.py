@@ -1,0 +1,117 @@
+"""Solve a built model with HiGHS through Pyomo's in-memory interface.
+
+A solve stopped by its time limit (or Ctrl-C) keeps the best plan found and reports its gap;
+only a run with no feasible plan at all has nothing to load.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import highspy
+import pyomo.environ as pyo
+from pyomo.contrib.solver.common.factory import SolverFactory
+
+from edwc.input.schema import Solver
+
+# HiGHS model status -> our status word
+_STATUS = {
+    "kOptimal": "optimal",
+    "kInfeasible": "infeasible",
+    "kUnboundedOrInfeasible": "infeasible_or_unbounded",
+    "kUnbounded": "unbounded",
+    "kTimeLimit": "time_limit",
+    "kIterationLimit": "iteration_limit",
+    "kSolutionLimit": "solution_limit",
+    "kInterrupt": "interrupted",
+    "kObjectiveBound": "objective_limit",
+    "kObjectiveTarget": "objective_limit",
+}
+
+
+@dataclass
+class SolveOutcome:
+    status: str  # optimal, time_limit, interrupted, infeasible, ...
+    termination: str  # HiGHS's own model status
+    has_solution: bool
+    objective: float | None  # in solver units (M CNY)
+    bound: float | None
+    mip_gap: float | None
+    seconds: float
+    highs_version: str
+    log: str
+
+
+def highs_version() -> str:
+    h = highspy.Highs()
+    return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
+
+
+@contextmanager
+def progress(label: str, enabled: bool = True, every_s: float = 5.0) -> Iterator[None]:
+    """Show elapsed time on stderr while a long step runs (a ticking line on a terminal)."""
+    if not enabled:
+        yield
+        return
+    stop = threading.Event()
+    t0 = time.perf_counter()
+    tty = sys.stderr.isatty()
+
+    def tick() -> None:
+        while not stop.wait(0.5 if tty else every_s):
+            msg = f"  {label} … {time.perf_counter() - t0:5.0f} s"
+            sys.stderr.write(("\r" + msg) if tty else (msg + "\n"))
+            sys.stderr.flush()
+
+    th = threading.Thread(target=tick, daemon=True)
+    th.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        th.join()
+        if tty:
+            sys.stderr.write("\r" + " " * 60 + "\r")
+
+
+def write_lp(m: pyo.ConcreteModel, path: Path) -> None:
+    """Write the model as an LP file with readable names (for debugging only)."""
+    m.write(str(path), io_options={"symbolic_solver_labels": True})
+
+
+def solve_model(m: pyo.ConcreteModel, opts: Solver, tee: bool = False, show_progress: bool = False) -> SolveOutcome:
+    solver = SolverFactory("highs")
+    solver.config.load_solutions = False
+    solver.config.raise_exception_on_nonoptimal_result = False
+    solver.config.time_limit = opts.time_limit_s
+    solver.config.rel_gap = opts.mip_gap
+    solver.config.threads = opts.threads
+    solver.config.solver_options = {"random_seed": opts.seed, "log_to_console": tee}
+    if tee:
+        solver.config.tee = [sys.stderr]
+    t0 = time.perf_counter()
+    with progress("solving with HiGHS", enabled=show_progress and not tee):
+        res = solver.solve(m)
+    seconds = time.perf_counter() - t0
+    hm = solver._solver_model  # the highspy.Highs object: the only place for the raw status
+    raw = hm.modelStatusToString(hm.getModelStatus())
+    name = str(hm.getModelStatus()).split(".")[-1]
+    status = _STATUS.get(name, name.removeprefix("k").lower())
+    info = hm.getInfo()
+    has = info.primal_solution_status == 2
+    if has:
+        res.solution_loader.load_vars()
+    obj = res.incumbent_objective if has else None
+    bound = res.objective_bound
+    gap = None
+    if has and status == "optimal" and info.mip_node_count == -1:
+        gap = 0.0  # an LP (no integers): optimal means no gap
+    elif has and info.mip_node_count >= 0:
+        gap = float(info.mip_gap)
+    return SolveOutcome(status, raw, has, obj, bound, gap, seconds, highs_version(), res.solver_log or "")

@@ -1,0 +1,1 @@
+"""Synthetic instances (real city geography, synthetic numbers) for scale and speed tests."""
