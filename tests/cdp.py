@@ -20,6 +20,15 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--remote-debugging-pipe"]
 
 
+def high(fd: int) -> int:
+    """The same pipe end on a descriptor >= 10, so the shell's 3< and 4> cannot clobber it."""
+    import fcntl
+
+    new = fcntl.fcntl(fd, fcntl.F_DUPFD, 10)
+    os.close(fd)
+    return new
+
+
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -30,12 +39,12 @@ class Browser:
         if exe is None:
             raise FileNotFoundError("chromium")
         self.profile = tempfile.mkdtemp(prefix="edwc-chromium-")
-        to_browser_r, self._w = os.pipe()
-        self._r, from_browser_w = os.pipe()
+        to_browser_r, self._w = (high(fd) for fd in os.pipe())
+        self._r, from_browser_w = (high(fd) for fd in os.pipe())
         # chromium reads commands on fd 3 and writes replies to fd 4: the shell puts them there
         shell = f'exec "$0" "$@" 3<&{to_browser_r} 4>&{from_browser_w}'
         self.proc = subprocess.Popen(
-            ["sh", "-c", shell, exe, *FLAGS, f"--user-data-dir={self.profile}",
+            ["bash", "-c", shell, exe, *FLAGS, f"--user-data-dir={self.profile}",
              f"--window-size={width},{height}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             pass_fds=(to_browser_r, from_browser_w))

@@ -36,14 +36,16 @@ def map_name(fmt: str, lang: str) -> str:
 
 
 def render_result(result_dir: Path, *, lang: str = "zh", shade: str = "hubs",
-                  formats: tuple[str, ...] = ("png", "html", "gpkg")) -> list[Path]:
+                  formats: tuple[str, ...] = ("png", "html", "gpkg"), digest=None  # noqa: ANN001
+                  ) -> list[Path]:
     """Draw a solved plan into ``result_dir``: map[.LANG].png/.svg/.pdf, map[.LANG].html,
-    plan.gpkg (language-free)."""
+    plan.gpkg (language-free). ``digest``: the result already read (results.digest)."""
     from edwc.results.digest import read_digest
 
     result_dir = Path(result_dir)
     _check(formats, (*STATIC_FORMATS, "html", "gpkg"), lang, shade)
-    digest = read_digest(result_dir) if set(formats) - {"gpkg"} else None
+    if digest is None and set(formats) - {"gpkg"}:
+        digest = read_digest(result_dir)
     return [_write(result_dir, fmt, digest, lang, shade) for fmt in formats]
 
 

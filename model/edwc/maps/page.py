@@ -202,7 +202,8 @@ def page_html(d: Digest, lang: str, shade: str = "hubs") -> str:
             f'<main><div id="wrap">{svg_map(m, shade)}<div id="tip"></div></div>'
             f'<aside>{legend_html(m)}</aside></main>'
             f'<footer>{html.escape(words(lang)["note"])}</footer>')
-    data = json.dumps(page_data(m), ensure_ascii=False).replace("</", "<\\/")
+    data = (json.dumps(page_data(m), ensure_ascii=False).replace("&", "\\u0026")
+            .replace("<", "\\u003c").replace(">", "\\u003e"))  # no markup inside <script>
     chars = title + "".join(lines) + body + data
     assets = resources.files("edwc.maps") / "assets"
     css = (assets / "page.css").read_text(encoding="utf-8")

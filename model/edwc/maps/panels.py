@@ -91,7 +91,7 @@ def size_key(ax: Axes, top: float, hue: str, pale: str, lang: str):  # noqa: ANN
     nice = nice_value(top)
     handles = [Line2D([], [], marker="o", ls="", mfc=pale, mec=C.mix(hue, "#ffffff", 0.3),
                       ms=2 * float(site_sizes(np.array([v]), PANEL_SITE_PT, top)[0]),
-                      label=w["size_key"].format(v=f"{v:,.0f}"))
+                      label=w["size_key"].format(v=f"{v:,.0f}" if v >= 1 else f"{v:g}"))
                for v in (nice, nice / 4)]
     handles += [Line2D([], [], marker="o", ls="", mfc=pale, mec="none", ms=6, label=w["existing"]),
                 Line2D([], [], marker="o", ls="", mfc=hue, mec="none", ms=6, label=w["new"])]

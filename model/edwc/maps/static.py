@@ -250,7 +250,8 @@ def network_legend(ax: Axes, m: MapData):  # noqa: ANN201
     if len(cap) and cap.max() > 0:
         for v in sorted({float(cap.max()), float(cap.max()) / 2}, reverse=True):
             handles.append(Line2D([], [], color=C.trunk_grey(0.6), lw=trunk_widths(
-                pd.Series([v, cap.max()]))[0], label=f"{v / 1000:,.0f} Tbps"))
+                pd.Series([v, cap.max()]))[0],
+                label=f"{v / 1000:,.0f} Tbps" if v >= 1000 else f"{v:,.0f} Gbps"))
     handles += [
         Line2D([], [], color=C.CONGESTED, lw=2.6, label=w["congested"].format(at=at)),
         Line2D([], [], marker="o", ls="", mfc="none", mec=C.CONGESTED, mew=1.6, ms=9,

@@ -161,7 +161,33 @@ def cost_parts(m: pyo.ConcreteModel) -> dict[str, float]:
 # ---- writing ------------------------------------------------------------------------------------
 
 
+# Decimals kept in the CSVs: enough for `edwc check` to re-verify every constraint within its
+# tolerance (1e-6 of the family's scale), few enough to read (1e-4 PFLOPS = 0.1 TFLOPS).
+DECIMALS = {"existing_pflops": 4, "built_pflops": 4, "installed_pflops": 4, "served_pflops": 4,
+            "pflops": 4, "utilisation": 6, "rtt_ms": 3, "length_km": 1, "load_gbps": 3,
+            "capacity_gbps": 3, "it_mw": 4, "facility_mw": 4, "energy_mwh": 1, "emissions_t": 1,
+            "value": 6}
+NAMED_IDS = {"region": "regions", "site": "sites", "hub": "hubs"}
+
+
+def with_names(df: pd.DataFrame, inst: Instance) -> pd.DataFrame:
+    """A name column in each language right after every region/site/hub id column."""
+    df = df.copy()
+    for key, table in NAMED_IDS.items():
+        if key not in df or table not in inst.tables:
+            continue
+        names = inst.tables[table].set_index(key)
+        pos = list(df.columns).index(key) + 1
+        for lang in ("zh", "en"):
+            col = f"name_{lang}"
+            if col in names:
+                df.insert(pos, f"{key}_{col}", df[key].map(names[col]))
+                pos += 1
+    return df
+
+
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
+    df = df.round({c: d for c, d in DECIMALS.items() if c in df})
     df.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
 
 
@@ -193,7 +219,7 @@ def write_atomically(out: Path, fill: Callable[[Path], None], force: bool = Fals
 
 def write_result_files(folder: Path, inst: Instance, result: Result) -> None:
     for name in TABLE_FILES:
-        _write_csv(result.tables[name], folder / f"{name}.csv")
+        _write_csv(with_names(result.tables[name], inst), folder / f"{name}.csv")
     inst.write(folder / "instance")
     (folder / "summary.json").write_text(json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
