@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import html
 from pathlib import Path
+from typing import Any
 
 from edwc.maps import colours as C
 from edwc.maps.fonts_cache import font_face_css
@@ -16,7 +17,7 @@ from edwc.maps.static import headline_lines, page_title
 from edwc.results.digest import CONGESTED_AT, Digest, read_digest
 
 YI = 1e8
-W = {
+W: dict[str, dict[str, Any]] = {
     "zh": {
         "kpis": "要点", "installed": "装机", "built": "新建", "west_new": "西部占新建",
         "intel": "智能算力占装机", "cost": "年化成本（不含未满足惩罚）", "unmet": "未满足需求",
@@ -287,4 +288,7 @@ def write_report(result_dir: Path, lang: str = "zh", digest: Digest | None = Non
 
     d = digest or read_digest(Path(result_dir))
     out = Path(result_dir) / report_name(lang)
-    return write_atomically(out, lambda p: p.write_text(page(d, lang), encoding="utf-8"))
+    def fill(p: Path) -> None:
+        p.write_text(page(d, lang), encoding="utf-8")
+
+    return write_atomically(out, fill)

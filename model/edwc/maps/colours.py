@@ -85,8 +85,7 @@ def mix(a: str, b: str, t: float) -> str:
     """The colour t of the way from a to b (hex)."""
     ra, ga, ba = rgb(a)
     rb, gb, bb = rgb(b)
-    return "#{:02x}{:02x}{:02x}".format(round(ra + (rb - ra) * t), round(ga + (gb - ga) * t),
-                                        round(ba + (bb - ba) * t))
+    return f"#{round(ra + (rb - ra) * t):02x}{round(ga + (gb - ga) * t):02x}{round(ba + (bb - ba) * t):02x}"
 
 
 def rgb(colour: str) -> tuple[int, int, int]:

@@ -36,7 +36,7 @@ class Placer:
         self.reserve(px - r, py - r, px + r, py + r)
 
     def reserve_artist(self, artist) -> None:  # noqa: ANN001
-        bb = artist.get_window_extent(self.ax.figure.canvas.get_renderer())
+        bb = artist.get_window_extent(self.ax.figure.canvas.get_renderer())  # type: ignore[attr-defined]
         self.reserve(bb.x0, bb.y0, bb.x1, bb.y1)
 
     def overlap(self, box: np.ndarray) -> float:
@@ -51,7 +51,7 @@ class Placer:
               **style) -> Text:  # noqa: ANN003
         """Put ``text`` near data point (x, y), at least ``gap_pt`` points from it."""
         ax = self.ax
-        renderer = ax.figure.canvas.get_renderer()
+        renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
         probe = ax.text(0, 0, text, ha="left", va="bottom", transform=None, **style)
         bb = probe.get_window_extent(renderer)
         probe.remove()

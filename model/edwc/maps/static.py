@@ -17,7 +17,15 @@ from matplotlib.patches import Patch
 
 from edwc.maps import colours as C
 from edwc.maps.base import register_font
-from edwc.maps.draw import HALO, THIN_HALO, draw_basemap, draw_inset, province_labels, scale_bar, setup
+from edwc.maps.draw import (
+    HALO,
+    THIN_HALO,
+    draw_basemap,
+    draw_inset,
+    province_labels,
+    scale_bar,
+    setup,
+)
 from edwc.maps.geo import basemap, project_xy
 from edwc.maps.i18n import ef, pct, words
 from edwc.maps.place import Placer
@@ -266,7 +274,6 @@ def network_legend(ax: Axes, m: MapData):  # noqa: ANN201
     handles.append(Patch(facecolor=C.NO_DATA, edgecolor="#bbbbbb", lw=0.5, label=w["no_data"]))
     legend = ax.legend(handles=handles, loc="upper left", fontsize=7.2, title=w["trunk_width"],
                        title_fontsize=7.4, framealpha=0.92, borderpad=0.6, labelspacing=0.45,
-                       handlelength=2.2, edgecolor="#cccccc")
-    legend._legend_box.align = "left"
+                       handlelength=2.2, edgecolor="#cccccc", alignment="left")
     legend.set_zorder(10)
     return legend
