@@ -8,72 +8,16 @@ from __future__ import annotations
 import base64
 import html
 from pathlib import Path
-from typing import Any
 
 from edwc.maps import colours as C
 from edwc.maps.fonts_cache import font_face_css
 from edwc.maps.i18n import cls_label, ef, pct, suffix
+from edwc.maps.i18n_pages import REPORT_WORDS, page_chars
 from edwc.maps.static import headline_lines, page_title
 from edwc.results.digest import CONGESTED_AT, Digest, read_digest
 
 YI = 1e8
-W: dict[str, dict[str, Any]] = {
-    "zh": {
-        "kpis": "要点", "installed": "装机", "built": "新建", "west_new": "西部占新建",
-        "intel": "智能算力占装机", "cost": "年化成本（不含未满足惩罚）", "unmet": "未满足需求",
-        "congested": "满载干线（≥ {at}）", "energy": "年用电", "emissions": "年排放",
-        "gap": "求解状态", "scorecard": "政策记分卡", "policy": "政策", "target": "目标",
-        "achieved": "实现", "met": "是否达标", "price": "政策代价（亿元/年）", "yes": "达标",
-        "no": "未达标", "na": "未测算", "hubs": "各枢纽装机（PFLOPS）", "hub": "枢纽",
-        "side": "东/西", "existing": "既有", "new": "新建", "total": "合计",
-        "intel_share": "智能占比", "costs": "年化成本构成（亿元/年）", "part": "构成",
-        "value": "数值", "share": "占比",
-        "penalty": "未满足需求惩罚 {v} 亿元/年：模型为 {p} PFLOPS 未满足需求计的惩罚，不是实际支出，单列于此。",
-        "no_penalty": "全部需求得到满足，无未满足惩罚。",
-        "maps": "地图", "open_map": "交互地图：同目录下 {f}（离线可用）", "no_map": "本结果尚无 {f}。",
-        "sites": "站点（PFLOPS）", "site": "站点", "util": "利用率", "trunks": "满载干线",
-        "trunk": "干线", "capacity": "容量（Gbps）", "load": "负载（Gbps）", "length": "长度（km）",
-        "unmet_t": "未满足需求（PFLOPS）", "region": "区域", "workload": "负载类型",
-        "none": "无", "other": "（枢纽外）", "east": "东部", "west": "西部",
-        "files": "文件：表格见 plan{s}.xlsx 与各 CSV；地图 map{s}.png / map{s}.html。",
-        "parts": {"campus": "园区", "capacity": "算力设备", "energy": "电费", "trunks": "干线扩容",
-                  "carbon": "碳价", "unmet": "未满足惩罚"},
-        "policies": {"west_share_new_min": "西部占新增算力", "hub_share_new_min": "枢纽占新增算力",
-                     "intelligent_share_min": "智能算力占比", "pue_max": "新建 PUE 上限",
-                     "pue_max_new": "新建 PUE 上限", "west_utilisation_min": "西部上架率/利用率",
-                     "carbon_cap_t": "碳排放上限（t）", "renewable_share_min": "绿电占比",
-                     "green_share_min": "绿电占比", "max_site_share": "单站点承接上限"},
-    },
-    "en": {
-        "kpis": "Key numbers", "installed": "installed", "built": "new", "west_new": "west share of new",
-        "intel": "intelligent share of installed", "cost": "annual cost (without unmet penalty)",
-        "unmet": "unmet demand", "congested": "full trunks (≥ {at})", "energy": "energy per year",
-        "emissions": "emissions per year", "gap": "solver status", "scorecard": "Policy scorecard",
-        "policy": "policy", "target": "target", "achieved": "achieved", "met": "met",
-        "price": "price (亿元/yr)", "yes": "met", "no": "not met", "na": "not measured",
-        "hubs": "Installed capacity by hub (PFLOPS)", "hub": "hub", "side": "side",
-        "existing": "existing", "new": "new", "total": "total", "intel_share": "intelligent share",
-        "costs": "Annual cost parts (亿元/yr)", "part": "part", "value": "value", "share": "share",
-        "penalty": "Unmet-demand penalty {v} 亿元/yr: the model's price on {p} PFLOPS of unmet demand, not money spent; shown apart.",
-        "no_penalty": "All demand is served: no unmet-demand penalty.",
-        "maps": "Maps", "open_map": "Interactive map: {f} in the same folder (works offline)",
-        "no_map": "This result has no {f} yet.", "sites": "Sites (PFLOPS)", "site": "site",
-        "util": "utilisation", "trunks": "Full trunks", "trunk": "trunk",
-        "capacity": "capacity (Gbps)", "load": "load (Gbps)", "length": "length (km)",
-        "unmet_t": "Unmet demand (PFLOPS)", "region": "region", "workload": "workload",
-        "none": "none", "other": "(outside hubs)", "east": "east", "west": "west",
-        "files": "Files: tables in plan{s}.xlsx and the CSVs; maps in map{s}.png / map{s}.html.",
-        "parts": {"campus": "campus", "capacity": "capacity", "energy": "energy",
-                  "trunks": "trunk upgrades", "carbon": "carbon", "unmet": "unmet penalty"},
-        "policies": {"west_share_new_min": "west share of new compute",
-                     "hub_share_new_min": "hub share of new compute",
-                     "intelligent_share_min": "intelligent share", "pue_max": "PUE ceiling (new builds)",
-                     "pue_max_new": "PUE ceiling (new builds)",
-                     "west_utilisation_min": "utilisation at western sites",
-                     "carbon_cap_t": "carbon cap (t)", "renewable_share_min": "green power share",
-                     "green_share_min": "green power share", "max_site_share": "max share per site"},
-    },
-}
+W = REPORT_WORDS
 
 
 def e(x: object) -> str:
@@ -270,7 +214,7 @@ def page(d: Digest, lang: str) -> str:
             f"<div><h2>{e(w['unmet_t'])}</h2>{unmet_section(d, lang)}</div></div>"
             f"<h2>{e(w['sites'])}</h2>{site_section(d, lang)}"
             f"<footer>{e(w['files'].format(s=suffix(lang)))}</footer>")
-    chars = html.unescape(body)
+    chars = page_chars(d, lang)
     body = body.replace("@@MAP@@", map_section(d, lang), 1)
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -35,19 +35,26 @@ def rings_path(geom) -> Path:  # noqa: ANN001
     return Path(verts, codes)
 
 
-@cache
-def province_paths() -> tuple[Path, ...]:
-    return tuple(rings_path(g) for g in basemap().provinces)
+COARSE_M = 6000.0  # the small class panels draw shapes simplified to this
+
+
+def _simple(geoms: np.ndarray, coarse: bool) -> np.ndarray:
+    return shapely.simplify(geoms, COARSE_M, preserve_topology=True) if coarse else geoms
 
 
 @cache
-def neighbour_paths() -> tuple[Path, ...]:
-    return tuple(rings_path(g) for g in basemap().neighbours)
+def province_paths(coarse: bool = False) -> tuple[Path, ...]:
+    return tuple(rings_path(g) for g in _simple(basemap().provinces, coarse))
 
 
 @cache
-def outline_paths() -> tuple[Path, ...]:
-    return tuple(rings_path(g) for g in basemap().outline)
+def neighbour_paths(coarse: bool = False) -> tuple[Path, ...]:
+    return tuple(rings_path(g) for g in _simple(basemap().neighbours, coarse))
+
+
+@cache
+def outline_paths(coarse: bool = False) -> tuple[Path, ...]:
+    return tuple(rings_path(g) for g in _simple(basemap().outline, coarse))
 
 
 @cache
@@ -73,20 +80,20 @@ def setup(ax: Axes, bounds: tuple[float, float, float, float]) -> None:
 
 
 def draw_basemap(ax: Axes, fills: list[str], bounds: tuple[float, float, float, float],
-                 edge: str = C.BORDER, outline_lw: float = 0.7) -> None:
+                 edge: str = C.BORDER, outline_lw: float = 0.7, coarse: bool = False) -> None:
     """Neighbours, provinces filled with ``fills`` (one per basemap province), the national
     outline and the ten-dash line; only shapes reaching into ``bounds``."""
     bm = basemap()
     near = in_window(bm.neighbours, bounds)
-    ax.add_collection(PathCollection([p for p, k in zip(neighbour_paths(), near, strict=True)
+    ax.add_collection(PathCollection([p for p, k in zip(neighbour_paths(coarse), near, strict=True)
                                       if k], facecolors=C.NEIGHBOUR, edgecolors=C.NEIGHBOUR_EDGE,
                                      linewidths=0.4, zorder=0.5))
     keep = in_window(bm.provinces, bounds)
-    paths = [p for p, k in zip(province_paths(), keep, strict=True) if k]
+    paths = [p for p, k in zip(province_paths(coarse), keep, strict=True) if k]
     ax.add_collection(PathCollection(paths, facecolors=[f for f, k in zip(fills, keep,
                                                                          strict=True) if k],
                                      edgecolors=edge, linewidths=0.5, zorder=1))
-    ax.add_collection(PathCollection(list(outline_paths()), facecolors="none",
+    ax.add_collection(PathCollection(list(outline_paths(coarse)), facecolors="none",
                                      edgecolors=C.OUTLINE, linewidths=outline_lw, zorder=1.2))
     ax.add_collection(LineCollection(list(dash_segments()), colors=C.OUTLINE,
                                      linewidths=outline_lw + 0.2, zorder=1.2))

@@ -1,4 +1,5 @@
-"""The shipped Chinese font cut down to the characters of one page, as an @font-face rule.
+"""The shipped Chinese font cut down to the characters of one page, as an @font-face rule;
+and a small user cache for other derived pieces (the page's basemap paths).
 
 Cutting the 3 MB font takes a noticeable fraction of a second, so cuts are kept in a user
 cache folder ($XDG_CACHE_HOME/edwc/fonts, else ~/.cache/edwc/fonts), named by a hash of the
@@ -22,17 +23,33 @@ FONT_STACK = f"'{PAGE_FONT}', 'Noto Sans CJK SC', 'Microsoft YaHei', 'PingFang S
 ALWAYS = "0123456789.,:;()[]%–—→←·×+-/<>=≥≤ ~ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
-def cache_dir() -> Path:
+def cache_dir(kind: str = "fonts") -> Path:
     root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(root) / "edwc" / "fonts"
+    return Path(root) / "edwc" / kind
+
+
+def store(path: Path, data: bytes) -> None:
+    """Write ``data`` to the cache file ``path`` atomically; a read-only home is no error."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def file_key(path: Path, extra: str = "") -> str:
+    stat = path.stat()
+    return hashlib.sha256(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}:{extra}".encode()
+                          ).hexdigest()[:24]
 
 
 def subset_font(chars: str) -> bytes:
     """The shipped font with only ``chars`` (plus digits and Latin letters), OpenType bytes."""
     wanted = "".join(sorted(set(chars + ALWAYS) - {"\n", "\r", "\t"}))
-    stat = FONT_FILE.stat()
-    key = hashlib.sha256(f"{stat.st_size}:{stat.st_mtime_ns}:{wanted}".encode()).hexdigest()[:24]
-    cached = cache_dir() / f"{key}.otf"
+    cached = cache_dir() / f"{file_key(FONT_FILE, wanted)}.otf"
     if cached.exists():
         return cached.read_bytes()
     from fontTools import subset
@@ -48,14 +65,7 @@ def subset_font(chars: str) -> bytes:
     buf = io.BytesIO()
     font.save(buf)
     data = buf.getvalue()
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, cached)
-    except OSError:
-        pass  # a read-only home: no cache, same result
+    store(cached, data)
     return data
 
 

@@ -17,7 +17,7 @@ def instance_digest(instance_dir: Path) -> Digest:
     """Read an instance folder (docs/formats.md) as a Digest with existing capacity only."""
     from edwc.maps.reader import read_instance
 
-    inst = read_instance(Path(instance_dir))
+    inst = read_instance(Path(instance_dir), with_rtt=False)
     period = int(inst.demand["period"].max()) if len(inst.demand) else 0
     sc = inst.site_classes
     capacity = pd.DataFrame({"site": sc["site"], "class": sc["class"], "period": period,

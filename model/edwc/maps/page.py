@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import json
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -23,23 +24,12 @@ from edwc.maps import colours as C
 from edwc.maps.fonts_cache import font_face_css
 from edwc.maps.geo import basemap, line_parts, polygon_rings
 from edwc.maps.i18n import cls_label, ef, pct, words
+from edwc.maps.i18n_pages import PAGE_WORDS, page_chars
 from edwc.maps.static import MapData, headline_lines, page_title, site_sizes, trunk_widths
 from edwc.results.digest import Digest
 
 KM = 1000.0
 SIMPLIFY_M = 1500.0  # the page draws at ~4 km per pixel; coarser shapes load faster
-PAGE_WORDS = {
-    "zh": {"all": "全部", "filter": "算力类别", "reset": "复原视图", "click": "点击站点查看其服务流向；再次点击或点空白处复原",
-           "installed": "装机", "new": "新建", "served": "服务", "util": "利用率", "pue": "PUE",
-           "hub": "枢纽", "side": "东/西", "capacity": "容量", "load": "负载", "length": "长度",
-           "added": "新增波长", "flow": "流量", "rtt": "往返时延", "trunk_util": "干线利用率",
-           "sites_size": "圆面积 ∝ 所选类别装机 PFLOPS", "none": "无"},
-    "en": {"all": "all", "filter": "class", "reset": "reset view", "click": "click a site to see the flows it serves; click again or on the background to reset",
-           "installed": "installed", "new": "new", "served": "served", "util": "utilisation", "pue": "PUE",
-           "hub": "hub", "side": "side", "capacity": "capacity", "load": "load", "length": "length",
-           "added": "wavelengths added", "flow": "flow", "rtt": "RTT", "trunk_util": "trunk utilisation",
-           "sites_size": "circle area ∝ installed PFLOPS of the chosen class", "none": "none"},
-}
 
 
 def km(v: float) -> str:
@@ -60,16 +50,34 @@ def viewbox(bounds: tuple[float, float, float, float]) -> str:
     return f"{km(minx)} {km(-maxy)} {km(maxx - minx)} {km(maxy - miny)}"
 
 
-def base_layer(fills: list[str], names: list[str]) -> str:
+@cache
+def base_paths() -> tuple[list[str], list[str]]:
+    """Path data of provinces, and of neighbours and outline + ten-dash line: made once and
+    kept in the user cache (keyed by the shipped basemap file)."""
+    from edwc.maps.base import BASEMAP
+    from edwc.maps.fonts_cache import cache_dir, file_key, store
+
+    cached = cache_dir("paths") / f"{file_key(BASEMAP.resolve(), str(SIMPLIFY_M))}.json"
+    if cached.exists():
+        provinces, fixed = json.loads(cached.read_text(encoding="utf-8"))
+        return provinces, fixed
     bm = basemap()
-    parts = ['<g id="base">']
-    parts += [f'<path d="{path_d(g)}" class="nb"/>' for g in bm.neighbours]
-    parts += [f'<path d="{path_d(g)}" fill="{f}" class="pv"><title>{html.escape(n)}</title></path>'
-              for g, f, n in zip(bm.provinces, fills, names, strict=True)]
-    parts += [f'<path d="{path_d(g, 800)}" class="ol"/>' for g in bm.outline]
     dash = "".join("M" + "L".join(f"{x} {-y}" for x, y in np.round(p / KM).astype(int))
                    for g in bm.ten_dash for p in line_parts(g))
-    parts.append(f'<path d="{dash}" class="td"/></g>')
+    fixed = ["".join(f'<path d="{path_d(g)}" class="nb"/>' for g in bm.neighbours),
+             "".join(f'<path d="{path_d(g, 800)}" class="ol"/>' for g in bm.outline)
+             + f'<path d="{dash}" class="td"/>']
+    provinces = [path_d(g) for g in bm.provinces]
+    store(cached, json.dumps([provinces, fixed]).encode("utf-8"))
+    return provinces, fixed
+
+
+def base_layer(fills: list[str], names: list[str]) -> str:
+    provinces, (neighbours, lines) = base_paths()
+    parts = ['<g id="base">', neighbours]
+    parts += [f'<path d="{d}" fill="{f}" class="pv"><title>{html.escape(n)}</title></path>'
+              for d, f, n in zip(provinces, fills, names, strict=True)]
+    parts += [lines, "</g>"]
     return "".join(parts)
 
 
@@ -85,26 +93,30 @@ def page_data(m: MapData) -> dict:
 
     d, lang, w = m.d, m.lang, PAGE_WORDS[m.lang]
     s = m.sites
-    names = d.names
+    col = f"name_{lang}"
+    site_name, hub_name = d.names.sites[col].to_dict(), d.names.hubs[col].to_dict()
+    region_name = d.names.regions[col].to_dict()
     sites = []
-    for row in s.itertuples(index=False):
-        r = row._asdict()
+    for r in s.to_dict("records"):
         by = {c: [round(r[f"installed_{c}"], 1), round(r[f"built_{c}"], 1),
                   round(r.get(f"served_{c}", 0.0), 1)] for c in d.classes}
-        sites.append({"id": row.site, "name": names.of("sites", [row.site], lang).iloc[0],
-                      "hub": names.of("hubs", [row.hub], lang).iloc[0] if row.hub == row.hub else w["none"],
-                      "side": words(lang).get(row.side, row.side), "pue": r.get("pue"), "by": by})
+        hub = r["hub"]
+        sites.append({"id": r["site"], "name": site_name.get(r["site"], r["site"]),
+                      "hub": hub_name.get(hub, hub) if hub == hub else w["none"],
+                      "side": words(lang).get(r["side"], r["side"]), "pue": r.get("pue"), "by": by})
     serve = d.serve_last()
     region_xy = d.regions.set_index("region")[["lon", "lat"]]
     site_xy = s.set_index("site")[["x", "y"]]
     rx, ry = project_xy(region_xy.reindex(serve["region"])["lon"], region_xy.reindex(serve["region"])["lat"])
     flows = []
+    xy = {k: (float(v["x"]), float(v["y"])) for k, v in site_xy.iterrows()}
+    cls = serve["class"].tolist()
     for i, row in enumerate(serve.itertuples(index=False)):
-        if row.site not in site_xy.index or rx[i] != rx[i]:
+        if row.site not in xy or rx[i] != rx[i]:
             continue
-        x1, y1 = site_xy.loc[row.site]
-        flows.append({"s": row.site, "c": serve["class"].iloc[i],
-                      "o": names.of("regions", [row.region], lang).iloc[0],
+        x1, y1 = xy[row.site]
+        flows.append({"s": row.site, "c": cls[i],
+                      "o": region_name.get(row.region, row.region),
                       "w": row.workload, "p": round(row.pflops, 1), "rtt": round(row.rtt_ms, 1),
                       "d": curve(rx[i], ry[i], x1, y1, 0.12)})
     classes = {c: {"name": cls_label(c, lang), "hue": C.class_colour(c, d.classes),
@@ -204,7 +216,7 @@ def page_html(d: Digest, lang: str, shade: str = "hubs") -> str:
             f'<footer>{html.escape(words(lang)["note"])}</footer>')
     data = (json.dumps(page_data(m), ensure_ascii=False).replace("&", "\\u0026")
             .replace("<", "\\u003c").replace(">", "\\u003e"))  # no markup inside <script>
-    chars = title + "".join(lines) + body + data
+    chars = page_chars(d, lang)
     assets = resources.files("edwc.maps") / "assets"
     css = (assets / "page.css").read_text(encoding="utf-8")
     js = (assets / "page.js").read_text(encoding="utf-8")

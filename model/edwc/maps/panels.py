@@ -33,7 +33,7 @@ def draw_class_panel(ax: Axes, m: MapData, cls: str) -> None:
     bounds = basemap().main_bounds
     setup(ax, bounds)
     draw_basemap(ax, [C.LAND if k else C.NO_DATA for k in basemap().mainland], bounds,
-                 outline_lw=0.5)
+                 outline_lw=0.5, coarse=True)
     hue, pale = C.class_colour(cls, d.classes), C.class_colour(cls, d.classes, pale=True)
     flows, share = d.class_flows(cls)
     if len(flows):
@@ -43,7 +43,7 @@ def draw_class_panel(ax: Axes, m: MapData, cls: str) -> None:
         lo, hi = ARROW_PT
         for i in np.argsort(flows["pflops"].to_numpy()):
             lw = lo + (hi - lo) * float(flows["pflops"].iloc[i]) / top
-            ax.add_patch(FancyArrowPatch(
+            ax.add_artist(FancyArrowPatch(  # add_artist: no data-limit update per arrow
                 (x0[i], y0[i]), (x1[i], y1[i]), connectionstyle="arc3,rad=0.18",
                 arrowstyle=f"-|>,head_length={2 + lw * 0.9:.1f},head_width={1.2 + lw * 0.6:.1f}",
                 lw=lw, color=hue, alpha=0.6, zorder=5, shrinkA=2, shrinkB=3))

@@ -57,7 +57,9 @@ def render_plan(d: Digest, path: Path, fmt: str, lang: str, shade: str = "hubs")
     with matplotlib.rc_context(rc(lang)):
         fig = figure()
         draw_plan(fig, d, lang, shade)
-        fig.savefig(path, format=fmt, dpi=DPI, facecolor="white")
+        # fast zlib level: the PNG is ~10 % larger and written several times faster
+        extra = {"pil_kwargs": {"compress_level": 3}} if fmt == "png" else {}
+        fig.savefig(path, format=fmt, dpi=DPI, facecolor="white", **extra)
 
 
 def draw_plan(fig: Figure, d: Digest, lang: str, shade: str) -> None:
