@@ -163,8 +163,9 @@ def cost_parts(m: pyo.ConcreteModel) -> dict[str, float]:
 
 # Decimals kept in the CSVs: enough for `edwc check` to re-verify every constraint within its
 # tolerance (1e-6 of the family's scale), few enough to read (1e-4 PFLOPS = 0.1 TFLOPS).
+# rtt_ms and length_km stay exact: the check recomputes them from the instance.
 DECIMALS = {"existing_pflops": 4, "built_pflops": 4, "installed_pflops": 4, "served_pflops": 4,
-            "pflops": 4, "utilisation": 6, "rtt_ms": 3, "length_km": 1, "load_gbps": 3,
+            "pflops": 4, "utilisation": 6, "load_gbps": 3,
             "capacity_gbps": 3, "it_mw": 4, "facility_mw": 4, "energy_mwh": 1, "emissions_t": 1,
             "value": 6}
 NAMED_IDS = {"region": "regions", "site": "sites", "hub": "hubs"}
