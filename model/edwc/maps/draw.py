@@ -35,26 +35,22 @@ def rings_path(geom) -> Path:  # noqa: ANN001
     return Path(verts, codes)
 
 
-COARSE_M = 6000.0  # the small class panels draw shapes simplified to this
-
-
-def _simple(geoms: np.ndarray, coarse: bool) -> np.ndarray:
-    return shapely.simplify(geoms, COARSE_M, preserve_topology=True) if coarse else geoms
-
-
 @cache
 def province_paths(coarse: bool = False) -> tuple[Path, ...]:
-    return tuple(rings_path(g) for g in _simple(basemap().provinces, coarse))
+    bm = basemap()
+    return tuple(rings_path(g) for g in (bm.provinces_coarse if coarse else bm.provinces))
 
 
 @cache
 def neighbour_paths(coarse: bool = False) -> tuple[Path, ...]:
-    return tuple(rings_path(g) for g in _simple(basemap().neighbours, coarse))
+    bm = basemap()
+    return tuple(rings_path(g) for g in (bm.neighbours_coarse if coarse else bm.neighbours))
 
 
 @cache
 def outline_paths(coarse: bool = False) -> tuple[Path, ...]:
-    return tuple(rings_path(g) for g in _simple(basemap().outline, coarse))
+    bm = basemap()
+    return tuple(rings_path(g) for g in (bm.outline_coarse if coarse else bm.outline))
 
 
 @cache

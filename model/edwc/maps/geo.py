@@ -21,8 +21,16 @@ INSET_LONLAT = (106.5, 3.0, 123.0, 24.5)  # South China Sea inset (南海诸岛)
 CLIP_LONLAT = (60.0, 0.0, 145.0, 60.0)  # neighbours are cut to this before projecting
 
 
+FINE_M, COARSE_M = 1500.0, 6000.0  # simplification of drawn shapes: main map, small panels
+GEOMETRY_FIELDS = ("provinces", "outline", "ten_dash", "neighbours", "provinces_coarse",
+                   "outline_coarse", "neighbours_coarse")
+
+
 @dataclass(frozen=True)
 class Basemap:
+    """Projected layers, simplified to below a pixel of the maps (FINE_M; *_coarse: COARSE_M,
+    for the small panels)."""
+
     adcode: np.ndarray  # province adcodes (str)
     short_zh: np.ndarray
     name_en: np.ndarray
@@ -32,6 +40,9 @@ class Basemap:
     outline: np.ndarray
     ten_dash: np.ndarray
     neighbours: np.ndarray
+    provinces_coarse: np.ndarray
+    outline_coarse: np.ndarray
+    neighbours_coarse: np.ndarray
     main_bounds: tuple[float, float, float, float]
     inset_bounds: tuple[float, float, float, float]
 
@@ -74,6 +85,34 @@ def _read(layer: str) -> tuple[dict, np.ndarray]:
 
 @cache
 def basemap() -> Basemap:
+    """The layers, from the user cache when the shipped file has not changed (reading,
+    projecting and simplifying them takes a noticeable part of a second)."""
+    import json
+
+    from edwc.maps.fonts_cache import cache_dir, file_key, store
+
+    cached = cache_dir("geo") / f"{file_key(BASEMAP.resolve(), f'{FINE_M}:{COARSE_M}:2')}.json"
+    if cached.exists():
+        try:
+            raw = json.loads(cached.read_text(encoding="utf-8"))
+            return Basemap(**{k: (shapely.from_wkb([bytes.fromhex(h) for h in v])
+                                  if k in GEOMETRY_FIELDS else
+                                  tuple(v) if k.endswith("bounds") else np.asarray(v))
+                              for k, v in raw.items()})
+        except (ValueError, KeyError, TypeError):
+            pass  # a damaged cache file: rebuild it
+    bm = _build_basemap()
+    store(cached, json.dumps({k: ([g.hex() for g in shapely.to_wkb(v)] if k in GEOMETRY_FIELDS
+                                  else list(v) if k.endswith("bounds") else v.tolist())
+                              for k, v in bm.__dict__.items()}).encode("utf-8"))
+    return bm
+
+
+def _simplified(geoms: np.ndarray, tolerance: float) -> np.ndarray:
+    return shapely.simplify(geoms, tolerance, preserve_topology=True)
+
+
+def _build_basemap() -> Basemap:
     fields, prov = _read("provinces")
     _, outline = _read("outline")
     _, dash = _read("ten_dash_line")
@@ -84,14 +123,19 @@ def basemap() -> Basemap:
     prov_p = project(prov)
     mainland = np.asarray(fields["mainland"]).astype(bool)
     north = window(MAIN_LONLAT)
-    land = shapely.bounds(shapely.union_all(shapely.intersection(prov_p[mainland],
-                                                                 shapely.box(*north))))
+    b = shapely.bounds(shapely.intersection(prov_p[mainland], shapely.box(*north)))
+    land = (np.nanmin(b[:, 0]), np.nanmin(b[:, 1]), np.nanmax(b[:, 2]), np.nanmax(b[:, 3]))
     pad = 0.025 * (land[2] - land[0])
+    outline_p, neighbours_p = project(outline), project(neighbours)
     return Basemap(
         adcode=np.asarray(fields["adcode"]).astype(str), short_zh=np.asarray(fields["short_zh"]),
         name_en=np.asarray(fields["name_en"]), mainland=mainland,
-        label_xy=np.column_stack([lx, ly]), provinces=prov_p, outline=project(outline),
-        ten_dash=project(dash), neighbours=project(neighbours),
+        label_xy=np.column_stack([lx, ly]), provinces=_simplified(prov_p, FINE_M),
+        outline=_simplified(outline_p, FINE_M), ten_dash=project(dash),
+        neighbours=_simplified(neighbours_p, FINE_M),
+        provinces_coarse=_simplified(prov_p, COARSE_M),
+        outline_coarse=_simplified(outline_p, COARSE_M),
+        neighbours_coarse=_simplified(neighbours_p, COARSE_M),
         main_bounds=(land[0] - pad, land[1] - pad, land[2] + pad, land[3] + pad),
         inset_bounds=window(INSET_LONLAT),
     )
