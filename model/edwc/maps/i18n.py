@@ -100,7 +100,7 @@ def pct(v: float, digits: int = 0) -> str:
 def ef(pflops: float) -> str:
     """PFLOPS as EFLOPS: one decimal, more for small plans (0.030 rather than 0.0)."""
     v = pflops / 1000
-    return f"{v:,.1f}" if abs(v) >= 10 or v == 0 else f"{v:,.2f}" if abs(v) >= 0.1 else f"{v:.3f}"
+    return f"{v:,.1f}" if abs(v) >= 1 or v == 0 else f"{v:,.2f}" if abs(v) >= 0.1 else f"{v:.3f}"
 
 
 def suffix(lang: str) -> str:
