@@ -161,13 +161,10 @@ def cost_parts(m: pyo.ConcreteModel) -> dict[str, float]:
 # ---- writing ------------------------------------------------------------------------------------
 
 
-# Decimals kept in the CSVs: enough for `edwc check` to re-verify every constraint within its
-# tolerance (1e-6 of the family's scale), few enough to read (1e-4 PFLOPS = 0.1 TFLOPS).
-# rtt_ms and length_km stay exact: the check recomputes them from the instance.
-DECIMALS = {"existing_pflops": 4, "built_pflops": 4, "installed_pflops": 4, "served_pflops": 4,
-            "pflops": 4, "utilisation": 6, "load_gbps": 3,
-            "capacity_gbps": 3, "it_mw": 4, "facility_mw": 4, "energy_mwh": 1, "emissions_t": 1,
-            "value": 6}
+# Eight significant digits: readable, and 100x inside the 1e-6 relative tolerance with which
+# `edwc check` re-verifies every constraint from these files (fixed decimals broke it on small
+# instances, where an absolute 1e-4 PFLOPS is not small).
+CSV_FLOAT_FORMAT = "%.8g"
 NAMED_IDS = {"region": "regions", "site": "sites", "hub": "hubs"}
 
 
@@ -188,8 +185,7 @@ def with_names(df: pd.DataFrame, inst: Instance) -> pd.DataFrame:
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    df = df.round({c: d for c, d in DECIMALS.items() if c in df})
-    df.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
+    df.to_csv(path, index=False, lineterminator="\n", float_format=CSV_FLOAT_FORMAT)
 
 
 def write_atomically(out: Path, fill: Callable[[Path], None], force: bool = False) -> Path:
