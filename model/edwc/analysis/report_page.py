@@ -13,8 +13,9 @@ from edwc.maps import colours as C
 from edwc.maps.fonts_cache import font_face_css
 from edwc.maps.i18n import cls_label, ef, pct, suffix
 from edwc.maps.i18n_pages import REPORT_WORDS, page_chars
-from edwc.maps.static import headline_lines, page_title
+from edwc.maps.mapdata import headline_lines, page_title
 from edwc.results.digest import CONGESTED_AT, Digest, read_digest
+from edwc.results.scorecard import score
 
 YI = 1e8
 W = REPORT_WORDS
@@ -66,7 +67,7 @@ def fmt_goal(v: object, key: str) -> str:
 def scorecard(d: Digest, lang: str) -> str:
     w = W[lang]
     rows = []
-    for r in d.scorecard():
+    for r in score(d):
         name = w["policies"].get(r["policy"], r["policy"])
         if r["part"]:
             name += f" ({W[lang].get(r['part'], r['part'])})"

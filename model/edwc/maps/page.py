@@ -25,7 +25,7 @@ from edwc.maps.fonts_cache import font_face_css
 from edwc.maps.geo import basemap, line_parts, polygon_rings
 from edwc.maps.i18n import cls_label, ef, pct, words
 from edwc.maps.i18n_pages import PAGE_WORDS, page_chars
-from edwc.maps.static import MapData, headline_lines, page_title, site_sizes, trunk_widths
+from edwc.maps.mapdata import MapData, headline_lines, page_title, site_sizes, trunk_widths
 from edwc.results.digest import Digest
 
 KM = 1000.0

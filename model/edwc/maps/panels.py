@@ -4,8 +4,6 @@ installed capacity by hub, east and west grouped."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
@@ -15,11 +13,9 @@ from edwc.maps import colours as C
 from edwc.maps.draw import THIN_HALO, draw_basemap, setup
 from edwc.maps.geo import basemap, project_xy
 from edwc.maps.i18n import cls_label, ef, pct, words
+from edwc.maps.mapdata import MapData, site_sizes
 from edwc.maps.place import Placer
 from edwc.results.digest import Digest
-
-if TYPE_CHECKING:
-    from edwc.maps.static import MapData
 
 PANEL_SITE_PT = (1.5, 13.0)
 ARROW_PT = (0.6, 5.5)
@@ -27,8 +23,6 @@ LABELLED_SITES = 4
 
 
 def draw_class_panel(ax: Axes, m: MapData, cls: str) -> None:
-    from edwc.maps.static import site_sizes
-
     w, d = words(m.lang), m.d
     bounds = basemap().main_bounds
     setup(ax, bounds)
@@ -85,8 +79,6 @@ def draw_class_panel(ax: Axes, m: MapData, cls: str) -> None:
 
 def size_key(ax: Axes, top: float, hue: str, pale: str, lang: str):  # noqa: ANN201
     """Reference circles at the panel's scale, plus what pale and solid mean."""
-    from edwc.maps.static import site_sizes
-
     w = words(lang)
     nice = nice_value(top)
     handles = [Line2D([], [], marker="o", ls="", mfc=pale, mec=C.mix(hue, "#ffffff", 0.3),

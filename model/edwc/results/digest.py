@@ -134,14 +134,6 @@ class Digest:
         cls = self.workloads.set_index("workload")["class"]
         return s.assign(**{"class": s["workload"].map(cls)})
 
-    # ------------------------------------------------------------------ policies
-    def scorecard(self) -> list[dict[str, Any]]:
-        """One row per policy in force: key, target, achieved, met (None = not measurable),
-        price (annual CNY of the policy where summary.json carries one)."""
-        from edwc.results.scorecard import score
-
-        return score(self)
-
 
 # ---------------------------------------------------------------------- reading
 
