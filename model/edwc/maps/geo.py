@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 import shapely
@@ -95,10 +96,11 @@ def basemap() -> Basemap:
     if cached.exists():
         try:
             raw = json.loads(cached.read_text(encoding="utf-8"))
-            return Basemap(**{k: (shapely.from_wkb([bytes.fromhex(h) for h in v])
-                                  if k in GEOMETRY_FIELDS else
-                                  tuple(v) if k.endswith("bounds") else np.asarray(v))
-                              for k, v in raw.items()})
+            fields: dict[str, Any] = {
+                k: (shapely.from_wkb([bytes.fromhex(h) for h in v]) if k in GEOMETRY_FIELDS
+                    else tuple(v) if k.endswith("bounds") else np.asarray(v))
+                for k, v in raw.items()}
+            return Basemap(**fields)
         except (ValueError, KeyError, TypeError):
             pass  # a damaged cache file: rebuild it
     bm = _build_basemap()

@@ -6,6 +6,7 @@ capacity by hub, east and west grouped. matplotlib's pyplot is never imported (F
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,7 +58,7 @@ def render_plan(d: Digest, path: Path, fmt: str, lang: str, shade: str = "hubs")
         fig = figure()
         draw_plan(fig, d, lang, shade)
         # fast zlib level: the PNG is ~10 % larger and written several times faster
-        extra = {"pil_kwargs": {"compress_level": 3}} if fmt == "png" else {}
+        extra: dict[str, Any] = {"pil_kwargs": {"compress_level": 3}} if fmt == "png" else {}
         fig.savefig(path, format=fmt, dpi=DPI, facecolor="white", **extra)
 
 
