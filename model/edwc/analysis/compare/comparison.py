@@ -24,7 +24,7 @@ class Comparison:
     summary: pd.DataFrame  # metric, period, unit, <label>…, Δ <label>…, Δ% <label>…
     capacity: pd.DataFrame  # hub, class, <label>…, Δ <label>…
     moved: pd.DataFrame  # result, region, name, workload, period, baseline_sites, sites, moved_share, moved_pflops
-    site_change: pd.DataFrame  # result, site, name, lon, lat, baseline_pflops, pflops, delta_pflops
+    site_change: pd.DataFrame  # result, site, class, name, lon, lat, baseline_pflops, pflops, delta_pflops
 
     @property
     def base(self) -> str:

@@ -1,0 +1,90 @@
+"""Annual cost parts of several plans, with the unmet-demand penalty apart.
+
+The penalty is the model's price on demand left unserved (a large number per PFLOPS, not money
+anyone spends): stacked onto the real costs it swamps them (89,000 against 2,900 亿元/yr on
+china-2025 with no new eastern sites). So the real parts (campus, capacity, energy, trunks,
+carbon) are stacked on one axis and the penalty gets a panel of its own, with the unmet PFLOPS
+it prices written on each bar. Used by `edwc compare` (costs.png) and `edwc sweep` (kpis.png).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from edwc.analysis.chart_words import chart_words, part_name
+from edwc.formulation.objective import COST_PARTS
+from edwc.maps import colours as C
+
+YI = 1e8  # 亿元
+REAL_PARTS = tuple(p for p in COST_PARTS if p != "unmet")
+
+
+def cost_frame(parts_cny: dict[str, dict[str, Any]], unmet_pflops: dict[str, Any] | None = None
+               ) -> pd.DataFrame:
+    """One row per plan (label → {part: CNY/yr}): the real parts and their total in 亿元/yr, the
+    unmet penalty apart (column ``unmet``, not in ``real_total``) and the unmet PFLOPS."""
+    rows = []
+    for label, parts in parts_cny.items():
+        row = {p: float(parts.get(p) or 0.0) / YI for p in COST_PARTS}
+        row["real_total"] = sum(row[p] for p in REAL_PARTS)
+        row["unmet_pflops"] = float((unmet_pflops or {}).get(label) or 0.0)
+        rows.append(pd.Series(row, name=label))
+    cols = [*COST_PARTS, "real_total", "unmet_pflops"]
+    return pd.DataFrame(rows, columns=cols) if rows else pd.DataFrame(columns=cols)
+
+
+def draw_costs(fig: Any, rect: tuple[float, float, float, float], costs: pd.DataFrame,
+               lang: str) -> list[Any]:
+    """Stacked real cost parts and, beside them when any plan has one, the unmet penalty;
+    drawn in ``rect`` (figure fraction). Returns the axes."""
+    w = chart_words(lang)
+    x0, y0, width, height = rect
+    has_unmet = bool((costs["unmet"] > 0.005).any())
+    split = 0.66 if has_unmet else 1.0
+    ax = fig.add_axes((x0, y0, width * split - (0.06 if has_unmet else 0.0), height))
+    labels = list(costs.index)
+    x = np.arange(len(labels))
+    bottom = np.zeros(len(labels))
+    parts = [p for p in REAL_PARTS if (costs[p].abs() > 0.005).any()]
+    for p in parts:
+        v = costs[p].to_numpy(float)
+        ax.bar(x, v, bottom=bottom, width=0.62, color=C.COST[p], label=part_name(p, lang))
+        bottom += v
+    top = float(bottom.max()) if len(bottom) else 0.0
+    for xi, total in zip(x, bottom, strict=True):
+        ax.text(xi, total + 0.01 * top, f"{total:,.0f}" if top >= 100 else f"{total:,.2f}",
+                ha="center", va="bottom", fontsize=8, color=C.INK)
+    _style(ax, x, labels, w["costs_axis"], w["costs_title"])
+    ax.set_ylim(0, top * 1.12 if top > 0 else 1)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0) if not has_unmet else (0.0, -0.16),
+              ncol=1 if not has_unmet else min(len(parts), 5), fontsize=7.5, frameon=False)
+    axes = [ax]
+    if has_unmet:
+        ux = fig.add_axes((x0 + width * split + 0.02, y0, width * (1 - split) - 0.02, height))
+        v = costs["unmet"].to_numpy(float)
+        ux.bar(x, v, width=0.62, color=C.COST["unmet"], alpha=0.85)
+        for xi, pen, pf in zip(x, v, costs["unmet_pflops"], strict=True):
+            if pen > 0.005:
+                ux.text(xi, pen * 1.01, f"{pen:,.0f}\n" + w["unmet_bar"].format(pflops=f"{pf:,.0f}"),
+                        ha="center", va="bottom", fontsize=7, color=C.UNMET)
+        _style(ux, x, labels, w["unmet_axis"], w["unmet_title"], title_size=8.5)
+        ux.set_ylim(0, float(v.max()) * 1.25)
+        axes.append(ux)
+    return axes
+
+
+def _style(ax: Any, x: np.ndarray, labels: list[str], ylabel: str, title: str,
+           title_size: float = 10) -> None:
+    ax.set_xticks(x, labels, rotation=20 if max(map(len, labels), default=0) > 8 else 0,
+                  ha="right" if max(map(len, labels), default=0) > 8 else "center", fontsize=8)
+    ax.set_ylabel(ylabel, fontsize=8)
+    ax.set_title(title, fontsize=title_size, loc="left", wrap=True)
+    ax.tick_params(axis="y", labelsize=7.5)
+    ax.yaxis.set_major_formatter("{x:,.0f}")
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
