@@ -40,6 +40,27 @@ def cut(text: Any, width: int) -> str:
     return "".join(out) + "…"
 
 
+def wrap(text: str, width: int, indent: str = "") -> list[str]:
+    """Prose wrapped to ``width`` cells at spaces (or anywhere inside a run longer than a line,
+    as Chinese text has no spaces); continuation lines start with ``indent``."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if cells(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = indent + word
+        while cells(line) > width:
+            head = cut(line, width + 1)[:-1]  # the longest prefix that fits
+            lines.append(head)
+            line = indent + line[len(head):]
+    lines.append(line)
+    return lines
+
+
 def _col_width(df: pd.DataFrame, col: Any) -> int:
     return max([cells(col), *(cells(v) for v in df[col])])
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from edwc.analysis.compare.charts import comparison_costs, plot_capacity, plot_costs
-from edwc.analysis.compare.diffmap import plot_diff_map
 from edwc.analysis.compare.comparison import Comparison
+from edwc.analysis.compare.diffmap import plot_diff_map
 from edwc.analysis.compare.load import load_results, result_labels
 from edwc.analysis.compare.tables import (
     capacity_table,

@@ -64,7 +64,7 @@ def markdown_table(df: pd.DataFrame) -> str:
     return "\n".join([head, rule, *body])
 
 
-TEXT = {
+TEXT: dict[str, dict[str, Any]] = {
     "zh": {"title": "# 方案比较：实例 `{inst}` 的 {n} 个结果", "units": ("基准：`{base}`。金额单位亿元（1e8 元）/年；占比以 % 表示；"
                                                               "Δ = 结果 − 基准（pp = 百分点）。"),
            "head": "| 结果 | 目录 | 情景 | --set |", "kpis": "## 关键指标与成本构成",
@@ -109,7 +109,7 @@ def render_terminal(comp: Comparison, max_moved: int = 15, width: int | None = N
     relative differences are dropped first when the summary is too wide, then its columns wrap
     into blocks that repeat the metric; site lists are cut to fit; at most ``max_moved`` moved
     rows per result."""
-    from edwc.analysis.termtable import fit, terminal_width
+    from edwc.analysis.termtable import fit, terminal_width, wrap
 
     width = width or terminal_width()
     t = TEXT[lang]
@@ -119,16 +119,16 @@ def render_terminal(comp: Comparison, max_moved: int = 15, width: int | None = N
         summary["metric"] = [str(m).removesuffix(f" [{next(iter(periods))}]") for m in summary["metric"]]
     rel = [c for c in summary.columns if str(c).startswith("Δ% ")]
     head = t["terminal"].format(inst=comp.results[0].summary["instance"], n=len(comp.labels), base=comp.base)
-    lines = [head + (f" · {next(iter(periods))}" if len(periods) == 1 else ""), ""]
+    lines = [*wrap(head + (f" · {next(iter(periods))}" if len(periods) == 1 else ""), width, "  "), ""]
     lines += fit(summary, width, keys=["metric"], drop_first=rel[::-1], left=("metric", "unit"),
                  groups=[["unit", *comp.labels], [f"Δ {lab}" for lab in comp.others]])
-    lines += ["", t["cap_t"]]
+    lines += ["", *wrap(t["cap_t"], width, "  ")]
     lines += fit(display_capacity(comp), width, keys=["hub", "class"], left=("hub", "class"))
     lines.append("")
     moved = display_moved(comp)
     for lab in comp.others:
         m = moved[moved["result"] == lab]
-        lines.append(t["moved_t"].format(lab=lab, n=len(m)))
+        lines += wrap(t["moved_t"].format(lab=lab, n=len(m)), width, "  ")
         if len(m):
             shown = m.drop(columns="result").head(max_moved)
             if shown["period"].nunique() == 1:
@@ -137,5 +137,5 @@ def render_terminal(comp: Comparison, max_moved: int = 15, width: int | None = N
                                               shrink={"baseline_sites": 14, "sites": 14},
                                               left=("region", "workload", "name", "baseline_sites", "sites"))]
             if len(m) > max_moved:
-                lines.append(t["more"].format(n=len(m) - max_moved))
+                lines += wrap(t["more"].format(n=len(m) - max_moved), width, "    ")
     return "\n".join(lines)
