@@ -28,6 +28,9 @@ def cost_frame(parts_cny: dict[str, dict[str, Any]], unmet_pflops: dict[str, Any
     unmet penalty apart (column ``unmet``, not in ``real_total``) and the unmet PFLOPS."""
     rows = []
     for label, parts in parts_cny.items():
+        if not parts:  # a failed case: no numbers, not zeros
+            rows.append(pd.Series({c: np.nan for c in (*COST_PARTS, "real_total", "unmet_pflops")}, name=label))
+            continue
         row = {p: float(parts.get(p) or 0.0) / YI for p in COST_PARTS}
         row["real_total"] = sum(row[p] for p in REAL_PARTS)
         row["unmet_pflops"] = float((unmet_pflops or {}).get(label) or 0.0)
@@ -39,13 +42,18 @@ def cost_frame(parts_cny: dict[str, dict[str, Any]], unmet_pflops: dict[str, Any
 def draw_costs(fig: Any, rect: tuple[float, float, float, float], costs: pd.DataFrame,
                lang: str) -> list[Any]:
     """Stacked real cost parts and, beside them when any plan has one, the unmet penalty;
-    drawn in ``rect`` (figure fraction). Returns the axes."""
+    drawn in ``rect`` (figure fraction). Plans without numbers (failed) are marked. Returns the axes."""
     w = chart_words(lang)
     x0, y0, width, height = rect
     has_unmet = bool((costs["unmet"] > 0.005).any())
-    split = 0.66 if has_unmet else 1.0
-    ax = fig.add_axes((x0, y0, width * split - (0.06 if has_unmet else 0.0), height))
-    labels = list(costs.index)
+    failed = costs["real_total"].isna().to_numpy()
+    costs = costs.fillna(0.0)
+    split = 0.66 if has_unmet else 0.86  # without the penalty panel, room for the legend
+    ax = fig.add_axes((x0, y0, width * split - 0.06, height))
+    labels = [axis_label(str(lab)) for lab in costs.index]
+    numbered = has_unmet and len(labels) > 3  # the narrow penalty panel names plans by number
+    if numbered:
+        labels = [f"#{i + 1} {lab}" for i, lab in enumerate(labels)]
     x = np.arange(len(labels))
     bottom = np.zeros(len(labels))
     parts = [p for p in REAL_PARTS if (costs[p].abs() > 0.005).any()]
@@ -54,10 +62,11 @@ def draw_costs(fig: Any, rect: tuple[float, float, float, float], costs: pd.Data
         ax.bar(x, v, bottom=bottom, width=0.62, color=C.COST[p], label=part_name(p, lang))
         bottom += v
     top = float(bottom.max()) if len(bottom) else 0.0
-    for xi, total in zip(x, bottom, strict=True):
-        ax.text(xi, total + 0.01 * top, f"{total:,.0f}" if top >= 100 else f"{total:,.2f}",
-                ha="center", va="bottom", fontsize=8, color=C.INK)
-    _style(ax, x, labels, w["costs_axis"], w["costs_title"])
+    digits = 0 if top >= 100 else 1 if top >= 10 else 2
+    for xi, total, bad in zip(x, bottom, failed, strict=True):
+        ax.text(xi, total + 0.01 * top, w["failed"] if bad else f"{total:,.{digits}f}",
+                ha="center", va="bottom", fontsize=8, color=C.UNMET if bad else C.INK)
+    _style(ax, x, labels, w["costs_axis"], w["costs_title"], digits=digits)
     ax.set_ylim(0, top * 1.12 if top > 0 else 1)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0) if not has_unmet else (0.0, -0.16),
               ncol=1 if not has_unmet else min(len(parts), 5), fontsize=7.5, frameon=False)
@@ -66,24 +75,34 @@ def draw_costs(fig: Any, rect: tuple[float, float, float, float], costs: pd.Data
         ux = fig.add_axes((x0 + width * split + 0.02, y0, width * (1 - split) - 0.02, height))
         v = costs["unmet"].to_numpy(float)
         ux.bar(x, v, width=0.62, color=C.COST["unmet"], alpha=0.85)
+        udigits = 0 if v.max() >= 100 else 1 if v.max() >= 10 else 2 if v.max() >= 0.1 else 3
         for xi, pen, pf in zip(x, v, costs["unmet_pflops"], strict=True):
-            if pen > 0.005:
-                ux.text(xi, pen * 1.01, f"{pen:,.0f}\n" + w["unmet_bar"].format(pflops=f"{pf:,.0f}"),
-                        ha="center", va="bottom", fontsize=7, color=C.UNMET)
-        _style(ux, x, labels, w["unmet_axis"], w["unmet_title"], title_size=8.5)
+            if pen > 0 or pf > 0:
+                ux.text(xi, pen * 1.01, f"{pen:,.{udigits}f}\n" + w["unmet_bar"].format(pflops=f"{pf:,.0f}"),
+                        ha="center", va="bottom", fontsize=6.5, color=C.UNMET)
+        _style(ux, x, [f"#{i + 1}" for i in x] if numbered else labels, w["unmet_axis"], w["unmet_title"],
+               title_size=8.5, digits=udigits)
         ux.set_ylim(0, float(v.max()) * 1.25)
         axes.append(ux)
     return axes
 
 
+def axis_label(label: str) -> str:
+    """A plan's name for an axis: one override per line (a=1,b=2 → a=1⏎b=2), long keys cut."""
+    parts = []
+    for item in label.split(","):
+        key, eq, value = item.partition("=")
+        parts.append(f"{key[:14]}{'…' if len(key) > 14 else ''}={value}" if eq else item)
+    return "\n".join(parts)
+
+
 def _style(ax: Any, x: np.ndarray, labels: list[str], ylabel: str, title: str,
-           title_size: float = 10) -> None:
-    ax.set_xticks(x, labels, rotation=20 if max(map(len, labels), default=0) > 8 else 0,
-                  ha="right" if max(map(len, labels), default=0) > 8 else "center", fontsize=8)
+           title_size: float = 10, digits: int = 0) -> None:
+    ax.set_xticks(x, labels, fontsize=7.5)
     ax.set_ylabel(ylabel, fontsize=8)
     ax.set_title(title, fontsize=title_size, loc="left", wrap=True)
     ax.tick_params(axis="y", labelsize=7.5)
-    ax.yaxis.set_major_formatter("{x:,.0f}")
+    ax.yaxis.set_major_formatter(f"{{x:,.{digits}f}}")
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     for side in ("top", "right"):

@@ -28,10 +28,15 @@ from edwc.cli.common import handle_errors
 @click.option("--no-check", is_flag=True, help="Skip the independent check of each plan.")
 @click.option("--force", is_flag=True, help="Solve every case again, even when unchanged.")
 @click.option("--dry-run", is_flag=True, help="List the cases and stop.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the KPI chart (kpis.png; English: kpis.en.png beside it).")
 def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str, ...], all_scenarios: bool,
                   out: Path | None, workers: int | None, scheduler: str | None, time_limit: float | None,
-                  mip_gap: float | None, maps: bool, no_check: bool, force: bool, dry_run: bool) -> None:
+                  mip_gap: float | None, maps: bool, no_check: bool, force: bool, dry_run: bool, lang: str) -> None:
     """Solve many variants of an instance in parallel and index their KPIs.
+
+    Prints one line per finished case (status, annual cost with the unmet penalty apart, time)
+    above a progress bar; writes index.csv, index.md and kpis.png (the KPIs across cases).
 
     \b
     Example:
@@ -46,6 +51,7 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
         SolveOptions,
         Task,
         build_cases,
+        case_line,
         parse_vary,
         render_report,
         resolve_scenarios,
@@ -64,14 +70,24 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
         n_workers = workers or min(len(cases), os.cpu_count() or 1)
         if scheduler and workers:
             click.echo("note: --workers is ignored with --scheduler (the cluster has its own workers)", err=True)
+        from edwc.analysis.termtable import terminal_width
+
+        width = terminal_width()
+        finished = [0]
         with click.progressbar(length=len(cases), label=f"{len(cases)} cases", file=sys.stderr,
-                               item_show_func=lambda s: s or "", show_pos=True) as bar:
+                               show_pos=True, show_eta=True) as bar:
             def tick(task: Task, outcome: Outcome) -> None:
-                bar.update(1, f"{task.case.name}: {outcome.status}")
+                finished[0] += 1
+                if sys.stderr.isatty():  # the case's line goes above the bar, which is redrawn below it
+                    click.echo("\r\033[K", nl=False, err=True)
+                click.echo(case_line(task.case.name, outcome, folder / task.case.name, finished[0], len(cases), width))
+                bar.update(1)
 
             rep = sweep_instance(instance, cases, out=folder, workers=n_workers, scheduler=scheduler,
-                                 options=SolveOptions(time_limit, mip_gap, maps, not no_check), force=force, on_done=tick)
-        click.echo(render_report(rep))
+                                 options=SolveOptions(time_limit, mip_gap, maps, not no_check), force=force,
+                                 on_done=tick, lang=lang)
+        click.echo("")
+        click.echo(render_report(rep, width))
         if len(rep.failed):
             sys.exit(1)
 

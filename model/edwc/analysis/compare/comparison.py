@@ -12,6 +12,14 @@ from edwc.results.tables import Result
 YI = 1e8  # 亿元
 TOL = 1e-6  # PFLOPS and shares below this are solver noise
 UNMET = "(unmet)"
+DRAWN = ("compare.md", "capacity.png", "costs.png", "diff_map.png")  # in the language's name
+
+
+def drawn_names(lang: str) -> list[str]:
+    """compare.md, capacity.png, costs.png, diff_map.png with the language infix ('' for zh)."""
+    from edwc.maps.i18n import suffix
+
+    return [f"{Path(n).stem}{suffix(lang)}{Path(n).suffix}" for n in DRAWN]
 
 
 @dataclass

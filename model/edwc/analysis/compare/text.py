@@ -86,7 +86,7 @@ TEXT: dict[str, dict[str, Any]] = {
 
 
 def render_markdown(comp: Comparison, lang: str = "zh") -> str:
-    from edwc.analysis.compare.write import drawn_names
+    from edwc.analysis.compare.comparison import drawn_names
 
     t = TEXT[lang]
     lines = [t["title"].format(n=len(comp.labels), inst=comp.results[0].summary["instance"]), "",

@@ -15,21 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from edwc.analysis.compare.charts import plot_capacity, plot_costs
-from edwc.analysis.compare.comparison import Comparison
+from edwc.analysis.compare.comparison import Comparison, drawn_names
 from edwc.analysis.compare.diffmap import plot_diff_map
 from edwc.analysis.compare.text import render_markdown
 from edwc.errors import ResultExistsError
 from edwc.maps import LANGS
-from edwc.maps.i18n import suffix
 from edwc.results.tables import write_atomically
 
 TABLES = ("compare.csv", "capacity.csv", "moved.csv")
-DRAWN = ("compare.md", "capacity.png", "costs.png", "diff_map.png")
-
-
-def drawn_names(lang: str) -> list[str]:
-    """compare.md, capacity.png, costs.png, diff_map.png with the language infix ('' for zh)."""
-    return [f"{Path(n).stem}{suffix(lang)}{Path(n).suffix}" for n in DRAWN]
 
 
 def default_out(labels: list[str]) -> Path:

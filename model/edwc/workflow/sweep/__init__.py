@@ -7,7 +7,8 @@ Workers need edwc installed but no shared disk: the instance travels to them as 
 contents, and each result folder travels back and is written here, atomically, under
 `--out/<case>/`. A case that fails is reported (status and message in the index) while the
 others go on; a rerun skips every case whose summary.json carries the same input hash.
-`index.csv` and `index.md` list every case with its status, cost parts and headline KPIs.
+`index.csv` and `index.md` list every case with its status, cost parts and headline KPIs;
+`kpis.png` draws them across cases (cost parts with the unmet penalty apart, key shares).
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from edwc.workflow.sweep.cases import (
     parse_vary,
     resolve_scenarios,
 )
+from edwc.workflow.sweep.chart import kpi_frame, plot_kpis
 from edwc.workflow.sweep.index import HEADLINE_KPIS, index_row, index_table, write_index
-from edwc.workflow.sweep.report import SweepReport, render_report
+from edwc.workflow.sweep.report import SweepReport, case_line, render_report
 from edwc.workflow.sweep.runners import (
     OnDone,
     Outcome,
@@ -42,7 +44,7 @@ from edwc.workflow.sweep.transfer import Files, pack_folder, pack_instance, unpa
 
 __all__ = [
     "BASE", "HEADLINE_KPIS", "Case", "Files", "OnDone", "Outcome", "SolveOptions", "SweepReport", "Task", "Vary",
-    "build_cases", "case_hash", "instance_scenarios", "pack_folder", "pack_instance", "parse_vary", "render_report",
+    "build_cases", "case_hash", "case_line", "kpi_frame", "plot_kpis", "instance_scenarios", "pack_folder", "pack_instance", "parse_vary", "render_report",
     "resolve_scenarios", "run_case", "run_dask", "run_local", "sweep_instance", "unpack_files",
 ]
 
@@ -72,8 +74,10 @@ def sweep_instance(
     options: SolveOptions | None = None,
     force: bool = False,
     on_done: OnDone | None = None,
+    lang: str = "zh",
 ) -> SweepReport:
-    """Solve every case (skipping unchanged ones unless force) and write out/<case>/ and out/index.*."""
+    """Solve every case (skipping unchanged ones unless force) and write out/<case>/, out/index.*
+    and the KPI chart out/kpis[.LANG].png."""
     from edwc.results.tables import write_atomically
 
     instance, out = Path(instance), Path(out)
@@ -109,4 +113,5 @@ def sweep_instance(
         where = f"{workers} local process{'es' if workers > 1 else ''}"
     index = index_table([rows[c.name] for c in cases])
     write_index(index, out, title)
-    return SweepReport(out=out, index=index, seconds=time.perf_counter() - t0, workers=where)
+    chart = plot_kpis(index, out, lang)
+    return SweepReport(out=out, index=index, seconds=time.perf_counter() - t0, workers=where, chart=chart)
