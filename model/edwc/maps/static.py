@@ -6,7 +6,6 @@ capacity by hub, east and west grouped. matplotlib's pyplot is never imported (F
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
