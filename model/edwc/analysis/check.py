@@ -31,15 +31,18 @@ EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius
 MAX_ROWS_SHOWN = 10
 
 RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "capacity": ("site", "class", "period", "existing_pflops", "built_pflops", "installed_pflops", "served_pflops"),
-    "sites": ("site", "period", "open", "newly_opened", "it_mw", "facility_mw", "energy_mwh", "emissions_t"),
+    "capacity": ("site", "class", "period", "existing_pflops", "built_pflops", "installed_pflops", "served_pflops",
+                 "served_new_pflops"),
+    "sites": ("site", "period", "open", "newly_opened", "it_mw", "facility_mw", "energy_mwh", "energy_new_mwh",
+              "green_mwh", "emissions_t"),
     "serve": ("region", "site", "workload", "period", "pflops", "rtt_ms"),
     "unmet": ("region", "workload", "period", "pflops"),
     "trunks": ("trunk", "period", "load_gbps", "capacity_gbps", "wavelengths_added"),
     "kpis": ("kpi", "period", "value"),
 }
 TEXT_COLUMNS = {"site", "class", "region", "workload", "trunk", "from", "to", "hub", "side", "kpi", "unit"}
-COST_PARTS = ("campus", "capacity", "energy", "trunks", "carbon", "unmet")
+COST_PARTS = ("campus", "it_capex", "facility_capex", "energy", "green_power", "network", "trunks", "carbon")
+UNMET_PART = "unmet_value"
 
 
 class UnreadableResult(Exception):
@@ -255,12 +258,14 @@ def build_graph(p: Plan) -> Graph:
 class Tree:
     dist: dict[str, float]
     count: dict[str, float]  # number of shortest paths from the source
+    km: dict[str, float] = field(default_factory=dict)  # fibre km along a shortest path (the shortest such km on ties)
 
 
 def dijkstra(g: Graph, src: str) -> Tree:
     """Shortest round-trip ms from src, with the number of shortest paths to every node (ties within 1e-9)."""
     dist: dict[str, float] = {src: 0.0}
     count: dict[str, float] = {src: 1.0}
+    km: dict[str, float] = {src: 0.0}
     done: set[str] = set()
     heap: list[tuple[float, str]] = [(0.0, src)]
     while heap:
@@ -272,11 +277,12 @@ def dijkstra(g: Graph, src: str) -> Tree:
             nd = d + g.weight[l]
             tie = 1e-9 * max(1.0, nd)
             if v not in dist or nd < dist[v] - tie:
-                dist[v], count[v] = nd, count[u]
+                dist[v], count[v], km[v] = nd, count[u], km[u] + g.length_km[l]
                 heapq.heappush(heap, (nd, v))
             elif abs(nd - dist[v]) <= tie and v not in done:
                 count[v] += count[u]
-    return Tree(dist, count)
+                km[v] = min(km[v], km[u] + g.length_km[l])
+    return Tree(dist, count, km)
 
 
 def route_bounds(g: Graph, a: Tree, b: Tree, target: str) -> tuple[set[str], set[str]]:
@@ -301,6 +307,16 @@ def annuity(rate: float, years: float) -> float:
     return 1 / years if rate == 0 else rate / (1 - (1 + rate) ** -years)
 
 
+def weights(periods: list[int], rate: float) -> dict[int, float]:
+    """Present value at the first period of 1 CNY/yr over the years each period stands for (until the next
+    period; the last as long as the gap before it, or 1 year when alone)."""
+    out = {}
+    for i, t in enumerate(periods):
+        n = periods[i + 1] - t if i + 1 < len(periods) else (t - periods[i - 1] if i else 1)
+        out[t] = sum((1 + rate) ** -(t - periods[0] + y) for y in range(n))
+    return out
+
+
 @dataclass
 class Derived:
     """Quantities the check derives from the plan tables (never from the model)."""
@@ -310,9 +326,15 @@ class Derived:
     built: dict[tuple[str, str, int], float]  # cumulative new PFLOPS, from capacity.csv
     installed: dict[tuple[str, str, int], float]
     open: dict[tuple[str, int], float]
+    existing: dict[tuple[str, str, int], float]  # existing stock still in service
+    served_new: dict[tuple[str, str, int], float]  # from capacity.csv: the part of served on new builds
     energy: dict[tuple[str, int], float]  # MWh, recomputed
+    energy_new: dict[tuple[str, int], float]  # MWh of new builds, recomputed
+    energy_sc: dict[tuple[str, str, int], float]  # MWh by site and class, recomputed
+    green: dict[tuple[str, int], float]  # contracted green MWh, from sites.csv (a decision of the plan)
     emissions: dict[tuple[str, int], float]  # t, recomputed
     cum_wavelengths: dict[tuple[str, int], float]
+    buildable: set[tuple[str, str]]
     scale_pflops: float
     scale_gbps: float
     scale_kw: float
@@ -329,26 +351,45 @@ def _derive(p: Plan, r: _Rows) -> Derived:
     built = {(s, c, int(t)): float(b) for s, c, t, b in cap[["site", "class", "period", "built_pflops"]].itertuples(index=False)}
     sc = I["site_classes"]
     existing = {(s, c): float(e) for s, c, e in sc[["site", "class", "existing_pflops"]].itertuples(index=False)}
-    installed = {(s, c, t): existing.get((s, c), 0.0) + built.get((s, c, t), 0.0)
-                 for (s, c) in existing for t in periods}
+    cl = I["classes"].set_index("class")
+    life = cl["lifetime_years"].astype(float)
+    retires = cfg.capacity.existing_retires
+    ex_t = {(s, c, t): e * (max(0.0, 1 - (t - periods[0]) / float(life[c])) if retires else 1.0)
+            for (s, c), e in existing.items() for t in periods}
+    installed = {(s, c, t): ex_t[(s, c, t)] + built.get((s, c, t), 0.0) for (s, c) in existing for t in periods}
+    snew = {(s, c, int(t)): float(x) for s, c, t, x in cap[["site", "class", "period", "served_new_pflops"]].itertuples(index=False)}
     st = R["sites"]
     opened = {(s, int(t)): float(o) for s, t, o in st[["site", "period", "open"]].itertuples(index=False)}
     fin = cfg.finance
     site = I["sites"].set_index("site")
-    kw = I["classes"].set_index("class")["kw_per_pflops"].astype(float)
+    # energy: a fully used PFLOPS draws kW x PUE x hours x load factor; installed IT draws idle_share of that
+    # whether used or not, the rest only when used; existing and new builds each at their own kW and PUE
+    full = fin.hours_per_year * fin.load_factor / 1000
+    i = fin.idle_share
     energy: dict[tuple[str, int], float] = defaultdict(float)
-    for (s, c, t), x in served.items():
-        if s in site.index and c in kw.index:
-            energy[(s, t)] += x * kw[c] / 1000 * float(site.at[s, "pue"]) * fin.hours_per_year * fin.load_factor
-    emissions = {k: e * (1 - float(site.at[k[0], "renewable_share"])) * float(site.at[k[0], "grid_co2_t_per_mwh"])
-                 for k, e in energy.items()}
+    energy_new: dict[tuple[str, int], float] = defaultdict(float)
+    energy_sc: dict[tuple[str, str, int], float] = {}
+    for (s, c, t), inst_ in installed.items():
+        if s not in site.index or c not in cl.index:
+            continue
+        e_new = float(cl.at[c, "kw_per_pflops"]) * float(site.at[s, "pue_new"]) * full
+        e_ex = float(cl.at[c, "kw_per_pflops_existing"]) * float(site.at[s, "pue"]) * full
+        b, x, xn = built.get((s, c, t), 0.0), served.get((s, c, t), 0.0), snew.get((s, c, t), 0.0)
+        new = e_new * (i * b + (1 - i) * xn)
+        energy_sc[(s, c, t)] = new + e_ex * (i * ex_t[(s, c, t)] + (1 - i) * (x - xn))
+        energy[(s, t)] += energy_sc[(s, c, t)]
+        energy_new[(s, t)] += new
+    green = {(s, int(t)): float(gm) for s, t, gm in st[["site", "period", "green_mwh"]].itertuples(index=False)}
+    emissions = {k: (e - green.get(k, 0.0)) * float(site.at[k[0], "grid_co2_t_per_mwh"]) for k, e in energy.items()}
     tr = R["trunks"]
     added = {(l, int(t)): float(w) for l, t, w in tr[["trunk", "period", "wavelengths_added"]].itertuples(index=False)}
     cum = {(l, t): sum(added.get((l, tt), 0.0) for tt in periods if tt <= t) for l in I["trunks"]["trunk"] for t in periods}
     dem = I["demand"]["pflops"].astype(float)
     return Derived(
-        periods=periods, served=dict(served), built=built, installed=installed, open=opened,
-        energy=dict(energy), emissions=emissions, cum_wavelengths=cum,
+        periods=periods, served=dict(served), built=built, installed=installed, open=opened, existing=ex_t,
+        served_new=snew, energy=dict(energy), energy_new=dict(energy_new), energy_sc=energy_sc, green=green,
+        emissions=emissions, cum_wavelengths=cum,
+        buildable={(s, c) for s, c, m in sc[["site", "class", "max_modules"]].itertuples(index=False) if m > 0},
         scale_pflops=max([1.0, float(dem.max()) if len(dem) else 0.0, *(abs(v) for v in installed.values())]),
         scale_gbps=max([1.0, *I["trunks"]["capacity_gbps"].astype(float)]),
         scale_kw=max([1.0, *(I["sites"]["max_facility_mw"].astype(float) * 1000)]),
@@ -467,9 +508,16 @@ def check_capacity(p: Plan, d: Derived, r: _Rows) -> None:
         for t in d.periods:
             row = _key(site=s, class_=c, period=t).replace("class_", "class")
             inst_ = d.installed[(s, c, t)]
-            r.leq("capacity_limit", row, d.served.get((s, c, t), 0.0), u * inst_, d.scale_pflops,
-                  f"served {{lhs}} PFLOPS > utilisation_max {u:g} x installed {_f(inst_)} = {{rhs}}")
             b = d.built.get((s, c, t), 0.0)
+            x, xn, ex = d.served.get((s, c, t), 0.0), d.served_new.get((s, c, t), 0.0), d.existing[(s, c, t)]
+            r.leq("capacity_limit", row, x, u * inst_, d.scale_pflops,
+                  f"served {{lhs}} PFLOPS > utilisation_max {u:g} x installed {_f(inst_)} = {{rhs}}")
+            r.leq("capacity_new", row, xn, u * b, d.scale_pflops,
+                  f"served on new builds {{lhs}} PFLOPS > utilisation_max {u:g} x built = {{rhs}}")
+            r.leq("capacity_existing", row, x - xn, u * ex, d.scale_pflops,
+                  f"served on the existing stock {{lhs}} PFLOPS > utilisation_max {u:g} x existing in service = {{rhs}}")
+            r.leq("capacity_new", row, -xn, 0.0, d.scale_pflops, "served_new_pflops {lhs} is negative")
+            r.leq("capacity_new", row, xn, x, d.scale_pflops, "served_new_pflops {lhs} exceeds served {rhs}")
             n = b / module[c]
             r.integer("integrality", row, n, "modules built (built_pflops / module_pflops)")
             r.leq("module_limit", row, n, float(mx), 1.0, "{lhs} modules built in total > max_modules {rhs}")
@@ -495,19 +543,25 @@ def check_sites(p: Plan, d: Derived, r: _Rows) -> None:
     """site_power[s,t]: PUE · Σ_c kw_per_pflops · installed <= max_facility_mw · 1000; open binary and monotone;
     sites.csv power, energy and emissions agree with the plan."""
     site = p.inst["sites"].set_index("site")
-    kw = p.inst["classes"].set_index("class")["kw_per_pflops"].astype(float)
+    cl = p.inst["classes"].set_index("class")
+    kw_new, kw_ex = cl["kw_per_pflops"].astype(float), cl["kw_per_pflops_existing"].astype(float)
     by_site: dict[str, list[str]] = defaultdict(list)
     for s, c in p.inst["site_classes"][["site", "class"]].itertuples(index=False):
         by_site[s].append(c)
     st = p.res["sites"].set_index(["site", "period"])
     for s in site.index:
-        pue, cand = float(site.at[s, "pue"]), bool(site.at[s, "candidate"])
+        pue, pue_new, cand = float(site.at[s, "pue"]), float(site.at[s, "pue_new"]), bool(site.at[s, "candidate"])
         prev_open = 0.0
         for t in d.periods:
             row = _key(site=s, period=t)
-            it_kw = sum(kw[c] * d.installed[(s, c, t)] for c in by_site.get(s, []))
-            r.leq("site_power", row, pue * it_kw, float(site.at[s, "max_facility_mw"]) * 1000, d.scale_kw,
-                  f"facility load PUE {pue:g} x {_f(it_kw)} kW = {{lhs}} kW > max_facility_mw x 1000 = {{rhs}} kW")
+            old_kw = sum(kw_ex[c] * d.existing[(s, c, t)] for c in by_site.get(s, []))
+            new_kw = sum(kw_new[c] * d.built.get((s, c, t), 0.0) for c in by_site.get(s, []))
+            it_kw = old_kw + new_kw
+            fac_kw = pue * old_kw + pue_new * new_kw
+            if new_kw > 0 or any((s, c) in d.buildable for c in by_site.get(s, [])):
+                r.leq("site_power", row, fac_kw, float(site.at[s, "max_facility_mw"]) * 1000, d.scale_kw,
+                      f"facility load PUE {pue:g} x {_f(old_kw)} kW + PUE {pue_new:g} x {_f(new_kw)} kW = {{lhs}} kW "
+                      "> max_facility_mw x 1000 = {rhs} kW")
             o = d.open.get((s, t), math.nan)
             if not r.integer("integrality", row, o, "open"):
                 continue
@@ -522,11 +576,16 @@ def check_sites(p: Plan, d: Derived, r: _Rows) -> None:
                 newly = float(st.at[(s, t), "newly_opened"])
                 r.eq("sites_table", row, newly, float(cand and o > prev_open + 0.5), 1.0, "newly_opened {lhs} but it should be {rhs}")
                 r.eq("sites_table", row, float(st.at[(s, t), "it_mw"]), it_kw / 1000, d.scale_kw / 1000, "it_mw {lhs} but installed capacity draws {rhs}")
-                r.eq("sites_table", row, float(st.at[(s, t), "facility_mw"]), pue * it_kw / 1000, d.scale_kw / 1000, "facility_mw {lhs} but should be {rhs}")
+                r.eq("sites_table", row, float(st.at[(s, t), "facility_mw"]), fac_kw / 1000, d.scale_kw / 1000, "facility_mw {lhs} but should be {rhs}")
                 e = d.energy.get((s, t), 0.0)
-                r.eq("sites_table", row, float(st.at[(s, t), "energy_mwh"]), e, max(1.0, e), "energy_mwh {lhs} but served work uses {rhs}")
+                r.eq("sites_table", row, float(st.at[(s, t), "energy_mwh"]), e, max(1.0, e), "energy_mwh {lhs} but installed and served IT use {rhs}")
+                r.eq("sites_table", row, float(st.at[(s, t), "energy_new_mwh"]), d.energy_new.get((s, t), 0.0), max(1.0, e),
+                     "energy_new_mwh {lhs} but new builds use {rhs}")
+                gm = d.green.get((s, t), 0.0)
+                r.leq("green_within", row, gm, e, max(1.0, e), "contracted green power {lhs} MWh exceeds the site's energy {rhs} MWh")
+                r.leq("green_within", row, -gm, 0.0, max(1.0, e), "green_mwh {lhs} is negative")
                 r.eq("sites_table", row, float(st.at[(s, t), "emissions_t"]), d.emissions.get((s, t), 0.0), max(1.0, e),
-                     "emissions_t {lhs} but energy gives {rhs}")
+                     "emissions_t {lhs} but (energy - green) x grid factor gives {rhs}")
             prev_open = o
 
 
@@ -583,23 +642,37 @@ def check_trunks(p: Plan, d: Derived, g: Graph, trees: dict[str, Tree], r: _Rows
 
 
 def check_policies(p: Plan, d: Derived, r: _Rows) -> list[str]:
-    """Every policy of instance.yaml in force, as in DESIGN.md; returns their names."""
+    """Every policy of instance.yaml in force, as in docs/model.md; returns their names."""
     pol = p.cfg.policy
     site = p.inst["sites"].set_index("site")
-    side = site["side"].to_dict()
+    side, kind = site["side"].to_dict(), site["kind"].to_dict()
+    in_hub = {s: isinstance(h, str) and h != "" for s, h in site["hub"].items()}
     sc = list(p.inst["site_classes"][["site", "class"]].itertuples(index=False, name=None))
     on: list[str] = []
     for t in d.periods:
         built = {(s, c): d.built.get((s, c, t), 0.0) for s, c in sc}
         inst_ = {(s, c): d.installed[(s, c, t)] for s, c in sc}
-        if pol.west_share_new_min is not None:
-            west = sum(v for (s, _), v in built.items() if side[s] == "west")
-            r.leq("west_share_new", _key(period=t), pol.west_share_new_min * sum(built.values()), west, d.scale_pflops,
-                  f"west sites hold {{rhs}} PFLOPS of new capacity, below {pol.west_share_new_min:g} x all new = {{lhs}}")
+        srv = {(s, c): d.served.get((s, c, t), 0.0) for s, c in sc}
+        for name, share, pick in (("hub_share_new", pol.hub_share_new_min, lambda s: in_hub[s]),
+                                  ("west_share_new", pol.west_share_new_min, lambda s: side[s] == "west")):
+            if share is not None:
+                got = sum(v for (s, _), v in built.items() if pick(s))
+                r.leq(name, _key(period=t), share * sum(built.values()), got, d.scale_pflops,
+                      f"{{rhs}} PFLOPS of new capacity where the policy counts it, below {share:g} x all new = {{lhs}}")
         if pol.intelligent_share_min is not None:
             ai = sum(v for (_, c), v in inst_.items() if c == "intelligent")
             r.leq("intelligent_share", _key(period=t), pol.intelligent_share_min * sum(inst_.values()), ai, d.scale_pflops,
                   f"intelligent capacity {{rhs}} PFLOPS is below {pol.intelligent_share_min:g} x installed = {{lhs}}")
+        if pol.national_utilisation_min is not None:
+            r.leq("national_utilisation", _key(period=t), pol.national_utilisation_min * sum(inst_.values()),
+                  sum(srv.values()), d.scale_pflops,
+                  f"served {{rhs}} PFLOPS < {pol.national_utilisation_min:g} x installed = {{lhs}}")
+        if pol.cluster_utilisation_min is not None:
+            for s in sorted({s for s, _ in sc if kind[s] == "cluster"}):
+                i_s = sum(v for (x, _), v in inst_.items() if x == s)
+                r.leq("cluster_utilisation", _key(site=s, period=t), pol.cluster_utilisation_min * i_s,
+                      sum(v for (x, _), v in srv.items() if x == s), d.scale_pflops,
+                      f"served {{rhs}} PFLOPS < {pol.cluster_utilisation_min:g} x installed = {{lhs}}")
         if pol.west_utilisation_min is not None:
             for (s, c), v in inst_.items():
                 if side[s] == "west":
@@ -609,20 +682,26 @@ def check_policies(p: Plan, d: Derived, r: _Rows) -> list[str]:
         if pol.carbon_cap_t is not None:
             em = sum(v for (s, tt), v in d.emissions.items() if tt == t)
             r.leq("carbon_cap", _key(period=t), em, pol.carbon_cap_t, max(1.0, pol.carbon_cap_t), "emissions {lhs} t > cap {rhs} t")
-        if pol.renewable_share_min is not None:
-            es = [(float(site.at[s, "renewable_share"]), v) for (s, tt), v in d.energy.items() if tt == t]
-            tot = sum(v for _, v in es)
-            r.leq("renewable_share", _key(period=t), pol.renewable_share_min * tot, sum(a * v for a, v in es), max(1.0, tot),
-                  f"renewable energy {{rhs}} MWh < {pol.renewable_share_min:g} x all energy = {{lhs}}")
+        if pol.green_share_min is not None:
+            tot = sum(v for (s, tt), v in d.energy.items() if tt == t)
+            green = sum(v for (s, tt), v in d.green.items() if tt == t)
+            r.leq("green_share", _key(period=t), pol.green_share_min * tot, green, max(1.0, tot),
+                  f"contracted green power {{rhs}} MWh < {pol.green_share_min:g} x all energy = {{lhs}}")
+        if pol.green_share_new_hub_min is not None:
+            for s in sorted({s for s, c in d.buildable if in_hub[s]}):
+                e_new = d.energy_new.get((s, t), 0.0)
+                r.leq("green_share_new_hub", _key(site=s, period=t), pol.green_share_new_hub_min * e_new,
+                      d.green.get((s, t), 0.0), max(1.0, e_new),
+                      f"contracted green power {{rhs}} MWh < {pol.green_share_new_hub_min:g} x new builds' energy = {{lhs}}")
     ceilings = pol.pue_max.model_dump()
     if any(v is not None for v in ceilings.values()):
         for s, c in sc:
-            lim = ceilings.get(side[s])
-            if lim is not None and float(site.at[s, "pue"]) > lim + 1e-12:
+            lim = ceilings.get(side[s]) if in_hub[s] else ceilings.get("outside_hubs")
+            if lim is not None and float(site.at[s, "pue_new"]) > lim + 1e-12:
                 for t in d.periods:
                     r.leq("pue_ceiling", _key(site=s, class_=c, period=t).replace("class_", "class"),
                           d.built.get((s, c, t), 0.0), 0.0, d.scale_pflops,
-                          f"{{lhs}} PFLOPS built at a site of PUE {float(site.at[s, 'pue']):g} above the {side[s]} ceiling {lim:g}")
+                          f"{{lhs}} PFLOPS built at a new-design PUE of {float(site.at[s, 'pue_new']):g} above the ceiling {lim:g}")
             else:
                 r.count("pue_ceiling")
     if pol.max_site_share is not None:
@@ -631,42 +710,68 @@ def check_policies(p: Plan, d: Derived, r: _Rows) -> list[str]:
             r.leq("max_site_share", _key(region=a, site=s, workload=w, period=t), float(x),
                   pol.max_site_share * dem.get((a, w, int(t)), 0.0), d.scale_pflops,
                   f"{{lhs}} PFLOPS at one site > {pol.max_site_share:g} x demand = {{rhs}}")
-    for name, v in (("west_share_new", pol.west_share_new_min), ("intelligent_share", pol.intelligent_share_min),
+    for name, v in (("hub_share_new", pol.hub_share_new_min), ("west_share_new", pol.west_share_new_min),
+                    ("intelligent_share", pol.intelligent_share_min),
                     ("pue_ceiling", None if all(x is None for x in ceilings.values()) else 1),
+                    ("national_utilisation", pol.national_utilisation_min),
+                    ("cluster_utilisation", pol.cluster_utilisation_min),
                     ("west_utilisation", pol.west_utilisation_min), ("carbon_cap", pol.carbon_cap_t),
-                    ("renewable_share", pol.renewable_share_min), ("max_site_share", pol.max_site_share)):
+                    ("green_share", pol.green_share_min), ("green_share_new_hub", pol.green_share_new_hub_min),
+                    ("max_site_share", pol.max_site_share)):
         if v is not None:
             on.append(name)
             r.report.checked.setdefault(name, 0)
     return on
 
 
-def recompute_costs(p: Plan, d: Derived) -> dict[str, float]:
-    """Each cost part of DESIGN.md, in CNY/year, from the plan tables and the instance."""
+def recompute_costs(p: Plan, d: Derived, trees: dict[str, Tree]) -> tuple[dict[str, float], float]:
+    """Each cost part of docs/model.md as a present value at the first period (CNY), and the value of unmet
+    service, from the plan tables and the instance."""
     cfg, I = p.cfg, p.inst
     fin = cfg.finance
+    w = weights(d.periods, fin.discount_rate)
     a_campus = annuity(fin.discount_rate, fin.campus_lifetime_years)
-    a_equip = annuity(fin.discount_rate, fin.equipment_lifetime_years)
     site = I["sites"].set_index("site")
-    capex = I["classes"].set_index("class")["capex_cny_per_pflops"].astype(float)
-    campus = sum(a_campus * float(site.at[s, "campus_capex_cny"] or 0.0) * round(d.open.get((s, t), 0.0))
-                 for s in site.index[site["candidate"]] for t in d.periods)
-    capacity = sum(a_equip * capex[c] * b for (s, c, t), b in d.built.items() if c in capex.index)
-    energy = sum(1000 * float(site.at[s, "power_price_cny_per_kwh"]) * e for (s, _), e in d.energy.items())
+    cl = I["classes"].set_index("class")
+    a_it = {c: annuity(fin.discount_rate, float(cl.at[c, "lifetime_years"])) for c in cl.index}
+    parts = dict.fromkeys(COST_PARTS, 0.0)
+    for s in site.index[site["candidate"]]:
+        for t in d.periods:
+            parts["campus"] += w[t] * a_campus * float(site.at[s, "campus_capex_cny"] or 0.0) * round(d.open.get((s, t), 0.0))
+    for (s, c, t), b in d.built.items():
+        if c in cl.index:
+            parts["it_capex"] += w[t] * a_it[c] * float(cl.at[c, "capex_cny_per_pflops"]) * b
+            parts["facility_capex"] += (w[t] * a_campus * float(cl.at[c, "facility_capex_cny_per_kw"])
+                                        * float(cl.at[c, "kw_per_pflops"]) * b)
+    for (s, t), e in d.energy.items():
+        parts["energy"] += w[t] * 1000 * float(site.at[s, "power_price_cny_per_kwh"]) * e
+    for (s, t), g_ in d.green.items():
+        parts["green_power"] += w[t] * 1000 * fin.green_premium_cny_per_kwh * g_
+    gbps = dict(zip(I["workloads"]["workload"], I["workloads"]["gbps_per_pflops"].astype(float), strict=True))
+    bw = cfg.network.bandwidth_cny_per_gbps_km_year
+    region_of = site["region"].to_dict()
+    for a, s, wl, t, x in p.res["serve"][["region", "site", "workload", "period", "pflops"]].itertuples(index=False):
+        if bw > 0 and gbps.get(wl, 0.0) > 0 and region_of.get(s) != a and s in trees and a in trees[s].km:
+            parts["network"] += w[int(t)] * bw * gbps[wl] * trees[s].km[a] * float(x)
     tr = I["trunks"].set_index("trunk")
-    trunks = sum(a_campus * float(tr.at[l, "module_capex_cny"]) * round(w)
-                 for (l, _), w in d.cum_wavelengths.items() if float(tr.at[l, "module_gbps"]) > 0)
-    carbon = cfg.policy.carbon_price_cny_per_t * sum(d.emissions.values())
-    unmet = fin.unmet_penalty_cny_per_pflops_year * float(p.res["unmet"]["pflops"].sum())
-    return {"campus": campus, "capacity": capacity, "energy": energy, "trunks": trunks, "carbon": carbon, "unmet": unmet}
+    for (l, t), n in d.cum_wavelengths.items():
+        if float(tr.at[l, "module_gbps"]) > 0:
+            parts["trunks"] += w[t] * a_campus * float(tr.at[l, "module_capex_cny"]) * round(n)
+    parts["carbon"] = sum(w[t] * cfg.policy.carbon_price_cny_per_t * e for (s, t), e in d.emissions.items())
+    value = dict(zip(I["workloads"]["workload"], I["workloads"]["unmet_cny_per_pflops_year"].astype(float), strict=True))
+    unmet = sum(w[int(t)] * value.get(wl, 0.0) * float(x)
+                for wl, t, x in p.res["unmet"][["workload", "period", "pflops"]].itertuples(index=False))
+    return parts, unmet
 
 
-def check_costs(p: Plan, d: Derived, r: _Rows) -> None:
-    """Each cost part and the objective of summary.json equal their recomputation from the tables."""
+def check_costs(p: Plan, d: Derived, trees: dict[str, Tree], r: _Rows) -> None:
+    """Each cost part, the value of unmet service and the objective of summary.json equal their recomputation."""
     fam = "costs"
-    parts = recompute_costs(p, d)
+    parts, unmet = recompute_costs(p, d, trees)
     written = p.summary["cost_parts_cny"]
-    total = sum(parts.values())
+    total = sum(parts.values()) + unmet
+    r.eq(fam, "unmet value", float(p.summary.get("unmet_value_cny", math.nan)), unmet, max(1.0, total),
+         "summary.json says {lhs} CNY, the tables give {rhs}")
     scale = max(1.0, abs(total), abs(float(p.summary["objective_cny"] or 0.0)))
     for k in COST_PARTS:
         got = written.get(k)
@@ -677,8 +782,9 @@ def check_costs(p: Plan, d: Derived, r: _Rows) -> None:
         r.eq(fam, f"cost part {k}", float(got), parts[k], scale, "summary.json says {lhs} CNY/yr, the tables give {rhs}")
     r.eq(fam, "objective", float(p.summary["objective_cny"]), total, scale, "summary.json says {lhs} CNY/yr, the tables give {rhs}")
     if all(written.get(k) is not None for k in COST_PARTS):
-        r.eq(fam, "sum of parts", sum(float(written[k]) for k in COST_PARTS), float(p.summary["objective_cny"]), scale,
-             "the parts in summary.json add up to {lhs} CNY/yr, its objective is {rhs}")
+        r.eq(fam, "sum of parts", sum(float(written[k]) for k in COST_PARTS) + float(p.summary.get("unmet_value_cny", 0.0)),
+             float(p.summary["objective_cny"]), scale,
+             "the parts and unmet value in summary.json add up to {lhs} CNY, its objective is {rhs}")
     bound = p.summary.get("best_bound_cny")
     if bound is not None:
         r.leq(fam, "best bound", float(bound), total, scale, "the solver's lower bound {lhs} is above the plan's cost {rhs}")
@@ -694,6 +800,7 @@ def check_kpis(p: Plan, d: Derived, r: _Rows) -> None:
             "unmet_pflops": float(p.res["unmet"].loc[p.res["unmet"]["period"] == t, "pflops"].sum()),
             "installed_pflops": sum(v for (s, c, tt), v in d.installed.items() if tt == t),
             "energy_mwh": sum(v for (s, tt), v in d.energy.items() if tt == t),
+            "built_pflops": sum(v for (s, c, tt), v in d.built.items() if tt == t),
             "emissions_t": sum(v for (s, tt), v in d.emissions.items() if tt == t),
         }
         for name, v in want.items():
@@ -725,7 +832,9 @@ def check_plan(p: Plan, folder: Path) -> CheckReport:
     if written is not None and sorted(written) != sorted(on):
         r.count("policies")
         r.fail("policies", "summary.json policies", f"written as {sorted(written)}, the instance has {sorted(on)} in force")
-    check_costs(p, d, r)
+    for s in set(p.res["serve"]["site"]) - set(trees):
+        trees[s] = dijkstra(g, s)
+    check_costs(p, d, trees, r)
     check_kpis(p, d, r)
     return report
 
