@@ -180,18 +180,40 @@ def _sites_text(g: pd.DataFrame, col: str) -> str:
     return "; ".join(f"{s} {v:,.4g}" for s, v in zip(g["site"], g[col], strict=True))
 
 
+def _cost(r: Result) -> float:
+    s = r.summary
+    return float(s.get("total_cost_cny", s.get("objective_cny")) or 0.0) + float(s.get("unmet_value_cny", 0.0) or 0.0)
+
+
+def cost_gap(a: Result, b: Result) -> tuple[float, float]:
+    """(relative difference of the two plans' objectives, the larger MIP gap of their solves)."""
+    ca, cb = _cost(a), _cost(b)
+    rel = abs(ca - cb) / max(abs(ca), abs(cb), 1.0)
+    gap = max(float(a.summary.get("mip_gap") or 0.0), float(b.summary.get("mip_gap") or 0.0))
+    return rel, gap
+
+
+def plans_tie(a: Result, b: Result) -> bool:
+    """Two plans whose objectives differ by no more than the MIP gap of their solves (nor more than 1e-6)."""
+    rel, gap = cost_gap(a, b)
+    return rel <= max(gap, 1e-6)
+
+
 def moved_table(results: list[Result], labels: list[str], names: dict[str, str] | None = None) -> pd.DataFrame:
     """Region workloads served at different sites (or left unmet) than in the baseline.
 
     moved_share = ½ Σ_site |share − baseline share| (0 = same mix, 1 = nothing in common);
-    moved_pflops = moved_share × the workload's demand in the compared result.
+    moved_pflops = moved_share × the workload's demand in the compared result;
+    kind = 'tie' when the two plans' costs differ by no more than the solver's MIP gap (the solver cannot tell
+    them apart: equal-cost alternatives, not effects of the inputs), else 'effect'.
     """
     keys = ["region", "workload", "period"]
-    cols = ["result", *keys, "name", "baseline_sites", "sites", "moved_share", "moved_pflops"]
+    cols = ["result", *keys, "name", "baseline_sites", "sites", "moved_share", "moved_pflops", "kind"]
     base = _mix(results[0])
     names = names or {}
     rows = []
     for r, lab in zip(results[1:], labels[1:], strict=True):
+        kind = "tie" if plans_tie(results[0], r) else "effect"
         other = _mix(r)
         m = base.merge(other, on=[*keys, "site"], how="outer", suffixes=("_b", "_o")).fillna(
             {"pflops_b": 0.0, "pflops_o": 0.0, "share_b": 0.0, "share_o": 0.0})
@@ -200,7 +222,7 @@ def moved_table(results: list[Result], labels: list[str], names: dict[str, str] 
             if share <= TOL:
                 continue
             rows.append((lab, *key, names.get(str(key[0]), ""), _sites_text(g, "pflops_b"), _sites_text(g, "pflops_o"),
-                         share, share * float(g["pflops_o"].sum())))
+                         share, share * float(g["pflops_o"].sum()), kind))
     df = pd.DataFrame(rows, columns=cols)
     return df.sort_values(["result", "moved_pflops"], ascending=[True, False], kind="stable").reset_index(drop=True)
 
@@ -321,8 +343,20 @@ def render_markdown(comp: Comparison) -> str:
               "## Installed capacity by hub and class (PFLOPS, last period)", "", markdown_table(display_capacity(comp)), "",
               "## What moved (region workloads served elsewhere than in the baseline)", ""]
     lines.append(markdown_table(display_moved(comp)) if len(comp.moved) else "Nothing moved.")
+    for lab in comp.others:
+        note = _tie_note(comp, lab, comp.moved[comp.moved["result"] == lab])
+        if note:
+            lines += ["", f"{lab}: {note.removeprefix(' — ')}."]
     lines += ["", "![capacity by hub](capacity.png)", "", "![cost parts](costs.png)", "", "![difference map](diff_map.png)", ""]
     return "\n".join(lines)
+
+
+def _tie_note(comp: Comparison, lab: str, m: pd.DataFrame) -> str:
+    if not len(m) or (m["kind"] != "tie").any():
+        return ""
+    rel, gap = cost_gap(comp.results[0], comp.results[comp.labels.index(lab)])
+    return (f" — all ties: the costs differ by {rel:.3%}, within the solver's MIP gap {gap:.3%}, so these are "
+            "equal-cost alternatives, not effects")
 
 
 def render_terminal(comp: Comparison, max_moved: int = 15, width: int = 60) -> str:
@@ -341,7 +375,7 @@ def render_terminal(comp: Comparison, max_moved: int = 15, width: int = 60) -> s
             moved[col] = [v if len(v) <= width else v[: width - 1] + "…" for v in moved[col]]
         for lab in comp.others:
             m = moved[moved["result"] == lab]
-            lines.append(f"{lab}: {len(m)} region workload(s) moved against the baseline")
+            lines.append(f"{lab}: {len(m)} region workload(s) moved against the baseline" + _tie_note(comp, lab, m))
             if len(m):
                 shown = m.drop(columns="result").head(max_moved)
                 lines += ["  " + ln for ln in shown.to_string(index=False).splitlines()]

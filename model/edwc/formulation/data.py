@@ -67,7 +67,7 @@ class ModelData:
     years: dict[int, int]
     network_km: dict[tuple[str, str], float]  # (r, s) km charged for the bandwidth price (0 inside r's own region)
     unmet_value: dict[str, float]  # CNY per PFLOPS-year of workload w left unserved
-    site: dict[str, dict]  # site attributes (side, pue, price, co2, renewable, max_mw, capex)
+    site: dict[str, dict]  # site attributes (hub, side, pue, pue_new, price, co2, max_mw, capex)
     trunk: dict[str, dict]  # trunk attributes (capacity, module_gbps, module_capex, max_modules)
     # Traffic toward each site runs along the site's shortest-path tree. flow_nodes: (s, u) for every node
     # u that carries traffic toward s; it leaves u over trunk flow_trunk[(s, u)] to the next node.
