@@ -113,6 +113,8 @@ def prepare(inst: Instance) -> ModelData:
     fin = cfg.finance
     sites = inst.sites.set_index("site")
     site_attr = {s: row._asdict() for s, row in zip(sites.index, sites.itertuples(index=False), strict=False)}
+    for a in site_attr.values():  # an empty hub cell reads as None or NaN: the site is in no hub node
+        a["hub"] = a["hub"] if isinstance(a["hub"], str) else ""
     full = fin.hours_per_year * fin.load_factor / 1000
     e_ex = {(s, c): cl.at[c, "kw_per_pflops_existing"] * site_attr[s]["pue"] * full for (s, c) in site_class}
     e_new = {(s, c): cl.at[c, "kw_per_pflops"] * site_attr[s]["pue_new"] * full for (s, c) in site_class}
