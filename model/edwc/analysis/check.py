@@ -369,7 +369,7 @@ def _derive(p: Plan, r: _Rows) -> Derived:
     energy: dict[tuple[str, int], float] = defaultdict(float)
     energy_new: dict[tuple[str, int], float] = defaultdict(float)
     energy_sc: dict[tuple[str, str, int], float] = {}
-    for (s, c, t), inst_ in installed.items():
+    for (s, c, t) in installed:
         if s not in site.index or c not in cl.index:
             continue
         e_new = float(cl.at[c, "kw_per_pflops"]) * float(site.at[s, "pue_new"]) * full
@@ -712,7 +712,7 @@ def check_policies(p: Plan, d: Derived, r: _Rows) -> list[str]:
                   f"{{lhs}} PFLOPS at one site > {pol.max_site_share:g} x demand = {{rhs}}")
     for name, v in (("hub_share_new", pol.hub_share_new_min), ("west_share_new", pol.west_share_new_min),
                     ("intelligent_share", pol.intelligent_share_min),
-                    ("pue_ceiling", None if all(x is None for x in ceilings.values()) else 1),
+                    ("pue_ceiling", None if all(x is None for x in ceilings.values()) else 1.0),
                     ("national_utilisation", pol.national_utilisation_min),
                     ("cluster_utilisation", pol.cluster_utilisation_min),
                     ("west_utilisation", pol.west_utilisation_min), ("carbon_cap", pol.carbon_cap_t),
@@ -738,14 +738,14 @@ def recompute_costs(p: Plan, d: Derived, trees: dict[str, Tree]) -> tuple[dict[s
     for s in site.index[site["candidate"]]:
         for t in d.periods:
             parts["campus"] += w[t] * a_campus * float(site.at[s, "campus_capex_cny"] or 0.0) * round(d.open.get((s, t), 0.0))
-    for (s, c, t), b in d.built.items():
+    for (_s, c, t), b in d.built.items():
         if c in cl.index:
             parts["it_capex"] += w[t] * a_it[c] * float(cl.at[c, "capex_cny_per_pflops"]) * b
             parts["facility_capex"] += (w[t] * a_campus * float(cl.at[c, "facility_capex_cny_per_kw"])
                                         * float(cl.at[c, "kw_per_pflops"]) * b)
     for (s, t), e in d.energy.items():
         parts["energy"] += w[t] * 1000 * float(site.at[s, "power_price_cny_per_kwh"]) * e
-    for (s, t), g_ in d.green.items():
+    for (_s, t), g_ in d.green.items():
         parts["green_power"] += w[t] * 1000 * fin.green_premium_cny_per_kwh * g_
     gbps = dict(zip(I["workloads"]["workload"], I["workloads"]["gbps_per_pflops"].astype(float), strict=True))
     bw = cfg.network.bandwidth_cny_per_gbps_km_year

@@ -13,6 +13,8 @@ The first sum is the cost; unmet_value (the value of service lost) is reported a
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyomo.environ as pyo
 from pyomo.core.util import quicksum
 
@@ -57,10 +59,10 @@ def add_energy_and_emissions(m: pyo.ConcreteModel, d: ModelData) -> None:
         m.sites, m.periods, rule=lambda m, s, t: d.site[s]["grid_co2_t_per_mwh"] * (m.energy_mwh[s, t] - m.green_mwh[s, t]))
 
 
-def yearly_costs(m: pyo.ConcreteModel, d: ModelData, cfg: InstanceConfig, t: int) -> dict[str, object]:
+def yearly_costs(m: pyo.ConcreteModel, d: ModelData, cfg: InstanceConfig, t: int) -> dict[str, Any]:
     """The yearly cost parts of period t in CNY/year (linear expressions), and unmet_value."""
     fin = cfg.finance
-    cost: dict[str, object] = {}
+    cost: dict[str, Any] = {}
     cost["campus"] = quicksum(d.annuity_campus * d.site[s]["campus_capex_cny"] * m.open[s, t] for s in d.candidates)
     cost["it_capex"] = quicksum(d.annuity_it[c] * d.capex_per_pflops[c] * built(m, d, s, c, t) for (s, c) in d.buildable)
     cost["facility_capex"] = quicksum(d.annuity_campus * d.facility_capex_per_kw[c] * d.kw_per_pflops[c] * built(m, d, s, c, t)

@@ -147,7 +147,8 @@ def add_max_site_share(m: pyo.ConcreteModel, d: ModelData, share: float) -> None
 def add_policies(m: pyo.ConcreteModel, d: ModelData, p: Policy) -> list[str]:
     """Add every policy in force; return their names."""
     on = []
-    simple = (("hub_share_new", p.hub_share_new_min, add_hub_share_new),
+    Adder = Callable[[pyo.ConcreteModel, ModelData, float], None]
+    simple: tuple[tuple[str, float | None, Adder], ...] = (("hub_share_new", p.hub_share_new_min, add_hub_share_new),
               ("west_share_new", p.west_share_new_min, add_west_share_new),
               ("intelligent_share", p.intelligent_share_min, add_intelligent_share))
     for name, v, fn in simple:
@@ -157,7 +158,7 @@ def add_policies(m: pyo.ConcreteModel, d: ModelData, p: Policy) -> list[str]:
     if any(v is not None for v in p.pue_max.model_dump().values()):
         add_pue_ceiling(m, d, p.pue_max.model_dump())
         on.append("pue_ceiling")
-    rest = (("national_utilisation", p.national_utilisation_min, add_national_utilisation),
+    rest: tuple[tuple[str, float | None, Adder], ...] = (("national_utilisation", p.national_utilisation_min, add_national_utilisation),
             ("cluster_utilisation", p.cluster_utilisation_min, add_cluster_utilisation),
             ("west_utilisation", p.west_utilisation_min, add_west_utilisation),
             ("carbon_cap", p.carbon_cap_t, add_carbon_cap),
