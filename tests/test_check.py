@@ -102,8 +102,8 @@ def test_integrality_caught(result: Path) -> None:
 
 
 def test_site_power_caught(result: Path) -> None:
-    """west-1 draws 30 MW; a 20 MW limit in the resolved instance makes the plan wrong."""
-    edit(result / "instance", "sites", lambda d: d.assign(max_facility_mw=d["max_facility_mw"].where(d["site"] != "west-1", 20)))
+    """west-1 draws 20 MW (2 modules of 10 PFLOPS at 1000 kW, PUE 1.0); a 15 MW limit makes the plan wrong."""
+    edit(result / "instance", "sites", lambda d: d.assign(max_facility_mw=d["max_facility_mw"].where(d["site"] != "west-1", 15)))
     assert any("site=west-1" in r for r in failed(result)["site_power"])
 
 
