@@ -91,7 +91,7 @@ def extract(inst: Instance, m: pyo.ConcreteModel, d: ModelData) -> dict[str, pd.
             it_mw, it_new, energy, e_new_st, it_e = (by_st.loc[(s, t)].tolist() if (s, t) in by_st.index else [0.0] * 5)
             green = min(_val(m.green_mwh[s, t]), energy)
             facility = (it_mw - it_new) * a["pue"] + it_new * a["pue_new"]
-            site_rows.append((s, t, a["hub"], a["side"], int(is_open), int(s in d.candidates and is_open > prev_open),
+            site_rows.append((s, t, a["hub"] or None, a["side"], int(is_open), int(s in d.candidates and is_open > prev_open),
                               it_mw, it_new, facility, energy, e_new_st, it_e, green, (energy - green) * a["grid_co2_t_per_mwh"]))
             prev_open = is_open
     sites = pd.DataFrame(site_rows, columns=["site", "period", "hub", "side", "open", "newly_opened", "it_mw", "it_mw_new",

@@ -25,7 +25,7 @@ def _fmt_value(v: Any, unit: str, delta: bool = False) -> str:
     if isinstance(v, str):
         return v
     sign = "+" if delta and v > 0 else ""
-    if unit == "CNY/yr":
+    if unit in ("CNY/yr", "CNY"):
         return f"{sign}{v / YI:,.2f}"
     if unit == "fraction":
         return f"{sign}{v * 100:,.1f}%" if not delta else f"{sign}{v * 100:,.1f} pp"
@@ -36,7 +36,7 @@ def display_summary(comp: Comparison) -> pd.DataFrame:
     """The summary with money in 亿元/yr, fractions in %, differences signed; text only."""
     df = comp.summary
     out = pd.DataFrame({"metric": [m if not p else f"{m} [{p}]" for m, p in zip(df["metric"], df["period"], strict=True)],
-                        "unit": ["亿元/yr" if u == "CNY/yr" else ("%" if u == "fraction" else u) for u in df["unit"]]})
+                        "unit": [{"CNY/yr": "亿元/yr", "CNY": "亿元", "fraction": "%"}.get(u, u) for u in df["unit"]]})
     for lab in comp.labels:
         out[lab] = [_fmt_value(v, u) for v, u in zip(df[lab], df["unit"], strict=True)]
     for lab in comp.others:
@@ -73,7 +73,7 @@ def markdown_table(df: pd.DataFrame) -> str:
 
 def render_markdown(comp: Comparison) -> str:
     lines = [f"# Comparison of {len(comp.labels)} results of instance `{comp.results[0].summary['instance']}`", "",
-             f"Baseline: `{comp.base}`. Money in 亿元 (1e8 CNY) per year; fractions in %; "
+             f"Baseline: `{comp.base}`. Money in 亿元 (1e8 CNY): a yearly cost for one period, a present value over several; fractions in %; "
              "Δ = result − baseline (pp = percentage points).", ""]
     lines += ["| result | folder | scenario | --set |", "|---|---|---|---|"]
     for lab, f, r in zip(comp.labels, comp.folders, comp.results, strict=True):
