@@ -76,15 +76,16 @@ def check_policies(p: Plan, d: Derived, r: Rows) -> list[str]:
             r.leq("max_site_share", row_key(region=a, site=s, workload=w, period=t), float(x),
                   pol.max_site_share * dem.get((a, w, int(t)), 0.0), d.scale_pflops,
                   f"{{lhs}} PFLOPS at one site > {pol.max_site_share:g} x demand = {{rhs}}")
-    for name, v in (("hub_share_new", pol.hub_share_new_min), ("west_share_new", pol.west_share_new_min),
+    settings: tuple[tuple[str, float | None], ...] = (("hub_share_new", pol.hub_share_new_min), ("west_share_new", pol.west_share_new_min),
                     ("intelligent_share", pol.intelligent_share_min),
                     ("pue_ceiling", None if all(x is None for x in ceilings.values()) else 1.0),
                     ("national_utilisation", pol.national_utilisation_min),
                     ("cluster_utilisation", pol.cluster_utilisation_min),
                     ("west_utilisation", pol.west_utilisation_min), ("carbon_cap", pol.carbon_cap_t),
                     ("green_share", pol.green_share_min), ("green_share_new_hub", pol.green_share_new_hub_min),
-                    ("max_site_share", pol.max_site_share)):
-        if v is not None:
+                    ("max_site_share", pol.max_site_share))
+    for name, setting in settings:
+        if setting is not None:
             on.append(name)
             r.report.checked.setdefault(name, 0)
     return on
