@@ -12,10 +12,12 @@ CHART_WORDS = {
     "zh": {
         "costs_title": "年化成本构成（亿元/年）",
         "costs_axis": "亿元/年",
-        "unmet_title": "未满足需求惩罚（单列：模型的惩罚价，不是实际支出）",
-        "unmet_axis": "亿元/年（惩罚）",
+        "costs_title_pv": "成本构成（亿元，各期现值之和）",
+        "costs_axis_pv": "亿元（现值）",
+        "unmet_title": "未满足需求的价值（单列：未服务需求的价值，不是支出）",
+        "unmet_axis": "亿元（未满足价值）",
         "unmet_bar": "{pflops} PFLOPS 未满足",
-        "no_unmet": "所有方案均满足全部需求：无未满足惩罚",
+        "no_unmet": "所有方案均满足全部需求",
         "capacity_title": "各枢纽装机，{period} 年（PFLOPS）",
         "diff_title": "各站点装机变化：相对基准 {base}（{period} 年，PFLOPS）",
         "diff_sub": ("实心 = 比基准多，空心圆环 = 比基准少；圆面积 ∝ 变化量（同一类别各行同一比例）；"
@@ -31,10 +33,12 @@ CHART_WORDS = {
     "en": {
         "costs_title": "Annual cost by part (亿元/yr)",
         "costs_axis": "亿元/yr",
-        "unmet_title": "Unmet-demand penalty (apart: the model's price, not money spent)",
-        "unmet_axis": "亿元/yr (penalty)",
+        "costs_title_pv": "Cost by part (亿元, present value over the periods)",
+        "costs_axis_pv": "亿元 (present value)",
+        "unmet_title": "Value of unmet demand (apart: service left unserved, not money spent)",
+        "unmet_axis": "亿元 (unmet value)",
         "unmet_bar": "{pflops} PFLOPS unmet",
-        "no_unmet": "Every plan serves all demand: no unmet penalty",
+        "no_unmet": "Every plan serves all demand",
         "capacity_title": "Installed capacity by hub, {period} (PFLOPS)",
         "diff_title": "Installed capacity change per site against the baseline {base} ({period}, PFLOPS)",
         "diff_sub": ("solid = more than the baseline, ring = less; circle area ∝ change (one scale per "

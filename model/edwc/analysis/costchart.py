@@ -1,10 +1,12 @@
-"""Annual cost parts of several plans, with the unmet-demand penalty apart.
+"""Cost parts of several plans, with the value of unmet demand apart.
 
-The penalty is the model's price on demand left unserved (a large number per PFLOPS, not money
-anyone spends): stacked onto the real costs it swamps them (89,000 against 2,900 亿元/yr on
-china-2025 with no new eastern sites). So the real parts (campus, capacity, energy, trunks,
-carbon) are stacked on one axis and the penalty gets a panel of its own, with the unmet PFLOPS
-it prices written on each bar. Used by `edwc compare` (costs.png) and `edwc sweep` (kpis.png).
+The value of unmet demand is what the model puts on service left unserved (a large number per
+PFLOPS, not money anyone spends): stacked onto the real costs it swamps them (89,000 against
+2,900 亿元/yr on china-2025 with no new eastern sites, before the model of issue 9). So the real
+parts (campus, IT and facility capex, energy, green power, network, trunks, carbon) are stacked
+on one axis and the unmet value gets a panel of its own, with the unmet PFLOPS it values
+written on each bar. Money is per year for a one-period plan and a present value over several
+periods. Used by `edwc compare` (costs.png) and `edwc sweep` (kpis.png).
 """
 
 from __future__ import annotations
@@ -19,31 +21,36 @@ from edwc.formulation.objective import COST_PARTS
 from edwc.maps import colours as C
 
 YI = 1e8  # 亿元
-REAL_PARTS = tuple(p for p in COST_PARTS if p != "unmet")
+REAL_PARTS = tuple(COST_PARTS)  # the unmet value is not among them
+COLUMNS = (*REAL_PARTS, "real_total", "unmet", "unmet_pflops")
 
 
-def cost_frame(parts_cny: dict[str, dict[str, Any]], unmet_pflops: dict[str, Any] | None = None
-               ) -> pd.DataFrame:
-    """One row per plan (label → {part: CNY/yr}): the real parts and their total in 亿元/yr, the
-    unmet penalty apart (column ``unmet``, not in ``real_total``) and the unmet PFLOPS."""
+def cost_frame(parts_cny: dict[str, dict[str, Any]], unmet_cny: dict[str, Any] | None = None,
+               unmet_pflops: dict[str, Any] | None = None) -> pd.DataFrame:
+    """One row per plan (label → {part: CNY}) in 亿元: the real parts and their total, the value
+    of unmet demand apart (column ``unmet``, never in ``real_total``) and the unmet PFLOPS.
+    A plan without parts (a failed case) gets no numbers rather than zeros."""
     rows = []
     for label, parts in parts_cny.items():
-        if not parts:  # a failed case: no numbers, not zeros
-            rows.append(pd.Series({c: np.nan for c in (*COST_PARTS, "real_total", "unmet_pflops")}, name=label))
+        if not parts:
+            rows.append(pd.Series({c: np.nan for c in COLUMNS}, name=label))
             continue
-        row = {p: float(parts.get(p) or 0.0) / YI for p in COST_PARTS}
+        row = {p: float(parts.get(p) or 0.0) / YI for p in REAL_PARTS}
         row["real_total"] = sum(row[p] for p in REAL_PARTS)
+        row["unmet"] = float((unmet_cny or {}).get(label) or 0.0) / YI
         row["unmet_pflops"] = float((unmet_pflops or {}).get(label) or 0.0)
         rows.append(pd.Series(row, name=label))
-    cols = [*COST_PARTS, "real_total", "unmet_pflops"]
-    return pd.DataFrame(rows, columns=cols) if rows else pd.DataFrame(columns=cols)
+    return pd.DataFrame(rows, columns=list(COLUMNS)) if rows else pd.DataFrame(columns=list(COLUMNS))
 
 
 def draw_costs(fig: Any, rect: tuple[float, float, float, float], costs: pd.DataFrame,
-               lang: str) -> list[Any]:
-    """Stacked real cost parts and, beside them when any plan has one, the unmet penalty;
-    drawn in ``rect`` (figure fraction). Plans without numbers (failed) are marked. Returns the axes."""
-    w = chart_words(lang)
+               lang: str, present_value: bool = False) -> list[Any]:
+    """Stacked real cost parts and, beside them when any plan has some, the value of unmet
+    demand; drawn in ``rect`` (figure fraction). Plans without numbers (failed) are marked.
+    ``present_value``: multi-period plans (money summed over periods, discounted). Returns the axes."""
+    w = dict(chart_words(lang))
+    if present_value:
+        w["costs_title"], w["costs_axis"] = w["costs_title_pv"], w["costs_axis_pv"]
     x0, y0, width, height = rect
     has_unmet = bool((costs["unmet"] > 0.005).any())
     failed = costs["real_total"].isna().to_numpy()
@@ -59,7 +66,7 @@ def draw_costs(fig: Any, rect: tuple[float, float, float, float], costs: pd.Data
     parts = [p for p in REAL_PARTS if (costs[p].abs() > 0.005).any()]
     for p in parts:
         v = costs[p].to_numpy(float)
-        ax.bar(x, v, bottom=bottom, width=0.62, color=C.COST[p], label=part_name(p, lang))
+        ax.bar(x, v, bottom=bottom, width=0.62, color=C.COST.get(p, C.INK_FAINT), label=part_name(p, lang))
         bottom += v
     top = float(bottom.max()) if len(bottom) else 0.0
     digits = 0 if top >= 100 else 1 if top >= 10 else 2

@@ -4,7 +4,7 @@ What is compared: status, objective and its cost parts and every KPI (with the d
 the baseline, absolute and relative); installed capacity by hub and class in the last period;
 what moved (regions whose workloads are served at other sites, or left unmet, than in the
 baseline). Written as compare.csv, capacity.csv, moved.csv and compare.md, and drawn as
-capacity.png (capacity by hub per result), costs.png (the cost parts, the unmet penalty apart)
+capacity.png (capacity by hub per result), costs.png (the cost parts, the value of unmet demand apart)
 and diff_map.png (installed capacity change per site and class against the baseline, on the
 national map); in English as compare.en.md, capacity.en.png, … beside the Chinese files.
 

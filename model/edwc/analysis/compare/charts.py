@@ -1,5 +1,5 @@
 """The comparison's charts: capacity by hub (capacity.png) and the annual cost parts with the
-unmet penalty apart (costs.png). The difference map is in diffmap.py. Colours come from
+value of unmet demand apart (costs.png). The difference map is in diffmap.py. Colours come from
 edwc.maps.colours (a class has one hue everywhere); text is in the chosen language.
 """
 
@@ -20,12 +20,18 @@ DPI = 120
 
 
 def comparison_costs(comp: Comparison) -> pd.DataFrame:
-    """The cost chart's data: real parts and their total (亿元/yr), the unmet penalty apart."""
+    """The cost chart's data: real parts and their total (亿元), the value of unmet demand apart."""
     s = comp.summary
     last = pd.to_numeric(s["period"], errors="coerce").max()
     parts = {lab: {p: _metric(s, f"cost_{p}_cny", lab) for p in COST_PARTS} for lab in comp.labels}
+    value = {lab: _metric(s, "unmet_value_cny", lab) for lab in comp.labels}
     unmet = {lab: _metric(s, "unmet_pflops", lab, last) for lab in comp.labels}
-    return cost_frame(parts, unmet)
+    return cost_frame(parts, value, unmet)
+
+
+def several_periods(comp: Comparison) -> bool:
+    """Money of multi-period results is a present value over the periods, not a yearly cost."""
+    return any(len(r.summary.get("period_weights") or {}) > 1 for r in comp.results)
 
 
 def _metric(s: pd.DataFrame, metric: str, label: str, period: float | None = None) -> float:
@@ -44,7 +50,7 @@ def plot_costs(comp: Comparison, path: Path, lang: str = "zh") -> None:
     costs = comparison_costs(comp)
     with matplotlib.rc_context(rc(lang)):
         fig = figure((max(7.5, 1.5 * len(comp.labels) + 5), 4.8), DPI)
-        draw_costs(fig, (0.08, 0.2, 0.86, 0.68), costs, lang)
+        draw_costs(fig, (0.08, 0.2, 0.86, 0.68), costs, lang, present_value=several_periods(comp))
         fig.savefig(path, format="png", dpi=DPI, facecolor="white")
 
 

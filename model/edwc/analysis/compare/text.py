@@ -8,6 +8,17 @@ import numpy as np
 import pandas as pd
 
 from edwc.analysis.compare.comparison import TOL, YI, Comparison
+from edwc.analysis.compare.tables import cost_gap
+
+
+def _tie_note(comp: Comparison, lab: str, m: pd.DataFrame, lang: str = "en") -> str:
+    if not len(m) or (m["kind"] != "tie").any():
+        return ""
+    rel, gap = cost_gap(comp.results[0], comp.results[comp.labels.index(lab)])
+    if lang == "zh":
+        return f"——全部为等价解：两方案成本相差 {rel:.3%}，在求解器 MIP 间隙 {gap:.3%} 之内，是成本相同的不同方案，而非输入变化的效果"
+    return (f" — all ties: the costs differ by {rel:.3%}, within the solver's MIP gap {gap:.3%}, so these are "
+            "equal-cost alternatives, not effects")
 
 
 def _fmt_value(v: Any, unit: str, delta: bool = False) -> str:
@@ -16,7 +27,7 @@ def _fmt_value(v: Any, unit: str, delta: bool = False) -> str:
     if isinstance(v, str):
         return v
     sign = "+" if delta and v > 0 else ""
-    if unit == "CNY/yr":
+    if unit in ("CNY/yr", "CNY"):
         return "0.00" if abs(v) < 0.005 * YI else f"{sign}{v / YI:,.2f}"
     if unit == "fraction":
         return f"{sign}{v * 100:,.1f}%" if not delta else f"{sign}{v * 100:,.1f} pp"
@@ -27,7 +38,7 @@ def display_summary(comp: Comparison) -> pd.DataFrame:
     """The summary with money in 亿元/yr, fractions in %, differences signed; text only."""
     df = comp.summary
     out = pd.DataFrame({"metric": [m if not p else f"{m} [{p}]" for m, p in zip(df["metric"], df["period"], strict=True)],
-                        "unit": ["亿元/yr" if u == "CNY/yr" else ("%" if u == "fraction" else u) for u in df["unit"]]})
+                        "unit": [{"CNY/yr": "亿元/yr", "CNY": "亿元", "fraction": "%"}.get(u, u) for u in df["unit"]]})
     for lab in comp.labels:
         out[lab] = [_fmt_value(v, u) for v, u in zip(df[lab], df["unit"], strict=True)]
     for lab in comp.others:
@@ -65,21 +76,21 @@ def markdown_table(df: pd.DataFrame) -> str:
 
 
 TEXT: dict[str, dict[str, Any]] = {
-    "zh": {"title": "# 方案比较：实例 `{inst}` 的 {n} 个结果", "units": ("基准：`{base}`。金额单位亿元（1e8 元）/年；占比以 % 表示；"
+    "zh": {"title": "# 方案比较：实例 `{inst}` 的 {n} 个结果", "units": ("基准：`{base}`。金额单位亿元（1e8 元）：单期为年化成本，多期为现值；占比以 % 表示；"
                                                               "Δ = 结果 − 基准（pp = 百分点）。"),
            "head": "| 结果 | 目录 | 情景 | --set |", "kpis": "## 关键指标与成本构成",
            "capacity": "## 各枢纽、各类别装机（PFLOPS，末期）", "moved": "## 迁移（与基准相比在别处服务或未满足的区域负载）",
            "nothing": "无迁移。", "charts": ("各枢纽装机", "成本构成", "装机变化地图"),
-           "terminal": "{inst}：{n} 个结果，基准 {base}（金额：亿元/年；Δ = 结果 − 基准）",
+           "terminal": "{inst}：{n} 个结果，基准 {base}（金额：亿元；Δ = 结果 − 基准）",
            "cap_t": "各枢纽、各类别装机（PFLOPS，末期）：", "moved_t": "{lab}：{n} 个区域负载与基准相比迁移",
            "more": "  … 另有 {n} 行见 moved.csv"},
-    "en": {"title": "# Comparison of {n} results of instance `{inst}`", "units": ("Baseline: `{base}`. Money in 亿元 (1e8 CNY) per year; "
+    "en": {"title": "# Comparison of {n} results of instance `{inst}`", "units": ("Baseline: `{base}`. Money in 亿元 (1e8 CNY): a yearly cost for one period, a present value over several; "
                                                                           "fractions in %; Δ = result − baseline (pp = percentage points)."),
            "head": "| result | folder | scenario | --set |", "kpis": "## KPIs and cost parts",
            "capacity": "## Installed capacity by hub and class (PFLOPS, last period)",
            "moved": "## What moved (region workloads served elsewhere than in the baseline)",
            "nothing": "Nothing moved.", "charts": ("capacity by hub", "cost parts", "difference map"),
-           "terminal": "{inst}: {n} results, baseline {base} (money in 亿元/yr, Δ = result − baseline)",
+           "terminal": "{inst}: {n} results, baseline {base} (money in 亿元, Δ = result − baseline)",
            "cap_t": "installed capacity by hub and class (PFLOPS, last period):",
            "moved_t": "{lab}: {n} region workload(s) moved against the baseline", "more": "  … {n} more in moved.csv"},
 }
@@ -98,6 +109,10 @@ def render_markdown(comp: Comparison, lang: str = "zh") -> str:
     lines += ["", t["kpis"], "", markdown_table(display_summary(comp)), "",
               t["capacity"], "", markdown_table(display_capacity(comp)), "", t["moved"], ""]
     lines.append(markdown_table(display_moved(comp)) if len(comp.moved) else t["nothing"])
+    for lab in comp.others:
+        note = _tie_note(comp, lab, comp.moved[comp.moved["result"] == lab], lang)
+        if note:
+            lines += ["", f"{lab}: {note.removeprefix(' — ').removeprefix('——')}."]
     lines.append("")
     for alt, name in zip(t["charts"], drawn_names(lang)[1:], strict=True):
         lines += [f"![{alt}]({name})", ""]
@@ -128,7 +143,7 @@ def render_terminal(comp: Comparison, max_moved: int = 15, width: int | None = N
     moved = display_moved(comp)
     for lab in comp.others:
         m = moved[moved["result"] == lab]
-        lines += wrap(t["moved_t"].format(lab=lab, n=len(m)), width, "  ")
+        lines += wrap(t["moved_t"].format(lab=lab, n=len(m)) + _tie_note(comp, lab, m, lang), width, "  ")
         if len(m):
             shown = m.drop(columns="result").head(max_moved)
             if shown["period"].nunique() == 1:

@@ -33,6 +33,7 @@ def kpi_frame(index: pd.DataFrame) -> pd.DataFrame:
                                 if intel is not None else np.nan)
     out["unmet_share"] = pd.to_numeric(df.get("unmet_pflops"), errors="coerce") / demand.where(demand > 0)
     out["unmet_pflops"] = pd.to_numeric(df.get("unmet_pflops"), errors="coerce")
+    out["unmet_value_cny"] = pd.to_numeric(df.get("unmet_value_cny"), errors="coerce")
     out["ok"] = out[[f"cost_{p}_cny" for p in COST_PARTS]].notna().any(axis=1)
     return out
 
@@ -58,7 +59,8 @@ def plot_kpis(index: pd.DataFrame, out: Path, lang: str = "zh") -> Path | None:
         return None
     w = chart_words(lang)
     costs = cost_frame({c: ({p: k.loc[c, f"cost_{p}_cny"] for p in COST_PARTS} if k.loc[c, "ok"] else {})
-                        for c in k.index}, k["unmet_pflops"].fillna(0.0).to_dict())
+                        for c in k.index}, k["unmet_value_cny"].fillna(0.0).to_dict(),
+                       k["unmet_pflops"].fillna(0.0).to_dict())
     n = len(k)
     labels = [axis_label(str(c)) for c in k.index]
     longest = max((len(line) for lab in labels for line in lab.splitlines()), default=8) + 3

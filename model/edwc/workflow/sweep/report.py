@@ -29,8 +29,9 @@ class SweepReport:
 
 
 def case_line(name: str, outcome: Outcome, folder: Path, done: int, total: int, width: int = 100) -> str:
-    """One finished case for the terminal: position, name, status, annual cost (the unmet
-    penalty apart), unmet share and time; a failed case's message instead of the numbers."""
+    """One finished case for the terminal: position, name, status, cost (亿元: per year for one
+    period, a present value over several; the value of unmet demand apart) and time; a failed
+    case's message instead of the numbers."""
     import json
 
     from edwc.analysis.termtable import cut
@@ -47,10 +48,11 @@ def case_line(name: str, outcome: Outcome, folder: Path, done: int, total: int, 
     if outcome.status == "skipped":
         status = f"skipped ({s.get('status', '?')}, unchanged)"
     parts = {k: float(v or 0.0) for k, v in (s.get("cost_parts_cny") or {}).items()}
-    real = sum(v for k, v in parts.items() if k != "unmet")
-    cost = f"cost {real / YI:,.2f} 亿元/yr" if parts else "cost ?"
-    if parts.get("unmet", 0.0) > 0.005 * YI:
-        cost += f" + unmet penalty {parts['unmet'] / YI:,.2f}"
+    unmet = float(s.get("unmet_value_cny", parts.pop("unmet", 0.0)) or 0.0)
+    per = "亿元/yr" if len(s.get("period_weights") or {}) <= 1 else "亿元 (present value)"
+    cost = f"cost {sum(parts.values()) / YI:,.2f} {per}" if parts else "cost ?"
+    if unmet > 0.005 * YI:
+        cost += f" + unmet value {unmet / YI:,.2f}"
     tail = f"  {status}  {cost}  {outcome.seconds:.1f} s"
     room = max(width - len(tail), 12)
     return cut(head, room) + tail
@@ -63,10 +65,10 @@ def render_report(rep: SweepReport, width: int | None = None) -> str:
     df = rep.index
     show = pd.DataFrame({"case": df["case"], "outcome": df["outcome"], "status": df["status"]})
     if "objective_cny" in df:
-        unmet = df["cost_unmet_cny"].fillna(0.0) if "cost_unmet_cny" in df else 0.0
-        show["cost 亿元/yr"] = [("" if pd.isna(v) else f"{v / YI:,.2f}") for v in df["objective_cny"] - unmet]
-        if "cost_unmet_cny" in df and (df["cost_unmet_cny"].fillna(0) > 0.005 * YI).any():
-            show["unmet penalty"] = [("" if pd.isna(v) else f"{v / YI:,.2f}") for v in df["cost_unmet_cny"]]
+        cost = df["total_cost_cny"] if "total_cost_cny" in df else df["objective_cny"]
+        show["cost 亿元"] = [("" if pd.isna(v) else f"{v / YI:,.2f}") for v in cost]
+        if "unmet_value_cny" in df and (df["unmet_value_cny"].fillna(0) > 0.005 * YI).any():
+            show["unmet value"] = [("" if pd.isna(v) else f"{v / YI:,.2f}") for v in df["unmet_value_cny"]]
     for c, pct in (("built_pflops", False), ("west_share_new", True), ("unmet_pflops", False)):
         if c in df:
             show[c] = [("" if pd.isna(v) else (f"{v:.1%}" if pct else f"{v:,.4g}")) for v in df[c]]
