@@ -223,4 +223,4 @@ def test_moves_within_the_mip_gap_are_ties(solved: dict[str, Path], tmp_path: Pa
     (other / "summary.json").write_text(json.dumps(s))
     comp = compare_results([solved["base"], other])
     assert len(comp.moved) and (comp.moved["kind"] == "tie").all()
-    assert "all ties" in render_terminal(comp)
+    assert "all ties" in render_terminal(comp, lang="en") and "等价解" in render_terminal(comp)
