@@ -139,7 +139,7 @@ class Resolve:
     holds_anyway: bool | None  # the plan without the policy meets it too (so it does not bind)
 
 
-PRICE_COLUMNS = ["policy", "setting", "value", "binds", "rows", "tight_rows", "rows_with_decision",
+PRICE_COLUMNS = ["policy", "setting", "value", "setting_is_share", "binds", "rows", "tight_rows", "rows_with_decision",
                  "shadow_price_cny_per_unit", "shadow_note", "cost_cny", "cost_without_cny", "full_cost_cny",
                  "full_cost_low_cny", "full_cost_high_cny", "without_status", "without_folder"]
 
@@ -159,7 +159,8 @@ def price_table(tags: list[PolicyTag], with_cost: float, with_bound: float | Non
             high = with_cost - (r.bound_cny if r.bound_cny is not None else r.cost_cny)
         binds = "unknown" if r is None or r.holds_anyway is None else ("no" if r.holds_anyway else "yes")
         rows.append({
-            "policy": t.family, "setting": t.setting.key, "value": _text(t.setting.value), "binds": binds,
+            "policy": t.family, "setting": t.setting.key, "value": _text(t.setting.value),
+            "setting_is_share": t.setting.fraction, "binds": binds,
             "rows": t.rows, "tight_rows": t.tight_rows, "rows_with_decision": t.rows_with_decision,
             "shadow_price_cny_per_unit": t.shadow_cny_per_unit, "shadow_note": t.shadow_note,
             "cost_cny": with_cost, "cost_without_cny": None if r is None else r.cost_cny,

@@ -19,8 +19,8 @@ from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 
 from edwc.maps.base import province_of
-from edwc.maps.panels import figure, provinces, save, shade, xy
 from edwc.maps.panels import colourbar as bar
+from edwc.maps.panels import figure, provinces, save, shade, xy
 
 IDS = {"region": str, "site": str, "hub": str}
 VERDICT_COLOURS = {"move bits": "#1a9850", "move watts": "#d73027", "local": "#9e9e9e",

@@ -72,12 +72,12 @@ def resolve_without(result_dir: Path, tags: list[PolicyTag], *, workers: int, sc
         folder = out / case.name
         summary_file = folder / "summary.json"
         if not summary_file.is_file():
-            res = Resolve("failed", None, None, str(folder), None)
+            res = Resolve("failed", None, None, f"{RESOLVES}/{case.name}", None)
         else:
             s = json.loads(summary_file.read_text(encoding="utf-8"))
             # Does the plan found without the policy meet it anyway? Fix that plan and put the policy back.
             back = solve_fixed(folder, sets={key: ts[0].setting.value})
-            res = Resolve(str(s["status"]), float(s["objective_cny"]), s.get("best_bound_cny"), str(folder),
+            res = Resolve(str(s["status"]), float(s["objective_cny"]), s.get("best_bound_cny"), f"{RESOLVES}/{case.name}",
                           back.status == "optimal")
         for t in ts:
             found[t.family] = res
