@@ -5,7 +5,7 @@
    policy's shadow price; the corridor ledger prices every flow against its own-side alternative.
 2. Each policy family in force is switched off in turn and the instance re-solved, in parallel on
    the sweep machinery (local processes or a Dask cluster); each re-solve is a result folder under
-   RESULT/policy-resolves/. A policy binds when the plan found without it breaks it.
+   RESULT/policy-resolves/. A policy binds when putting it back on the plan found without it costs something.
 
 Written into RESULT: policy_costs.csv, policy_duals.csv, marginal_compute.csv, marginal_sites.csv,
 marginal_trunks.csv, corridor_flows.csv, corridors.csv, and the maps marginal_cost.png, corridors.png.
@@ -32,6 +32,7 @@ from edwc.results.tables import read_result
 
 Log = Callable[[str], None]
 RESOLVES = "policy-resolves"
+HOLDS_TOL = 1e-7  # relative: restoring a policy that costs less than this on the plan without it does not bind
 
 
 @dataclass
@@ -75,10 +76,12 @@ def resolve_without(result_dir: Path, tags: list[PolicyTag], *, workers: int, sc
             res = Resolve("failed", None, None, f"{RESOLVES}/{case.name}", None)
         else:
             s = json.loads(summary_file.read_text(encoding="utf-8"))
-            # Does the plan found without the policy meet it anyway? Fix that plan and put the policy back.
+            # Does the plan found without the policy meet it anyway? Fix that plan's integers, put the policy
+            # back and re-solve the rest: if it costs no more, the policy takes nothing from that plan.
+            cost = float(s["objective_cny"])
             back = solve_fixed(folder, sets={key: ts[0].setting.value})
-            res = Resolve(str(s["status"]), float(s["objective_cny"]), s.get("best_bound_cny"), f"{RESOLVES}/{case.name}",
-                          back.status == "optimal")
+            holds = back.status == "optimal" and back.objective_cny <= cost + HOLDS_TOL * max(1.0, abs(cost))
+            res = Resolve(str(s["status"]), cost, s.get("best_bound_cny"), f"{RESOLVES}/{case.name}", holds)
         for t in ts:
             found[t.family] = res
     return found

@@ -1,0 +1,170 @@
+"""Decision analytics on small instances with the real HiGHS: the fixed-plan LP and its duals, policy
+price tags, marginal values, the corridor ledger (worked by hand), the ε-constraint front and the
+near-optimal alternatives."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import set_cell, solve
+
+from edwc.cli.main import main
+from edwc.decisions.fixed import row_table, solve_fixed
+from edwc.decisions.ledger import corridor_ledger
+from edwc.decisions.unit_costs import UnitCosts
+from edwc.workflow.run import solve_instance
+
+
+def solved(instance: Path, out: Path, **sets: object) -> Path:
+    solve_instance(instance, out=out, sets=dict(sets) or None, force=True, maps=False)
+    return out
+
+
+@pytest.fixture
+def tiny_result(tiny: Path, tmp_path: Path) -> Path:
+    return solved(tiny, tmp_path / "tiny-result")
+
+
+@pytest.fixture
+def greener_west2(tiny: Path) -> Path:
+    """tiny with a trade-off: west-1 is cheap but dirty (0.9 t/MWh), west-2 dearer but clean (0.2)."""
+    set_cell(tiny, "sites", {"site": "west-1"}, "grid_co2_t_per_mwh", 0.9)
+    set_cell(tiny, "sites", {"site": "west-2"}, "grid_co2_t_per_mwh", 0.2)
+    return tiny
+
+
+def test_fixed_plan_lp_reproduces_the_plan_cost(tiny_result: Path) -> None:
+    plan = solve_fixed(tiny_result)
+    summary = json.loads((tiny_result / "summary.json").read_text())
+    assert plan.status == "optimal"
+    assert plan.objective_cny == pytest.approx(summary["objective_cny"], rel=1e-9)
+    import pyomo.environ as pyo
+
+    ints = [v for v in plan.model.component_data_objects(pyo.Var) if v.fixed]
+    assert len(ints) == 13 and all(v.is_continuous() for v in ints)  # open 2, modules 4, wavelengths 7: fixed, LP
+
+
+def test_marginal_cost_of_compute_is_the_cost_of_one_more_pflops(tiny_result: Path, tiny: Path, tmp_path: Path) -> None:
+    """The dual of demand_balance[620000, batch] equals the change of the fixed-plan cost when that demand
+    grows by one PFLOPS: west-1 has 5 PFLOPS spare, and a PFLOPS there costs 1000 kW x PUE 1.0 x 1000 h x
+    0.5 CNY/kWh = 500,000 CNY/yr of energy (plus 1 Gbps on the access trunk, which has room)."""
+    plan = solve_fixed(tiny_result)
+    duals = row_table(plan, "demand_balance").set_index("index")["dual_cny"]
+    assert duals[("620000", "batch", 2025)] == pytest.approx(500_000)
+    set_cell(tiny_result / "instance", "demand", {"region": "620000", "workload": "batch"}, "pflops", 6)
+    more = solve_fixed(tiny_result)
+    assert more.objective_cny - plan.objective_cny == pytest.approx(500_000, rel=1e-9)
+
+
+def test_corridor_ledger_by_hand(tiny: Path, tmp_path: Path) -> None:
+    """Beijing's 20 PFLOPS of batch work go to west-1; with bj-dc able to build, the ledger sets the flow
+    against serving it there (numbers of instances/tiny: annuities 1, 1000 h, load factor 1):
+    flow: capacity 20 x 500,000 = 1.0e7; energy 20 x 1000 kW x 1.0 x 1000 h x 0.5 = 1.0e7;
+          network 20 Gbps x (bj-gs + w1-access: 1e6 / 100 Gbps each) = 4.0e5 -> 2.04e7 CNY/yr
+    alt:  capacity 1.0e7; energy 20 x 1000 x 1.6 x 1000 x 1.0 = 3.2e7; network 20 x 1e4 = 2e5 -> 4.22e7.
+    Emissions: 20,000 MWh x 0.8 x 0.5 = 8,000 t against 32,000 MWh x 0.6 = 19,200 t."""
+    set_cell(tiny, "site_classes", {"site": "bj-dc", "class": "general"}, "max_modules", 5)
+    res = solved(tiny, tmp_path / "r")
+    plan = solve_fixed(res)
+    ledger = corridor_ledger(UnitCosts(plan.inst, plan.data), pd.read_csv(res / "serve.csv", dtype={"region": str}))
+    row = ledger[(ledger["region"] == "110000") & (ledger["workload"] == "batch")].iloc[0]
+    assert row["site"] == "west-1" and row["alt_site"] == "bj-dc"
+    assert (row["capacity_cny"], row["energy_cny"], row["network_cny"]) == pytest.approx((1e7, 1e7, 4e5))
+    assert row["cost_cny"] == pytest.approx(2.04e7) and row["alt_cost_cny"] == pytest.approx(4.22e7)
+    assert (row["emissions_t"], row["alt_emissions_t"]) == pytest.approx((8_000, 19_200))
+    assert row["verdict"] == "move bits"
+    local = ledger[(ledger["region"] == "110000") & (ledger["workload"] == "realtime")].iloc[0]
+    assert local["verdict"] == "served at the nearest own-side site" and local["saving_cny"] == 0
+
+
+def test_shadow_price_of_a_policy_is_its_duals_times_the_setting(tiny: Path, tmp_path: Path) -> None:
+    """max_site_share: serve <= share x demand. The fixed-plan price of tightening the share by one unit
+    (a central difference of the LP) equals −Σ dual x demand over its rows."""
+    from edwc.decisions.policies import policy_settings, tag
+
+    res = solved(tiny, tmp_path / "r", **{"policy.max_site_share": 0.7})
+    plan = solve_fixed(res)
+    settings = policy_settings(plan.inst)
+    assert settings["max_site_share"].key == "policy.max_site_share" and settings["max_site_share"].value == 0.7
+    t = tag(plan, "max_site_share", settings["max_site_share"], res, None)
+    rows = row_table(plan, "max_site_share")
+    by_dual = -sum(dual * plan.data.demand[(r, w, p)] for (r, _s, w, p), dual in zip(rows["index"], rows["dual_cny"], strict=True))
+    assert by_dual > 0
+    assert t.shadow_cny_per_unit == pytest.approx(by_dual, rel=1e-4)
+
+
+def test_edwc_price_tags_bind_and_cost_what_a_solve_without_them_says(tiny: Path, tmp_path: Path) -> None:
+    """max_site_share = 0.7 binds (Beijing and Shanghai real-time work has one site in reach, so 30 % goes
+    unmet); a carbon cap of 1e6 t does not bind. Full cost = cost with − cost without (a separate solve)."""
+    res = solved(tiny, tmp_path / "r", **{"policy.max_site_share": 0.7, "policy.carbon_cap_t": 1e6})
+    run = CliRunner().invoke(main, ["price", str(res), "--workers", "2", "--no-map"])
+    assert run.exit_code == 0, run.output
+    costs = pd.read_csv(res / "policy_costs.csv").set_index("policy")
+    assert costs.loc["max_site_share", "binds"] == "yes" and costs.loc["carbon_cap", "binds"] == "no"
+    without = solved(tiny, tmp_path / "w", **{"policy.carbon_cap_t": 1e6})
+    cost_without = json.loads((without / "summary.json").read_text())["objective_cny"]
+    cost_with = json.loads((res / "summary.json").read_text())["objective_cny"]
+    assert costs.loc["max_site_share", "full_cost_cny"] == pytest.approx(cost_with - cost_without, rel=1e-9)
+    assert costs.loc["carbon_cap", "full_cost_cny"] == pytest.approx(0, abs=1e-3)
+    assert (res / costs.loc["max_site_share", "without_folder"] / "summary.json").is_file()
+    assert "max_site_share (policy.max_site_share = 0.7): binding, costs" in run.output
+    for name in ("marginal_compute", "marginal_sites", "marginal_trunks", "corridors", "corridor_flows", "policy_duals"):
+        assert len(pd.read_csv(res / f"{name}.csv")) > 0, name
+    report = CliRunner().invoke(main, ["report", str(res)])
+    assert report.exit_code == 0 and "policy price tags:" in report.output and "marginal cost of compute" in report.output
+
+
+def test_marginal_values_of_sites_and_trunks(tiny_result: Path) -> None:
+    from edwc.decisions.marginal import site_values, trunk_values
+
+    plan = solve_fixed(tiny_result)
+    sites = site_values(plan).set_index("site")
+    assert sites.loc["west-1", "value_cny_per_pflops_year"] == 0  # 5 of its 30 PFLOPS are spare
+    # Shanghai's DC is exactly full: the plan is degenerate there, and the dual is one of the two one-sided
+    # values: 0 (one more PFLOPS finds no unmet work to take) or the unmet penalty less the energy it would
+    # burn (1e8 − 1000 kW x 1.5 x 1000 h x 1.0 CNY/kWh), the value of one PFLOPS less (docs/decisions.md).
+    value = sites.loc["sh-dc", "value_cny_per_pflops_year"]
+    assert value == pytest.approx(0) or value == pytest.approx(1e8 - 1.5e6)
+    assert sites.loc["sh-dc", "value_cny_per_mw_year"] == pytest.approx(value / 1.5)  # 1 MW holds 1/1.5 PFLOPS
+    trunks = trunk_values(plan, UnitCosts(plan.inst, plan.data))
+    assert (trunks["value_cny_per_gbps_year"] == 0).all() and (trunks["spare_gbps"] > 0).all()
+
+
+def test_pareto_front_is_monotone(greener_west2: Path, tmp_path: Path) -> None:
+    out = tmp_path / "front"
+    run = CliRunner().invoke(main, ["pareto", str(greener_west2), "--points", "5", "--out", str(out), "--workers", "2"])
+    assert run.exit_code == 0, run.output
+    points = pd.read_csv(out / "points.csv")
+    front = pd.read_csv(out / "front.csv").sort_values("emissions")
+    assert len(front) >= 3 and (out / "front.png").stat().st_size > 10_000
+    assert front["cost_cny"].diff().dropna().lt(0).all()  # less emissions always costs more
+    base = points.set_index("point").loc["base"]
+    assert base["emissions"] == points["emissions"].max() and base["cost_cny"] == points["cost_cny"].min()
+    bounded = points.dropna(subset=["epsilon"])
+    assert (bounded["emissions"] <= bounded["epsilon"] * (1 + 1e-9)).all()
+    for folder in points["folder"]:
+        assert json.loads((out / folder / "summary.json").read_text())["status"] == "optimal"
+    lo = json.loads((out / "min-emissions" / "summary.json").read_text())
+    assert lo["objective_solved"] == "min:emissions" and lo["best_bound_cny"] is None
+
+
+def test_alternatives_stay_within_the_slack_and_say_what_is_firm(greener_west2: Path, tmp_path: Path) -> None:
+    res = solved(greener_west2, tmp_path / "r")
+    run = CliRunner().invoke(main, ["alternatives", str(res), "--slack", "0.05", "--n", "4", "--workers", "2"])
+    assert run.exit_code == 0, run.output
+    out = res / "alternatives"
+    plans = pd.read_csv(out / "plans.csv").set_index("plan")
+    assert len(plans) == 5 and (plans["cost_over_optimum"] <= 0.05 + 1e-9).all()
+    firm = pd.read_csv(out / "firm.csv").set_index("site")
+    assert set(firm["status"]) <= {"firm", "choice", "never"}
+    built = firm.filter(like="built_mw:")
+    assert ((built > 1e-6).all(axis=1) == (firm["status"] == "firm")).all()
+    assert firm.loc["bj-dc", "status"] == "never"  # nothing can be built there
+    hubs = pd.read_csv(out / "hubs.csv").set_index("hub")
+    assert hubs.loc["west", "most_mw"] >= hubs.loc["west", "least_mw"]
+    assert (out / "firm.png").stat().st_size > 10_000
+    assert "firm (" in run.output and "choice (" in run.output
