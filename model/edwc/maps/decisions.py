@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
@@ -128,5 +129,6 @@ def site_status_map(folder: Path, status: pd.DataFrame, sites: pd.DataFrame, tit
         ax.scatter(x, y, s=size, c=s[column], cmap=cmap, norm=norm, edgecolors="#333333", linewidths=0.6, zorder=5)
         bar(fig, ax, cmap, norm, column.replace("_", " "), fmt=lambda v, _: f"{v:.0%}")
     for label, xi, yi in zip(s["name_en"], x, y, strict=True):
-        ax.annotate(label, (xi, yi), xytext=(4, -4), textcoords="offset points", fontsize=6, color="#202020")
+        ax.annotate(label, (xi, yi), xytext=(9, -9), textcoords="offset points", fontsize=6.5, color="#202020",
+                    path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
     return save(fig, folder / name)
