@@ -117,6 +117,8 @@ def site_status_map(folder: Path, status: pd.DataFrame, sites: pd.DataFrame, tit
     fig, (ax,) = figure(1, 1, title, note, panel_in=(11, 8.8))
     shade(ax, prov, pd.Series(dtype=float), "Greys", Normalize(0, 1))
     s = sites.merge(status, on="site", how="inner")
+    if "size" in s:
+        s = s.sort_values("size", ascending=False)  # small circles on top of big ones
     x, y = xy(s["lon"], s["lat"])
     size = 20 + 300 * np.sqrt(s["size"].to_numpy() / max(1e-9, float(s["size"].max()))) if "size" in s else 60
     if cmap is None:

@@ -104,13 +104,17 @@ def firm_map(out: Path, firm: pd.DataFrame, result_dir: Path, slack: float, plan
                            "firm.png")
 
 
+def _mw(v: float) -> str:
+    return f"{v:,.0f}" if v >= 10 or v == 0 else f"{v:.2g}"
+
+
 def render_alternatives(rep: AlternativesReport) -> str:
     lines = [f"{'plan':<24} {'cost (亿元/yr)':>15} {'over optimum':>13}  status"]
     for r in rep.plans.itertuples(index=False):
         lines.append(f"{r.plan:<24} {r.cost_cny / 1e8:>15,.2f} {r.cost_over_optimum:>13.2%}  {r.status}")
     for status in ("firm", "choice"):
         g = rep.firm[rep.firm["status"] == status]
-        items = ", ".join(f"{r.site} ({r.built_mw_min:,.0f}–{r.built_mw_max:,.0f} MW)" for r in g.itertuples(index=False))
+        items = ", ".join(f"{r.site} ({_mw(r.built_mw_min)}–{_mw(r.built_mw_max)} MW)" for r in g.itertuples(index=False))
         lines.append(f"{status} ({len(g)} sites): {items or '—'}")
     lines.append("IT MW built per hub, least – most over the plans: " + ", ".join(
         f"{r.hub} {r.least_mw:,.0f}–{r.most_mw:,.0f}" for r in rep.hubs.itertuples(index=False)))
