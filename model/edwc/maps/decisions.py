@@ -71,7 +71,7 @@ def marginal_cost_map(folder: Path) -> Path:
         shade(ax, prov, val, "viridis", norm, special=unmet)
         ax.set_title(f"{w} ({g['class'].iloc[0]})" + (f": {hi / 1.1:,.0f} wherever served" if same and len(val) else ""),
                      fontsize=9)
-        bar(ax.figure, ax, "viridis", norm, "CNY / PFLOPS-yr", fmt=_k)
+        bar(fig, ax, "viridis", norm, "CNY / PFLOPS-yr", fmt=_k)
     return save(fig, folder / "marginal_cost.png")
 
 
