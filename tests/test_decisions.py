@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import set_cell, solve
 
+from conftest import set_cell
 from edwc.cli.main import main
 from edwc.decisions.fixed import row_table, solve_fixed
 from edwc.decisions.ledger import corridor_ledger
