@@ -183,8 +183,6 @@ draws:
 
 def test_draws_are_seeded_reproducible_and_summarised(tiny: Path, tmp_path: Path) -> None:
     from edwc.decisions.draws import draw_cases, read_draws
-    from edwc.workflow.draws import sweep_draws
-    from edwc.workflow.sweep import SolveOptions
 
     (tmp_path / "draws.yaml").write_text(DRAWS)
     estimates, seed = read_draws(tmp_path / "draws.yaml")
@@ -192,8 +190,10 @@ def test_draws_are_seeded_reproducible_and_summarised(tiny: Path, tmp_path: Path
     _, more = draw_cases(estimates, 5, seed)
     pd.testing.assert_frame_equal(first, more.head(3))  # more cases leave the earlier ones unchanged
     assert first["finance.load_factor"].le(1.0).all() and first["demand.pflops[workload=batch]"].between(0.5, 2.0).all()
-    rep = sweep_draws(tiny, tmp_path / "draws.yaml", 4, out=tmp_path / "d", workers=2, options=SolveOptions())
-    assert rep.sweep.counts()["solved"] == 4
+    run = CliRunner().invoke(main, ["sweep", str(tiny), "--draws", str(tmp_path / "draws.yaml"), "--n", "4",
+                                    "--workers", "2", "--out", str(tmp_path / "d")])
+    assert run.exit_code == 0, run.output
+    assert "4 solved" in run.output and "sites built at most often" in run.output
     again = pd.read_csv(tmp_path / "d" / "draws.csv")
     assert again["finance.load_factor"].tolist() == pytest.approx(more["finance.load_factor"].head(4).tolist())
     for case in ("draw-001", "draw-004"):  # each case reproduces from its own folder
