@@ -152,6 +152,7 @@ def test_pareto_front_is_monotone(greener_west2: Path, tmp_path: Path) -> None:
     assert lo["objective_solved"] == "min:emissions" and lo["best_bound_cny"] is None
 
 
+@pytest.mark.slow
 def test_alternatives_stay_within_the_slack_and_say_what_is_firm(greener_west2: Path, tmp_path: Path) -> None:
     res = solved(greener_west2, tmp_path / "r")
     run = CliRunner().invoke(main, ["alternatives", str(res), "--slack", "0.05", "--n", "4", "--workers", "2"])
@@ -181,6 +182,7 @@ draws:
 """
 
 
+@pytest.mark.slow
 def test_draws_are_seeded_reproducible_and_summarised(tiny: Path, tmp_path: Path) -> None:
     from edwc.decisions.draws import draw_cases, read_draws
 
