@@ -111,6 +111,8 @@ def test_edwc_price_tags_bind_and_cost_what_a_solve_without_them_says(tiny: Path
     assert costs.loc["max_site_share", "full_cost_cny"] == pytest.approx(cost_with - cost_without, rel=1e-9)
     assert costs.loc["carbon_cap", "full_cost_cny"] == pytest.approx(0, abs=1e-3)
     assert (res / costs.loc["max_site_share", "without_folder"] / "summary.json").is_file()
+    prices = json.loads((res / "summary.json").read_text())["policy_prices_cny"]
+    assert prices == pytest.approx({"max_site_share": cost_with - cost_without, "carbon_cap_t": 0.0})
     assert "max_site_share (policy.max_site_share = 0.7): binding, costs" in run.output
     for name in ("marginal_compute", "marginal_sites", "marginal_trunks", "corridors", "corridor_flows", "policy_duals"):
         assert len(pd.read_csv(res / f"{name}.csv")) > 0, name

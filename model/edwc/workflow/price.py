@@ -7,7 +7,7 @@
    the sweep machinery (local processes or a Dask cluster); each re-solve is a result folder under
    RESULT/policy-resolves/. A policy binds when putting it back on the plan found without it costs something.
 
-Written into RESULT: policy_costs.csv, policy_duals.csv, marginal_compute.csv, marginal_sites.csv,
+Written into RESULT: policy_prices_cny in summary.json (read by the result's report), policy_costs.csv, policy_duals.csv, marginal_compute.csv, marginal_sites.csv,
 marginal_trunks.csv, corridor_flows.csv, corridors.csv, and the maps marginal_cost.png, corridors.png.
 """
 
@@ -87,6 +87,22 @@ def resolve_without(result_dir: Path, tags: list[PolicyTag], *, workers: int, sc
     return found
 
 
+def record_prices(folder: Path, costs: pd.DataFrame) -> Path:
+    """Put each re-solved policy's full cost into summary.json (`policy_prices_cny`, keyed by its setting
+    under policy:), where the result's report reads it; a policy that does not bind costs 0."""
+    path = folder / "summary.json"
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    prices = dict(summary.get("policy_prices_cny") or {})
+    for r in costs.itertuples(index=False):
+        if r.binds in ("yes", "no") and r.setting.startswith("policy."):
+            prices[r.setting.removeprefix("policy.")] = 0.0 if r.binds == "no" else float(r.full_cost_cny)
+    summary["policy_prices_cny"] = prices
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
 def price_result(result_dir: str | Path, *, workers: int = 1, scheduler: str | None = None,
                  time_limit: float | None = None, resolve: bool = True, maps: bool = True,
                  log: Log = lambda _: None) -> PriceReport:
@@ -136,6 +152,8 @@ def price_result(result_dir: str | Path, *, workers: int = 1, scheduler: str | N
 
     for name, df in rep.tables.items():
         rep.files.append(write_csv(df, folder / f"{name}.csv"))
+    if without:
+        rep.files.append(record_prices(folder, rep.tables["policy_costs"]))
     if maps:
         t0 = time.perf_counter()
         from edwc.maps.decisions import render_marginal_map
