@@ -19,12 +19,14 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 
+from edwc.maps import colours as C
 from edwc.maps.base import province_of
-from edwc.maps.panels import colourbar as bar
-from edwc.maps.panels import figure, provinces, save, shade, xy
+from edwc.maps.decision_panels import colourbar as bar
+from edwc.maps.decision_panels import figure, save, shade, xy
 
 IDS = {"region": str, "site": str, "hub": str}
-VERDICT_COLOURS = {"move bits": "#1a9850", "move watts": "#d73027", "local": "#9e9e9e",
+# Move bits: the west's green (work travels to it); move watts: the east's brown (serve it at home).
+VERDICT_COLOURS = {"move bits": C.SIDE["west"], "move watts": C.SIDE["east"], "local": "#9e9e9e",
                    "no own-side alternative": "#7b3294"}
 STATUS_COLOURS = {"firm": "#1a9850", "choice": "#fdae61", "never": "#bdbdbd"}
 
@@ -52,10 +54,9 @@ def marginal_cost_map(folder: Path) -> Path:
     mc = pd.read_csv(folder / "marginal_compute.csv", dtype=IDS)
     mc = mc[mc["period"] == mc["period"].max()].assign(province=lambda d: d["region"].map(province_of))
     workloads = list(dict.fromkeys(mc["workload"]))
-    prov = provinces()
     fig, axes = figure(len(workloads), min(3, len(workloads)),
                        f"Marginal cost of compute, {int(mc['period'].max())} (CNY per PFLOPS-year, plan fixed)",
-                       "Dark red: no spare capacity in reach at this plan, the next PFLOPS goes unmet (penalty). "
+                       "Red: no spare capacity in reach at this plan, the next PFLOPS goes unmet (penalty). "
                        "Duals of the LP with the plan's integer decisions fixed.")
     for ax, w in zip(axes, workloads, strict=True):
         g = mc[mc["workload"] == w]
@@ -68,7 +69,7 @@ def marginal_cost_map(folder: Path) -> Path:
         if same:
             lo, hi = lo * 0.9, hi * 1.1 + 1e-9
         norm = Normalize(lo, hi)
-        shade(ax, prov, val, "viridis", norm, special=unmet)
+        shade(ax, val, "viridis", norm, special=unmet)
         ax.set_title(f"{w} ({g['class'].iloc[0]})" + (f": {hi / 1.1:,.0f} wherever served" if same and len(val) else ""),
                      fontsize=9)
         bar(fig, ax, "viridis", norm, "CNY / PFLOPS-yr", fmt=_k)
@@ -82,11 +83,10 @@ def corridor_map(folder: Path) -> Path:
     sx, sy = xy(sites["lon"], sites["lat"])
     rxy = dict(zip(regions["region"], zip(rx, ry, strict=True), strict=True))
     sxy = dict(zip(sites["site"], zip(sx, sy, strict=True), strict=True))
-    prov = provinces()
     fig, (ax,) = figure(1, 1, "Move bits or move watts: each region → site flow against its nearest own-side site",
-                        "Line width ∝ IT MW served; green: cheaper to send the work (bits), red: cheaper to serve it on "
+                        "Line width ∝ IT MW served; green: cheaper to send the work (bits), brown: cheaper to serve it on "
                         "the region's own side (watts), grey: served locally. Long-run unit costs.", panel_in=(11, 8.8))
-    shade(ax, prov, pd.Series(dtype=float), "Greys", Normalize(0, 1))
+    shade(ax)
     cor = cor.assign(kind=[_kind(v) for v in cor["verdict"]]).sort_values("it_mw")
     top = float(cor["it_mw"].max()) if len(cor) else 1.0
     segs = [[rxy[r], sxy[s]] for r, s in zip(cor["region"], cor["site"], strict=True)]
@@ -113,9 +113,8 @@ def _kind(verdict: str) -> str:
 def site_status_map(folder: Path, status: pd.DataFrame, sites: pd.DataFrame, title: str, note: str,
                     name: str, column: str = "status", cmap: str | None = None) -> Path:
     """Sites as circles coloured by a status (firm / choice / never) or a value in [0, 1] (cmap)."""
-    prov = provinces()
     fig, (ax,) = figure(1, 1, title, note, panel_in=(11, 8.8))
-    shade(ax, prov, pd.Series(dtype=float), "Greys", Normalize(0, 1))
+    shade(ax)
     s = sites.merge(status, on="site", how="inner")
     if "size" in s:
         s = s.sort_values("size", ascending=False)  # small circles on top of big ones

@@ -161,8 +161,31 @@ def cost_parts(m: pyo.ConcreteModel) -> dict[str, float]:
 # ---- writing ------------------------------------------------------------------------------------
 
 
+# Eight significant digits: readable, and 100x inside the 1e-6 relative tolerance with which
+# `edwc check` re-verifies every constraint from these files (fixed decimals broke it on small
+# instances, where an absolute 1e-4 PFLOPS is not small).
+CSV_FLOAT_FORMAT = "%.8g"
+NAMED_IDS = {"region": "regions", "site": "sites", "hub": "hubs"}
+
+
+def with_names(df: pd.DataFrame, inst: Instance) -> pd.DataFrame:
+    """A name column in each language right after every region/site/hub id column."""
+    df = df.copy()
+    for key, table in NAMED_IDS.items():
+        if key not in df or table not in inst.tables:
+            continue
+        names = inst.tables[table].set_index(key)
+        pos = list(df.columns).index(key) + 1
+        for lang in ("zh", "en"):
+            col = f"name_{lang}"
+            if col in names:
+                df.insert(pos, f"{key}_{col}", df[key].map(names[col]))
+                pos += 1
+    return df
+
+
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    df.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
+    df.to_csv(path, index=False, lineterminator="\n", float_format=CSV_FLOAT_FORMAT)
 
 
 def write_atomically(out: Path, fill: Callable[[Path], None], force: bool = False) -> Path:
@@ -193,7 +216,7 @@ def write_atomically(out: Path, fill: Callable[[Path], None], force: bool = Fals
 
 def write_result_files(folder: Path, inst: Instance, result: Result) -> None:
     for name in TABLE_FILES:
-        _write_csv(result.tables[name], folder / f"{name}.csv")
+        _write_csv(with_names(result.tables[name], inst), folder / f"{name}.csv")
     inst.write(folder / "instance")
     (folder / "summary.json").write_text(json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 

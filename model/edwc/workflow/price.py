@@ -103,6 +103,17 @@ def record_prices(folder: Path, costs: pd.DataFrame) -> Path:
     return path
 
 
+def refresh_reports(folder: Path) -> list[Path]:
+    """Write the result's report pages again (those that exist), so their scorecards show the prices."""
+    from edwc.analysis.outputs import write_outputs
+
+    out: list[Path] = []
+    for lang, name in (("zh", "report.html"), ("en", "report.en.html")):
+        if (folder / name).is_file():
+            out += write_outputs(folder, lang=lang, maps=(), workbook=False)
+    return out
+
+
 def price_result(result_dir: str | Path, *, workers: int = 1, scheduler: str | None = None,
                  time_limit: float | None = None, resolve: bool = True, maps: bool = True,
                  log: Log = lambda _: None) -> PriceReport:
@@ -154,6 +165,7 @@ def price_result(result_dir: str | Path, *, workers: int = 1, scheduler: str | N
         rep.files.append(write_csv(df, folder / f"{name}.csv"))
     if without:
         rep.files.append(record_prices(folder, rep.tables["policy_costs"]))
+        rep.files += refresh_reports(folder)
     if maps:
         t0 = time.perf_counter()
         from edwc.maps.decisions import render_marginal_map

@@ -165,11 +165,9 @@ def _self_check(folder: Path, log: Log) -> None:
 
 
 def _render_maps(folder: Path, log: Log) -> None:
-    try:
-        from edwc.maps import render_result
-    except ImportError:
-        return
+    """The planner-facing files: map.png, map.html, plan.gpkg, report.html, plan.xlsx."""
+    from edwc.analysis.outputs import write_outputs
+
     t = time.perf_counter()
-    paths = render_result(folder)
-    if paths:
-        log(f"maps: {', '.join(p.name for p in paths)} in {time.perf_counter() - t:.1f} s")
+    paths = write_outputs(folder)
+    log(f"maps and report: {', '.join(p.name for p in paths)} in {time.perf_counter() - t:.1f} s")

@@ -17,6 +17,7 @@ RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "trunks": ("trunk", "period", "load_gbps", "capacity_gbps", "wavelengths_added"),
     "kpis": ("kpi", "period", "value"),
 }
+NAME_SUFFIXES = ("_name_zh", "_name_en")  # name columns beside ids (results.tables.with_names)
 TEXT_COLUMNS = {"site", "class", "region", "workload", "trunk", "from", "to", "hub", "side", "kpi", "unit"}
 
 
@@ -46,7 +47,7 @@ def _read_table(path: Path) -> pd.DataFrame:
     if missing:
         raise UnreadableResult(f"{path}: missing column(s) {', '.join(missing)}")
     for c in df.columns:
-        if c in TEXT_COLUMNS:
+        if c in TEXT_COLUMNS or c.endswith(NAME_SUFFIXES):
             continue
         num = pd.to_numeric(df[c].where(df[c] != ""), errors="coerce")
         bad = num.isna() & (df[c] != "")
