@@ -26,7 +26,7 @@ def policy_line(row: pd.Series) -> str:
     if row["binds"] == "yes" and pd.notna(row.get("full_cost_cny")):
         lo, hi = row["full_cost_low_cny"], row["full_cost_high_cny"]
         words += f", costs {_yi(row['full_cost_cny'])} 亿元/yr"
-        if pd.notna(lo) and pd.notna(hi):
+        if pd.notna(lo) and pd.notna(hi) and _yi(lo) != _yi(hi):
             words += f" (between {_yi(lo)} and {_yi(hi)} at the MIP gaps)"
     shadow = row.get("shadow_price_cny_per_unit")
     if pd.notna(shadow) and not math.isinf(shadow):
