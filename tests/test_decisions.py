@@ -50,34 +50,40 @@ def test_fixed_plan_lp_reproduces_the_plan_cost(tiny_result: Path) -> None:
 
 def test_marginal_cost_of_compute_is_the_cost_of_one_more_pflops(tiny_result: Path, tiny: Path, tmp_path: Path) -> None:
     """The dual of demand_balance[620000, batch] equals the change of the fixed-plan cost when that demand
-    grows by one PFLOPS: west-1 has 5 PFLOPS spare, and a PFLOPS there costs 1000 kW x PUE 1.0 x 1000 h x
-    0.5 CNY/kWh = 500,000 CNY/yr of energy (plus 1 Gbps on the access trunk, which has room)."""
+    grows by one PFLOPS. west-1 is full (20 built, 20 used) and bj-dc has 5 PFLOPS spare, so the extra
+    PFLOPS of Gansu's batch takes a place at west-1 (+0.25 M of used-half energy) and pushes one PFLOPS of
+    Beijing's batch back to bj-dc (+0.8 M there, −0.25 M at west-1, −1 Gbps x 1010 km x 100 CNY of
+    bandwidth = −0.101 M): 0.699 M CNY per PFLOPS-year (instances/tiny, see tests/test_tiny.py)."""
     plan = solve_fixed(tiny_result)
     duals = row_table(plan, "demand_balance").set_index("index")["dual_cny"]
-    assert duals[("620000", "batch", 2025)] == pytest.approx(500_000)
+    assert duals[("620000", "batch", 2025)] == pytest.approx(699_000)
     set_cell(tiny_result / "instance", "demand", {"region": "620000", "workload": "batch"}, "pflops", 6)
     more = solve_fixed(tiny_result)
-    assert more.objective_cny - plan.objective_cny == pytest.approx(500_000, rel=1e-9)
+    assert more.objective_cny - plan.objective_cny == pytest.approx(699_000, rel=1e-9)
 
 
 def test_corridor_ledger_by_hand(tiny: Path, tmp_path: Path) -> None:
-    """Beijing's 20 PFLOPS of batch work go to west-1; with bj-dc able to build, the ledger sets the flow
-    against serving it there (numbers of instances/tiny: annuities 1, 1000 h, load factor 1):
-    flow: capacity 20 x 500,000 = 1.0e7; energy 20 x 1000 kW x 1.0 x 1000 h x 0.5 = 1.0e7;
-          network 20 Gbps x (bj-gs + w1-access: 1e6 / 100 Gbps each) = 4.0e5 -> 2.04e7 CNY/yr
-    alt:  capacity 1.0e7; energy 20 x 1000 x 1.6 x 1000 x 1.0 = 3.2e7; network 20 x 1e4 = 2e5 -> 4.22e7.
-    Emissions: 20,000 MWh x 0.8 x 0.5 = 8,000 t against 32,000 MWh x 0.6 = 19,200 t."""
+    """Beijing's batch work goes to west-1; with bj-dc able to build, the ledger sets the flow against
+    serving it there. Per PFLOPS-year (instances/tiny: annuities 1, 1000 h, load factor 1, idle share 0.5,
+    utilisation_max 1, bandwidth 100 CNY per Gbps-km-year, trunk upgrades 1e6 CNY per 100 Gbps):
+    flow to west-1: capacity 500,000; energy 1000 kW x PUE 1.0 x 1000 h x (0.5 + 0.5) x 0.5 CNY/kWh = 500,000;
+                    network 1 Gbps x 1010 km x 100 = 101,000; trunks (bj-gs, w1-access) 2 x 10,000 -> 1,121,000
+    alt at bj-dc:   capacity 500,000; energy 1000 x 1.6 x 1000 x 1.0 = 1,600,000; no bandwidth inside the
+                    region; trunks (bj-access) 10,000 -> 2,110,000.
+    Emissions: 1,000 MWh x 0.5 = 500 t against 1,600 MWh x 0.6 = 960 t."""
     set_cell(tiny, "site_classes", {"site": "bj-dc", "class": "general"}, "max_modules", 5)
     res = solved(tiny, tmp_path / "r")
     plan = solve_fixed(res)
     ledger = corridor_ledger(UnitCosts(plan.inst, plan.data), pd.read_csv(res / "serve.csv", dtype={"region": str}))
-    row = ledger[(ledger["region"] == "110000") & (ledger["workload"] == "batch")].iloc[0]
-    assert row["site"] == "west-1" and row["alt_site"] == "bj-dc"
-    assert (row["capacity_cny"], row["energy_cny"], row["network_cny"]) == pytest.approx((1e7, 1e7, 4e5))
-    assert row["cost_cny"] == pytest.approx(2.04e7) and row["alt_cost_cny"] == pytest.approx(4.22e7)
-    assert (row["emissions_t"], row["alt_emissions_t"]) == pytest.approx((8_000, 19_200))
+    row = ledger.set_index(["region", "site", "workload"]).loc[("110000", "west-1", "batch")]
+    p = row["pflops"]
+    assert p > 0 and row["alt_site"] == "bj-dc"
+    per = {k: row[f"{k}_cny"] / p for k in ("capacity", "energy", "network", "trunks")}
+    assert per == pytest.approx({"capacity": 5e5, "energy": 5e5, "network": 1.01e5, "trunks": 2e4})
+    assert (row["cost_cny"] / p, row["alt_cost_cny"] / p) == pytest.approx((1.121e6, 2.11e6))
+    assert (row["emissions_t"] / p, row["alt_emissions_t"] / p) == pytest.approx((500, 960))
     assert row["verdict"] == "move bits"
-    local = ledger[(ledger["region"] == "110000") & (ledger["workload"] == "realtime")].iloc[0]
+    local = ledger.set_index(["region", "workload", "site"]).loc[("110000", "realtime", "bj-dc")]
     assert local["verdict"] == "served at the nearest own-side site" and local["saving_cny"] == 0
 
 
@@ -121,19 +127,23 @@ def test_edwc_price_tags_bind_and_cost_what_a_solve_without_them_says(tiny: Path
 
 
 def test_marginal_values_of_sites_and_trunks(tiny_result: Path) -> None:
+    """west-1's new general capacity is full: one more PFLOPS there lets a PFLOPS of Beijing's batch leave
+    bj-dc's spare capacity (−0.8 M used-half energy) for west-1 (+0.25 M, +0.101 M of bandwidth): worth
+    449,000 CNY a year, and as much the other way (bj-dc has room), so the dual is unique. One MW holds
+    1000 / (1000 kW x PUE 1.0) = 1 PFLOPS, which costs 500,000 of capex and 250,000 of idle draw a year."""
     from edwc.decisions.marginal import site_values, trunk_values
 
     plan = solve_fixed(tiny_result)
-    sites = site_values(plan).set_index("site")
-    assert sites.loc["west-1", "value_cny_per_pflops_year"] == 0  # 5 of its 30 PFLOPS are spare
-    # Shanghai's DC is exactly full: the plan is degenerate there, and the dual is one of the two one-sided
-    # values: 0 (one more PFLOPS finds no unmet work to take) or the unmet penalty less the energy it would
-    # burn (1e8 − 1000 kW x 1.5 x 1000 h x 1.0 CNY/kWh), the value of one PFLOPS less (docs/decisions.md).
-    value = sites.loc["sh-dc", "value_cny_per_pflops_year"]
-    assert value == pytest.approx(0) or value == pytest.approx(1e8 - 1.5e6)
-    assert sites.loc["sh-dc", "value_cny_per_mw_year"] == pytest.approx(value / 1.5)  # 1 MW holds 1/1.5 PFLOPS
-    trunks = trunk_values(plan, UnitCosts(plan.inst, plan.data))
+    unit = UnitCosts(plan.inst, plan.data)
+    sites = site_values(plan, unit).set_index(["site", "class", "vintage"])
+    w1 = sites.loc[("west-1", "general", "new")]
+    assert w1["value_cny_per_pflops_year"] == pytest.approx(449_000)
+    assert (w1["value_cny_per_mw_year"], w1["build_cost_cny_per_mw_year"]) == pytest.approx((449_000, 750_000))
+    assert w1["net_value_cny_per_mw_year"] == pytest.approx(-301_000)
+    assert sites.loc[("bj-dc", "general", "existing"), "value_cny_per_pflops_year"] == 0  # 5 of its 20 spare
+    trunks = trunk_values(plan, unit)
     assert (trunks["value_cny_per_gbps_year"] == 0).all() and (trunks["spare_gbps"] > 0).all()
+    assert set(trunks["upgrade_cost_cny_per_gbps_year"]) == {10_000}
 
 
 def test_pareto_front_is_monotone(greener_west2: Path, tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """report.html: one self-contained page per result (works offline, nothing is fetched):
 headline numbers, the policy scorecard, capacity by hub (east and west grouped, existing and
-new), cost parts with the unmet-demand penalty apart, the maps, and the main tables with names.
+new), cost parts with the value of unmet demand apart, the maps, and the main tables with names.
 Chinese by default; report.en.html in English. Every name is escaped."""
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def scorecard(d: Digest, lang: str) -> str:
     for r in score(d):
         name = w["policies"].get(r["policy"], r["policy"])
         if r["part"]:
-            name += f" ({W[lang].get(r['part'], r['part'])})"
+            name += f" ({W[lang].get(r['part'], W[lang]['other'] if r['part'] == 'outside_hubs' else r['part'])})"
         sense = {">=": "≥ ", "<=": "≤ "}.get(r["sense"], "")
         met = ('<span class="ok">✔ ' + e(w["yes"]) + "</span>" if r["met"] is True else
                '<span class="bad">✘ ' + e(w["no"]) + "</span>" if r["met"] is False else e(w["na"]))
@@ -116,10 +116,11 @@ def cost_section(d: Digest, lang: str) -> str:
              f'<div class="bar"><span style="width:{100 * v / total:.2f}%;background:'
              f'{C.COST.get(k, C.INK_SOFT)}"></span></div>'] for k, v in real.items()]
     rows.append([f"<b>{e(w['total'])}</b>", f"<b>{num(total / YI, 1)}</b>", "100%", ""])
-    penalty = costs.get("unmet", 0.0)
-    note = (w["penalty"].format(v=num(penalty / YI, 1), p=num(d.headline()["unmet_pflops"]))
-            if penalty > 0 else w["no_penalty"])
-    cls = "penalty" if penalty > 0 else "small"
+    h = d.headline()
+    penalty, short = h["unmet_penalty_cny"], h["unmet_pflops"]
+    note = (w["penalty"].format(v=num(penalty / YI, 1), p=num(short))
+            if penalty > 0 or short > 0.5 else w["no_penalty"])
+    cls = "penalty" if penalty > 0 or short > 0.5 else "small"
     return table([e(w["part"]), e(w["value"]), e(w["share"]), ""], rows, "costs") + \
         f'<p class="{cls}">{e(note)}</p>'
 

@@ -33,7 +33,7 @@ class FixedPlan:
     inst: Instance
     model: pyo.ConcreteModel
     data: ModelData
-    objective_cny: float  # Σ_t annual cost at the fixed plan, CNY/yr
+    objective_cny: float  # the objective at the fixed plan, CNY (objective_cny of summary.json)
     duals: ComponentMap  # ConstraintData -> dual, M CNY/yr per unit of the row (HiGHS sign: ∂cost/∂rhs)
     status: str
 
@@ -92,14 +92,8 @@ def solve_fixed(result_dir: Path, sets: dict[str, Any] | None = None, result: Re
     out = solve_model(m, opts, duals=True)
     if not out.has_solution:
         return FixedPlan(inst, m, d, float("nan"), ComponentMap(), out.status)
-    cost = sum(pyo.value(getattr(m, f"cost_{p}")) for p in _parts()) * SCALE
+    cost = pyo.value(m.total_cost) * SCALE  # the objective, as summary.json's objective_cny
     return FixedPlan(inst, m, d, cost, out.duals or ComponentMap(), out.status)
-
-
-def _parts() -> tuple[str, ...]:
-    from edwc.formulation.objective import COST_PARTS
-
-    return COST_PARTS
 
 
 def row_table(plan: FixedPlan, family: str) -> pd.DataFrame:

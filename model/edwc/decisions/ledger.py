@@ -1,7 +1,7 @@
 """The corridor ledger: "move bits or move watts", per region → site flow of the plan.
 
 Each flow of served work (region r, site s, workload w, period t) is priced with the long-run unit
-costs of unit_costs.py — capacity, energy, carbon, network — and set against serving the same
+costs of unit_costs.py — capacity, energy, carbon, network, trunks — and set against serving the same
 work at the nearest site (lowest round trip) on the region's own side that could take it: in
 latency reach of w and able to build w's class (max_modules > 0; policies such as a PUE ceiling
 are not applied here: the ledger compares the physics and prices of the two ways). A region's own side is the side of
@@ -16,9 +16,7 @@ from collections import Counter
 
 import pandas as pd
 
-from edwc.decisions.unit_costs import UnitCosts
-
-PARTS = ("capacity", "energy", "carbon", "network")
+from edwc.decisions.unit_costs import PARTS, UnitCosts
 
 
 def region_sides(unit: UnitCosts) -> dict[str, str]:

@@ -52,13 +52,15 @@ def render_prices(folder: Path) -> str:
     if mc.is_file():
         df = pd.read_csv(mc, dtype={"region": str})
         df = df[df["period"] == df["period"].max()]
-        lines.append(f"marginal cost of compute in {df['period'].max()} (CNY per PFLOPS-year, plan fixed): "
-                     "lowest – median – highest over regions")
+        lines.append(f"marginal cost of compute in {df['period'].max()} (CNY per PFLOPS-year), lowest – median – highest "
+                     "over regions: at the plan (its integers fixed) | building for it")
         for w, g in df.groupby("workload", sort=False):
-            ok = g.loc[~g["next_pflops_unmet"], "marginal_cost_cny_per_pflops_year"]
-            unmet = int(g["next_pflops_unmet"].sum())
-            span = f"{ok.min():,.0f} – {ok.median():,.0f} – {ok.max():,.0f}" if len(ok) else "—"
-            lines.append(f"  {w:<18} {span}" + (f"; next PFLOPS unmet in {unmet} region(s)" if unmet else ""))
+            short = g["marginal_cost_cny_per_pflops_year"]
+            long = g["long_run_cny_per_pflops_year"].dropna()
+            span = f"{short.min():,.0f} – {short.median():,.0f} – {short.max():,.0f}"
+            build = f"{long.min():,.0f} – {long.median():,.0f} – {long.max():,.0f}" if len(long) else "—"
+            full = int(g.get("short_of_capacity", pd.Series(False, index=g.index)).sum())
+            lines.append(f"  {w:<18} {span} | {build}" + (f"; no spare capacity for it in {full} region(s)" if full else ""))
     cor = folder / "corridors.csv"
     if cor.is_file():
         df = pd.read_csv(cor)

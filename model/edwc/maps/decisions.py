@@ -40,30 +40,36 @@ def _k(v: float, _: int = 0) -> str:
 
 
 def render_marginal_map(folder: Path) -> list[Path]:
-    """marginal_cost.png and corridors.png of a priced result folder."""
+    """marginal_cost.png (at the plan), marginal_cost_long_run.png (building for it) and corridors.png."""
     folder = Path(folder)
     out = []
     if (folder / "marginal_compute.csv").is_file():
-        out.append(marginal_cost_map(folder))
+        out.append(marginal_cost_map(folder, "marginal_cost_cny_per_pflops_year", "marginal_cost.png",
+                                     "at the plan, its integer decisions fixed",
+                                     "Red: no spare capacity in reach at this plan, the next PFLOPS goes unmet (at its "
+                                     "value of lost service). Duals of the LP with the plan's integer decisions fixed."))
+        out.append(marginal_cost_map(folder, "long_run_cny_per_pflops_year", "marginal_cost_long_run.png",
+                                     "building for it at the cheapest site in reach",
+                                     "Long-run unit costs (capacity, energy, bandwidth, trunk upgrades) at the cheapest "
+                                     "site in latency reach that can build the class; grey: none can."))
     if (folder / "corridors.csv").is_file():
         out.append(corridor_map(folder))
     return out
 
 
-def marginal_cost_map(folder: Path) -> Path:
+def marginal_cost_map(folder: Path, column: str, name: str, what: str, note: str) -> Path:
     mc = pd.read_csv(folder / "marginal_compute.csv", dtype=IDS)
     mc = mc[mc["period"] == mc["period"].max()].assign(province=lambda d: d["region"].map(province_of))
     workloads = list(dict.fromkeys(mc["workload"]))
     fig, axes = figure(len(workloads), min(3, len(workloads)),
-                       f"Marginal cost of compute, {int(mc['period'].max())} (CNY per PFLOPS-year, plan fixed)",
-                       "Red: no spare capacity in reach at this plan, the next PFLOPS goes unmet (penalty). "
-                       "Duals of the LP with the plan's integer decisions fixed.")
+                       f"Marginal cost of compute, {int(mc['period'].max())}: {what} (CNY per PFLOPS-year)", note)
     for ax, w in zip(axes, workloads, strict=True):
         g = mc[mc["workload"] == w]
-        unmet = g.groupby("province")["next_pflops_unmet"].any()
-        ok = g[~g["next_pflops_unmet"]]
+        flag = column == "marginal_cost_cny_per_pflops_year"
+        unmet = g.groupby("province")["next_pflops_unmet"].any() if flag else None
+        ok = g[~g["next_pflops_unmet"]] if flag else g.dropna(subset=[column])
         weight = ok["demand_pflops"].where(ok["demand_pflops"] > 0, 1.0)
-        val = (ok["marginal_cost_cny_per_pflops_year"] * weight).groupby(ok["province"]).sum() / weight.groupby(ok["province"]).sum()
+        val = (ok[column] * weight).groupby(ok["province"]).sum() / weight.groupby(ok["province"]).sum()
         lo, hi = (float(val.min()), float(val.max())) if len(val) else (0.0, 1.0)
         same = hi - lo < 1e-6 * max(1.0, abs(hi))
         if same:
@@ -73,7 +79,7 @@ def marginal_cost_map(folder: Path) -> Path:
         ax.set_title(f"{w} ({g['class'].iloc[0]})" + (f": {hi / 1.1:,.0f} wherever served" if same and len(val) else ""),
                      fontsize=9)
         bar(fig, ax, "viridis", norm, "CNY / PFLOPS-yr", fmt=_k)
-    return save(fig, folder / "marginal_cost.png")
+    return save(fig, folder / name)
 
 
 def corridor_map(folder: Path) -> Path:

@@ -10,7 +10,7 @@ WORDS = {
         "headline": ("装机 {installed} EFLOPS（新建 {built}，西部占新建 {west_new}）· "
                      "智能算力占 {intel} · 年化成本 {cost} 亿元{penalty}"),
         "headline2": "未满足需求 {unmet}（{unmet_pflops} PFLOPS）· {congested} 条干线满载（利用率 ≥ {at}）· MIP 间隙 {gap}",
-        "penalty": "（另计未满足惩罚 {v} 亿元）",
+        "penalty": "（未满足需求价值 {v} 亿元单列）",
         "title_instance": "{name} 算例：站点、枢纽与干线（求解前）",
         "network": "网络与枢纽",
         "trunk_width": "干线：线宽 ∝ 容量，灰度 ∝ 利用率",
@@ -47,7 +47,7 @@ WORDS = {
         "headline": ("installed {installed} EFLOPS (new {built}, {west_new} of new in the west) · "
                      "intelligent {intel} · annual cost {cost} 亿元{penalty}"),
         "headline2": "unmet demand {unmet} ({unmet_pflops} PFLOPS) · {congested} trunks full (utilisation ≥ {at}) · MIP gap {gap}",
-        "penalty": " (plus unmet penalty {v} 亿元)",
+        "penalty": " (unmet demand worth {v} 亿元 apart)",
         "title_instance": "{name} instance: sites, hubs and trunks (before any solve)",
         "network": "Network and hubs",
         "trunk_width": "trunks: width ∝ capacity, grey ∝ utilisation",

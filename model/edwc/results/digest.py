@@ -77,7 +77,9 @@ class Digest:
             "intelligent_share": self.share(self.total("installed", "intelligent"), installed)
             if "intelligent" in self.classes else float("nan"),
             "cost_cny": self.cost_without_unmet,
-            "unmet_penalty_cny": self.costs.get("unmet", 0.0),
+            # the value of lost service is reported apart from costs (summary unmet_value_cny);
+            # results of format version 1 carried it as the cost part "unmet"
+            "unmet_penalty_cny": float(self.summary.get("unmet_value_cny", self.costs.get("unmet", 0.0)) or 0.0),
             "demand_pflops": demand,
             "unmet_pflops": unmet,
             "unmet_share": self.share(unmet, demand),
@@ -167,10 +169,12 @@ def site_table(inst_sites: pd.DataFrame, tables: dict[str, pd.DataFrame], period
                classes: list[str]) -> pd.DataFrame:
     cap = tables["capacity"]
     cap = cap[cap["period"] == period] if len(cap) else cap
-    keep = [c for c in ("site", "hub", "side", "region", "kind", "candidate", "lon", "lat", "pue")
+    keep = [c for c in ("site", "hub", "side", "region", "kind", "candidate", "lon", "lat", "pue", "pue_new")
             if c in inst_sites]
     sites = inst_sites[keep].copy()
     sites["hub"] = sites.get("hub", pd.Series(np.nan, index=sites.index)).replace("", np.nan)
+    if "pue" in sites:  # a new build's PUE: pue_new where given, else the site's (docs/model.md, vintages)
+        sites["pue_new"] = sites.get("pue_new", pd.Series(np.nan, index=sites.index)).fillna(sites["pue"])
     wide = wide_by_class(cap, classes, pd.Index(sites["site"]))
     sites = sites.join(wide, on="site")
     st = tables["sites"]

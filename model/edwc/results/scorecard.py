@@ -24,31 +24,34 @@ def _built_share(d: Digest, mask: pd.Series) -> float:
     return float(built[mask].sum() / built.sum()) if built.sum() > 0 else float("nan")
 
 
-def west_share_new(d: Digest, target: Any) -> list[tuple[str, float, float, str]]:
-    return [("", float(target), _built_share(d, d.sites["side"] == "west"), ">=")]
+def from_kpi(name: str, sense: str) -> Callable[[Digest, Any], list[tuple[str, float, float, str]]]:
+    """A policy whose achievement is one KPI of kpis.csv (results.kpis computes it from the plan)."""
+    def measure(d: Digest, target: Any) -> list[tuple[str, float, float, str]]:
+        return [("", float(target), d.kpis.get(name, np.nan), sense)]
+    return measure
 
 
-def hub_share_new(d: Digest, target: Any) -> list[tuple[str, float, float, str]]:
-    return [("", float(target), _built_share(d, d.sites["hub"].notna()), ">=")]
-
-
-def intelligent_share(d: Digest, target: Any) -> list[tuple[str, float, float, str]]:
-    inst = d.total("installed")
-    return [("", float(target), d.total("installed", "intelligent") / inst if inst else np.nan,
-             ">=")]
+def lowest_kpi(prefix: str) -> Callable[[Digest, Any], list[tuple[str, float, float, str]]]:
+    """A per-site floor: the lowest of the KPIs named prefix + site (e.g. each cluster's 上架率)."""
+    def measure(d: Digest, target: Any) -> list[tuple[str, float, float, str]]:
+        vals = [v for k, v in d.kpis.items() if k.startswith(prefix) and v == v]
+        return [("", float(target), min(vals) if vals else np.nan, ">=")]
+    return measure
 
 
 def pue_max(d: Digest, target: Any) -> list[tuple[str, float, float, str]]:
-    """The highest PUE of a site that builds new capacity, per side."""
+    """The highest new-design PUE of a site that builds new capacity, per ceiling: hub sites by
+    side (east, west), sites outside the hub nodes apart (outside_hubs), as the model applies them."""
     built = d.sites[[f"built_{c}" for c in d.classes]].sum(axis=1) > 0
+    in_hub = d.sites["hub"].notna()
     rows = []
     targets = target if isinstance(target, dict) else {"": target}
-    for side, limit in targets.items():
+    for part, limit in targets.items():
         if limit is None:
             continue
-        s = d.sites[built & ((d.sites["side"] == side) if side else True)]
-        pue = s["pue_new"] if "pue_new" in s else s.get("pue", pd.Series(dtype=float))
-        rows.append((side, float(limit), float(pue.max()) if len(pue) else np.nan, "<="))
+        group = (~in_hub if part == "outside_hubs" else in_hub & (d.sites["side"] == part)) if part else in_hub | ~in_hub
+        pue = d.sites.loc[built & group, "pue_new"] if "pue_new" in d.sites else pd.Series(dtype=float)
+        rows.append((part, float(limit), float(pue.max()) if len(pue) else np.nan, "<="))
     return rows
 
 
@@ -66,17 +69,6 @@ def west_utilisation(d: Digest, target: Any) -> list[tuple[str, float, float, st
     return [("", float(target), worst, ">=")]
 
 
-def carbon_cap(d: Digest, target: Any) -> list[tuple[str, float, float, str]]:
-    return [("", float(target), d.kpis.get("emissions_t", np.nan), "<=")]
-
-
-def renewable_share(d: Digest, target: Any) -> list[tuple[str, float, float, str]]:
-    for key in ("green_share", "renewable_share"):
-        if key in d.kpis:
-            return [("", float(target), d.kpis[key], ">=")]
-    return [("", float(target), np.nan, ">=")]
-
-
 def max_site_share(d: Digest, target: Any) -> list[tuple[str, float, float, str]]:
     s = d.serve_last()
     dem = d.tables["serve"].groupby(["region", "workload", "period"])["pflops"].sum()
@@ -88,15 +80,16 @@ def max_site_share(d: Digest, target: Any) -> list[tuple[str, float, float, str]
 
 
 MEASURES: dict[str, Callable[[Digest, Any], list[tuple[str, float, float, str]]]] = {
-    "west_share_new_min": west_share_new,
-    "hub_share_new_min": hub_share_new,
-    "intelligent_share_min": intelligent_share,
+    "west_share_new_min": from_kpi("west_share_new", ">="),
+    "hub_share_new_min": from_kpi("hub_share_new", ">="),
+    "intelligent_share_min": from_kpi("intelligent_share_installed", ">="),
     "pue_max": pue_max,
-    "pue_max_new": pue_max,
+    "national_utilisation_min": from_kpi("utilisation_national", ">="),
+    "cluster_utilisation_min": lowest_kpi("utilisation_cluster_"),
     "west_utilisation_min": west_utilisation,
-    "carbon_cap_t": carbon_cap,
-    "renewable_share_min": renewable_share,
-    "green_share_min": renewable_share,
+    "carbon_cap_t": from_kpi("emissions_t", "<="),
+    "green_share_min": from_kpi("green_share_all", ">="),
+    "green_share_new_hub_min": from_kpi("green_share_new_hub", ">="),
     "max_site_share": max_site_share,
 }
 

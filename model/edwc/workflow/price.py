@@ -141,7 +141,7 @@ def price_result(result_dir: str | Path, *, workers: int = 1, scheduler: str | N
     flows = corridor_ledger(unit, result.tables["serve"])
     rep.tables.update({
         "marginal_compute": marginal_compute(plan, unit),
-        "marginal_sites": site_values(plan),
+        "marginal_sites": site_values(plan, unit),
         "marginal_trunks": trunk_values(plan, unit),
         "corridor_flows": flows,
         "corridors": corridors(flows),

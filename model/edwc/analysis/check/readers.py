@@ -10,8 +10,10 @@ from typing import Any
 import pandas as pd
 
 RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "capacity": ("site", "class", "period", "existing_pflops", "built_pflops", "installed_pflops", "served_pflops"),
-    "sites": ("site", "period", "open", "newly_opened", "it_mw", "facility_mw", "energy_mwh", "emissions_t"),
+    "capacity": ("site", "class", "period", "existing_pflops", "built_pflops", "installed_pflops", "served_pflops",
+                 "served_new_pflops"),
+    "sites": ("site", "period", "open", "newly_opened", "it_mw", "facility_mw", "energy_mwh", "energy_new_mwh",
+              "green_mwh", "emissions_t"),
     "serve": ("region", "site", "workload", "period", "pflops", "rtt_ms"),
     "unmet": ("region", "workload", "period", "pflops"),
     "trunks": ("trunk", "period", "load_gbps", "capacity_gbps", "wavelengths_added"),
