@@ -52,7 +52,7 @@ def _run(instance: Path, cases: list, out: Path, workers: int, scheduler: str | 
     status: dict[str, str] = {}
 
     def done(task: Any, outcome: Any) -> None:
-        status[task.case.name] = outcome.status if outcome.ok else f"failed: {outcome.message[:200]}"
+        status[task.case.name] = outcome.status if outcome.ok else f"failed: {outcome.message}"
         if outcome.status != "skipped":
             log(f"  {task.case.name}: {outcome.status}")
 
@@ -93,7 +93,7 @@ def pareto(instance: str | Path, against: str = "emissions", *, points: int = 6,
     log(f"{axis.name}: from {x_lo:,.6g} (least possible) to {x_hi:,.6g} {axis.unit} (least cost)")
 
     t0 = time.perf_counter()
-    eps = [x_lo * (1 + 1e-6) + 1e-6] + epsilons(x_lo, x_hi, points)  # the far end at least cost, then the interior
+    eps = [x_lo + 1e-6 * max(1.0, x_hi)] + epsilons(x_lo, x_hi, points)  # the far end at least cost, then the interior
     cases = [Case(f"{axis.name}-{i:02d}", scenario, {**hold, axis.bound_key: e}) for i, e in enumerate(eps)]
     status.update(_run(instance, [base, far, *cases], out, workers, scheduler, opts, log))
     rep.seconds["points"] = time.perf_counter() - t0
