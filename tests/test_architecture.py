@@ -1,7 +1,7 @@
 """The package's shape: data flows one way through its stages, with no import cycles.
 
 Stages, in the order data flows (docs/architecture.md):
-files -> input -> network -> formulation -> solve -> results -> maps -> analysis -> workflow -> cli.
+files -> input -> network -> formulation -> solve -> results -> maps -> analysis | decisions -> workflow -> cli.
 A module may import from its own stage or an earlier one, never from a later one, and library
 modules never import the command line. Imports are read with ast from the tree, so the test
 sees lazy imports inside functions too.
@@ -28,6 +28,7 @@ STAGES = {
     "results": 5,
     "maps": 6,
     "analysis": 7,
+    "decisions": 7,
     "workflow": 8,
     "cli": 9,
     "__main__": 10,

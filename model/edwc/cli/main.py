@@ -98,9 +98,13 @@ def report(result: Path, lang: str, no_files: bool) -> None:
       edwc report results/china-2025 --lang en    # report.en.html, plan.en.xlsx
     """
     from edwc.analysis.report import render
+    from edwc.decisions.summary import render_prices
     from edwc.results.tables import read_result
 
     click.echo(render(read_result(result), str(result)))
+    priced = render_prices(result)
+    if priced:
+        click.echo(priced)
     if not no_files:
         from edwc.analysis.outputs import write_outputs
 
@@ -140,10 +144,16 @@ def map_(path: Path, out: Path | None, lang: str, shade: str, formats: tuple[str
         click.echo(str(p))
 
 
+from edwc.cli.alternatives import alternatives_command  # noqa: E402
 from edwc.cli.check import check_command  # noqa: E402  (the group must exist first)
 from edwc.cli.compare import compare_command  # noqa: E402
+from edwc.cli.pareto import pareto_command  # noqa: E402
+from edwc.cli.price import price_command  # noqa: E402
 from edwc.cli.sweep import sweep_command  # noqa: E402
 
 main.add_command(check_command, name="check")
 main.add_command(compare_command, name="compare")
 main.add_command(sweep_command, name="sweep")
+main.add_command(price_command, name="price")
+main.add_command(pareto_command, name="pareto")
+main.add_command(alternatives_command, name="alternatives")

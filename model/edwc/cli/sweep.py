@@ -30,9 +30,14 @@ from edwc.cli.common import handle_errors
 @click.option("--dry-run", is_flag=True, help="List the cases and stop.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the KPI chart (kpis.png; English: kpis.en.png beside it).")
+@click.option("--draws", "draws_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Draw the cases from uncertain estimates in this YAML file (docs/decisions.md) instead of --vary.")
+@click.option("--n", "n_draws", type=click.IntRange(min=1), default=20, show_default=True, help="Cases to draw with --draws.")
+@click.option("--seed", type=click.IntRange(min=0), help="Seed of the draws [the file's seed, else 0].")
 def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str, ...], all_scenarios: bool,
                   out: Path | None, workers: int | None, scheduler: str | None, time_limit: float | None,
-                  mip_gap: float | None, maps: bool, no_check: bool, force: bool, dry_run: bool, lang: str) -> None:
+                  mip_gap: float | None, maps: bool, no_check: bool, force: bool, dry_run: bool, lang: str,
+                  draws_file: Path | None, n_draws: int, seed: int | None) -> None:
     """Solve many variants of an instance in parallel and index their KPIs.
 
     Prints one line per finished case (status, annual cost with the unmet penalty apart, time)
@@ -43,6 +48,7 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
       edwc sweep instances/tiny --vary policy.carbon_price_cny_per_t=0,200 --vary finance.load_factor=0.5,1
       edwc sweep instances/china-2025 --all-scenarios --time-limit 300 --workers 4
       edwc sweep instances/china-2025 --all-scenarios --scheduler tcp://10.0.0.5:8786
+      edwc sweep instances/china-2025 --draws instances/china-2025-draws.yaml --n 20 --seed 1
     """
     from edwc.errors import InputError, Problem
     from edwc.workflow.sweep import (
@@ -59,6 +65,9 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
     )
 
     def run() -> None:
+        if draws_file is not None:
+            run_draws()
+            return
         cases = build_cases(parse_vary(varies), resolve_scenarios(instance, scenarios, all_scenarios))
         if not varies and not scenarios and not all_scenarios:
             raise InputError([Problem("edwc sweep", "nothing to sweep: give --vary KEY=V1,V2, --scenario NAME or --all-scenarios")], "edwc sweep")
@@ -89,6 +98,34 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
         click.echo("")
         click.echo(render_report(rep, width))
         if len(rep.failed):
+            sys.exit(1)
+
+    def run_draws() -> None:
+        from edwc.decisions.draws import draw_cases, read_draws
+        from edwc.workflow.draws import render_draws, sweep_draws
+
+        assert draws_file is not None
+        if varies or scenarios or all_scenarios:
+            raise InputError([Problem("edwc sweep", "--draws draws the cases itself: leave out --vary, --scenario "
+                                      "and --all-scenarios")], "edwc sweep")
+        folder = out or Path("results") / f"{_instance_name(instance)}-draws"
+        if dry_run:
+            estimates, file_seed = read_draws(draws_file)
+            _, table = draw_cases(estimates, n_draws, seed if seed is not None else (file_seed or 0))
+            click.echo(table.to_string(index=False))
+            return
+        n_workers = workers or min(n_draws, os.cpu_count() or 1)
+        with click.progressbar(length=n_draws, label=f"{n_draws} drawn cases", file=sys.stderr,
+                               item_show_func=lambda s: s or "", show_pos=True) as bar:
+            def tick(task: Task, outcome: Outcome) -> None:
+                bar.update(1, f"{task.case.name}: {outcome.status}")
+
+            rep = sweep_draws(instance, draws_file, n_draws, out=folder, seed=seed, workers=n_workers,
+                              scheduler=scheduler, options=SolveOptions(time_limit, mip_gap, maps, not no_check),
+                              force=force, on_done=tick)
+        click.echo(render_report(rep.sweep))
+        click.echo(render_draws(rep))
+        if len(rep.sweep.failed):
             sys.exit(1)
 
     @handle_errors

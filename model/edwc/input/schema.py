@@ -74,6 +74,24 @@ class Solver(_Strict):
     seed: int = Field(0, ge=0)
 
 
+EXPLORE_OBJECTIVE = r"^(cost|min:emissions|min:rtt|(min|max):built_mw:(west|east|hub=\S+|site=\S+))$"
+
+
+class Explore(_Strict):
+    """Extra bounds and another objective for `edwc pareto` and `edwc alternatives`; all off by default.
+
+    Sums run over every period, like the objective: emissions in tCO2 (Σ of annual emissions),
+    cost in CNY/yr (Σ of annual costs), the mean RTT in ms weighted by served PFLOPS.
+    """
+
+    emissions_t_max: float | None = Field(None, ge=0, description="Σ_t annual emissions <= this (tCO2)")
+    rtt_mean_ms_max: float | None = Field(None, ge=0, description="served-PFLOPS-weighted mean RTT <= this (ms)")
+    cost_max_cny: float | None = Field(None, ge=0, description="Σ_t annual cost <= this (CNY/yr)")
+    unmet_pflops_max: float | None = Field(None, ge=0, description="Σ unmet PFLOPS over rows and periods <= this")
+    objective: str = Field("cost", pattern=EXPLORE_OBJECTIVE,
+                           description="cost | min:emissions | min:rtt | min|max:built_mw:<west|east|hub=ID|site=ID>")
+
+
 class Scenario(_Strict):
     description: str
     set: dict[str, object] = Field(default_factory=dict)
@@ -92,6 +110,7 @@ class InstanceConfig(_Strict):
     capacity: Capacity = Field(default_factory=Capacity)
     policy: Policy = Field(default_factory=Policy)
     solver: Solver = Field(default_factory=Solver)
+    explore: Explore = Field(default_factory=Explore)
     scenarios: dict[str, Scenario] = Field(default_factory=dict)
 
     @field_validator("periods")

@@ -46,6 +46,7 @@ class SolveOutcome:
     seconds: float
     highs_version: str
     log: str
+    duals: dict | None = None  # ConstraintData -> dual (M CNY per unit of the row), LPs asked for duals only
 
 
 def highs_version() -> str:
@@ -85,7 +86,9 @@ def write_lp(m: pyo.ConcreteModel, path: Path) -> None:
     m.write(str(path), io_options={"symbolic_solver_labels": True})
 
 
-def solve_model(m: pyo.ConcreteModel, opts: Solver, tee: bool = False, show_progress: bool = False) -> SolveOutcome:
+def solve_model(m: pyo.ConcreteModel, opts: Solver, tee: bool = False, show_progress: bool = False,
+                duals: bool = False) -> SolveOutcome:
+    """Solve with HiGHS; duals=True also loads the row duals of an LP (a model with no integer left)."""
     solver = SolverFactory("highs")
     solver.config.load_solutions = False
     solver.config.raise_exception_on_nonoptimal_result = False
@@ -121,7 +124,8 @@ def solve_model(m: pyo.ConcreteModel, opts: Solver, tee: bool = False, show_prog
             obj = min(obj, polished)
             if bound is not None and obj:
                 gap = max(0.0, (obj - bound) / abs(obj))
-    return SolveOutcome(status, raw, has, obj, bound, gap, seconds, highs_version(), res.solver_log or "")
+    row_duals = res.solution_loader.get_duals() if duals and has and info.dual_solution_status == 2 else None
+    return SolveOutcome(status, raw, has, obj, bound, gap, seconds, highs_version(), res.solver_log or "", row_duals)
 
 
 def polish(m: pyo.ConcreteModel, opts: Solver) -> float | None:

@@ -107,7 +107,11 @@ def check_kpis(p: Plan, d: Derived, r: Rows) -> None:
             "built_pflops": sum(v for (s, c, tt), v in d.built.items() if tt == t),
             "emissions_t": sum(v for (s, tt), v in d.emissions.items() if tt == t),
         }
+        # Emissions are (energy − green) × grid factor: a difference of MWh-sized numbers, so their noise
+        # scales with the energy (t per MWh at most ~1), not with the emissions, which may be ~0.
+        energy_scale = want["energy_mwh"]
         for name, v in want.items():
             if (name, t) in k.index:
-                r.eq("kpis", row_key(kpi=name, period=t), float(k[(name, t)]), v, max(1.0, abs(v), d.scale_pflops),
+                scale = max(1.0, abs(v), energy_scale if name == "emissions_t" else d.scale_pflops)
+                r.eq("kpis", row_key(kpi=name, period=t), float(k[(name, t)]), v, scale,
                      "kpis.csv says {lhs}, the tables give {rhs}")

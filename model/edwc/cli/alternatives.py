@@ -1,0 +1,47 @@
+"""`edwc alternatives RESULT --slack 0.05 [--n N]`: near-optimal plans, and what is firm in them."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from edwc.cli.common import handle_errors, sigterm_as_interrupt
+
+
+@click.command(name="alternatives")
+@click.argument("result", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--slack", type=click.FloatRange(0, 1), default=0.05, show_default=True,
+              help="How much dearer than the optimum an alternative may be (0.05 = 5 %).")
+@click.option("--n", "n", type=click.IntRange(min=1), default=6, show_default=True,
+              help="Number of alternatives: most/least in the west, then most/least per hub.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder [RESULT/alternatives].")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Local worker processes [CPUs].")
+@click.option("--scheduler", metavar="ADDRESS", help="Solve on a Dask cluster, e.g. tcp://10.0.0.5:8786.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds per alternative.")
+@click.option("--mip-gap", type=click.FloatRange(0, 1), help="Relative MIP gap of each alternative.")
+@click.option("--no-map", is_flag=True, help="Skip firm.png.")
+@handle_errors
+def alternatives_command(result: Path, slack: float, n: int, out: Path | None, workers: int | None,
+                         scheduler: str | None, time_limit: float | None, mip_gap: float | None, no_map: bool) -> None:
+    """Find near-optimal plans that differ most in where capacity goes, and say what is firm.
+
+    \b
+    Each alternative costs at most (1 + slack) x the optimum of RESULT and builds the most or the
+    least IT MW in the west or in one hub. Sites built in every plan are firm; built in some, a
+    choice. Writes plans.csv, firm.csv, hubs.csv, firm.png and a result folder per alternative.
+
+    \b
+    Example:
+      edwc alternatives results/china-2025 --slack 0.05 --n 6
+    """
+    from edwc.workflow.alternatives import alternatives, render_alternatives
+
+    sigterm_as_interrupt()
+    rep = alternatives(result, slack=slack, n=n, out=out, workers=workers or os.cpu_count() or 1, scheduler=scheduler,
+                       time_limit=time_limit, mip_gap=mip_gap, maps=not no_map, log=lambda s: click.echo(s, err=True))
+    click.echo(render_alternatives(rep))
+    if rep.failed:
+        sys.exit(1)

@@ -1,0 +1,51 @@
+"""`edwc pareto INSTANCE --against emissions|latency [--points N]`: the cost–emissions or cost–latency front."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from edwc.cli.common import handle_errors, sigterm_as_interrupt
+
+
+@click.command(name="pareto")
+@click.argument("instance", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--against", type=click.Choice(["emissions", "latency"]), default="emissions", show_default=True,
+              help="What to trade cost against: Σ emissions over periods, or the mean round trip of served work.")
+@click.option("--points", type=click.IntRange(min=2), default=6, show_default=True,
+              help="Points on the front, both ends included.")
+@click.option("--scenario", help="Apply a named scenario of instance.yaml.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder [results/<instance>-pareto-<against>].")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Local worker processes [CPUs].")
+@click.option("--scheduler", metavar="ADDRESS", help="Solve the points on a Dask cluster, e.g. tcp://10.0.0.5:8786.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds per point.")
+@click.option("--mip-gap", type=click.FloatRange(0, 1), help="Relative MIP gap of each point.")
+@handle_errors
+def pareto_command(instance: Path, against: str, points: int, scenario: str | None, out: Path | None,
+                   workers: int | None, scheduler: str | None, time_limit: float | None, mip_gap: float | None) -> None:
+    """Trace the cost–emissions (or cost–latency) front by the ε-constraint method.
+
+    \b
+    The base plan (least cost) and the far end (least emissions, or least mean RTT, serving as
+    much work as the base) bound the front; the points between are least-cost plans under an
+    ε bound, solved in parallel, each a result folder. Dominated points are dropped.
+    Writes points.csv, front.csv and front.png.
+
+    \b
+    Example:
+      edwc pareto instances/china-2025 --against emissions --points 6
+      edwc pareto instances/tiny --against latency --points 4 --out /tmp/tiny-front
+    """
+    from edwc.workflow.pareto import pareto, render_front
+
+    sigterm_as_interrupt()
+    folder = out or Path("results") / f"{instance.name}{'-' + scenario if scenario else ''}-pareto-{against}"
+    rep = pareto(instance, against, points=points, out=folder, scenario=scenario,
+                 workers=workers or os.cpu_count() or 1, scheduler=scheduler, time_limit=time_limit,
+                 mip_gap=mip_gap, log=lambda s: click.echo(s, err=True))
+    click.echo(render_front(rep, against))
+    if rep.failed:
+        sys.exit(1)

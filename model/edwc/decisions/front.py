@@ -1,0 +1,114 @@
+"""The cost–emissions (or cost–latency) front of `edwc pareto`: measures of a result folder, the
+ε values, the dominance filter and the chart."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+YI = 1e8  # 亿元
+
+
+@dataclass(frozen=True)
+class Axis:
+    """What the front trades cost against: the explore bound that sets ε, the objective of the far
+    end, the measure read back from each result and its unit."""
+
+    name: str
+    bound_key: str
+    objective: str
+    unit: str
+    label: str
+
+
+AXES = {
+    "emissions": Axis("emissions", "explore.emissions_t_max", "min:emissions", "tCO2",
+                      "emissions, Σ over periods (MtCO2)"),
+    "latency": Axis("latency", "explore.rtt_mean_ms_max", "min:rtt", "ms",
+                    "mean round trip of served work (ms)"),
+}
+
+
+def measure(folder: Path, axis: Axis) -> float:
+    """The front's x of a result: Σ_t emissions (tCO2), or the served-PFLOPS-weighted mean RTT (ms)."""
+    if axis.name == "emissions":
+        k = pd.read_csv(folder / "kpis.csv")
+        return float(k.loc[k["kpi"] == "emissions_t", "value"].sum())
+    s = pd.read_csv(folder / "serve.csv")
+    total = float(s["pflops"].sum())
+    return float((s["rtt_ms"] * s["pflops"]).sum() / total) if total > 0 else 0.0
+
+
+def unmet_total(folder: Path) -> float:
+    return float(pd.read_csv(folder / "unmet.csv")["pflops"].sum())
+
+
+def epsilons(lo: float, hi: float, points: int) -> list[float]:
+    """The ε of the interior points: `points` values evenly from lo to hi, without the two ends
+    (the far end is solved at lo, the base is the plan at hi)."""
+    if points <= 2 or hi <= lo:
+        return []
+    return [float(x) for x in np.linspace(lo, hi, points)[1:-1]]
+
+
+def point_row(folder: Path, axis: Axis, name: str, epsilon: float | None) -> dict:
+    s = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    return {"point": name, "epsilon": epsilon, axis.name: measure(folder, axis), "cost_cny": float(s["objective_cny"]),
+            "unmet_pflops": unmet_total(folder), "status": s["status"], "mip_gap": s.get("mip_gap"),
+            "folder": folder.name}
+
+
+def non_dominated(df: pd.DataFrame, x: str, tol: float = 1e-9) -> pd.Series:
+    """True for the points no other point beats on both cost and x (lower is better for both).
+
+    Of points equal on both (the same plan found from two ε), only the first is kept.
+    """
+    keep = []
+    for n, (i, row) in enumerate(df.iterrows()):
+        others = df.drop(index=i)
+        no_worse = (others["cost_cny"] <= row["cost_cny"] * (1 + tol)) & (others[x] <= row[x] * (1 + tol) + tol)
+        better = (others["cost_cny"] < row["cost_cny"] * (1 - tol)) | (others[x] < row[x] * (1 - tol) - tol)
+        same_earlier = no_worse & ~better & (others.index.map(df.index.get_loc) < n)
+        keep.append(not (no_worse & better).any() and not same_earlier.any())
+    return pd.Series(keep, index=df.index)
+
+
+def plot_front(points: pd.DataFrame, axis: Axis, path: Path, title: str) -> Path:
+    """Cost against the axis: the front as a line, dropped (dominated) points as grey crosses, the base a star."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    from edwc.maps.base import register_font
+
+    with matplotlib.rc_context({"font.family": [register_font(), "DejaVu Sans"], "axes.unicode_minus": False}):
+        return _plot(points, axis, path, title, Figure)
+
+
+def _plot(points: pd.DataFrame, axis: Axis, path: Path, title: str, Figure: type) -> Path:  # noqa: N803
+    scale = 1e6 if axis.name == "emissions" else 1.0
+    fig = Figure(figsize=(8, 5.5), dpi=150)
+    ax = fig.add_subplot()
+    front = points[points["on_front"]].sort_values(axis.name)
+    ax.plot(front[axis.name] / scale, front["cost_cny"] / YI, "-o", color="#2c7fb8", label="front (ε-constraint)")
+    off = points[~points["on_front"]]
+    if len(off):
+        ax.plot(off[axis.name] / scale, off["cost_cny"] / YI, "x", color="#999999", ms=8, label="dominated or a repeat (dropped)")
+    base = points[points["point"] == "base"]
+    ax.plot(base[axis.name] / scale, base["cost_cny"] / YI, "*", color="#d7301f", ms=16, label="base plan (least cost)")
+    for r in front.itertuples(index=False):
+        ax.annotate(f"{r.cost_cny / YI:,.4g}", (getattr(r, axis.name) / scale, r.cost_cny / YI), xytext=(5, 4),
+                    textcoords="offset points", fontsize=7, color="#444444")
+    ax.set_xlabel(axis.label)
+    ax.set_ylabel("annual cost, Σ over periods (亿元 = 100 M CNY per year)")
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    tmp = path.with_name(f".{path.name}.tmp")
+    fig.savefig(tmp, format="png")
+    tmp.replace(path)
+    return path

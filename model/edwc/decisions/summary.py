@@ -1,0 +1,70 @@
+"""The terminal lines of `edwc price` (and `edwc report` when the result was priced)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+YI = 1e8  # 亿元
+
+
+def _yi(v: float) -> str:
+    return f"{v / YI:,.2f}"
+
+
+def policy_line(row: pd.Series) -> str:
+    """One policy in planner words, e.g. 'west_share_new (policy.west_share_new_min = 0.6): binding, costs 3.1 亿元/yr'."""
+    head = f"{row['policy']} ({row['setting']} = {row['value']}): "
+    if row["binds"] == "no":
+        words = "not binding (the plan found without it meets it anyway)"
+    elif row["binds"] == "yes":
+        words = "binding"
+    else:
+        words = "not re-solved"
+    if row["binds"] == "yes" and pd.notna(row.get("full_cost_cny")):
+        lo, hi = row["full_cost_low_cny"], row["full_cost_high_cny"]
+        words += f", costs {_yi(row['full_cost_cny'])} 亿元/yr"
+        if pd.notna(lo) and pd.notna(hi) and _yi(lo) != _yi(hi):
+            words += f" (between {_yi(lo)} and {_yi(hi)} at the MIP gaps)"
+    shadow = row.get("shadow_price_cny_per_unit")
+    if pd.notna(shadow) and not math.isinf(shadow):
+        if bool(row.get("setting_is_share")):
+            words += f"; shadow price {_yi(shadow / 100)} 亿元/yr per percentage point (plan fixed)"
+        else:
+            words += f"; shadow price {shadow:,.4g} CNY/yr per unit of the setting (plan fixed)"
+    elif isinstance(row.get("shadow_note"), str) and row["shadow_note"]:
+        words += "; no shadow price at a fixed plan (integer rows)"
+    return head + words
+
+
+def render_prices(folder: Path) -> str:
+    """Price tags and a digest of the marginal cost of compute, from the files of `edwc price`; '' if none."""
+    folder = Path(folder)
+    lines: list[str] = []
+    pc = folder / "policy_costs.csv"
+    if pc.is_file():
+        df = pd.read_csv(pc)
+        lines.append("policy price tags:" if len(df) else "policy price tags: no policy in force")
+        lines += ["  " + policy_line(r) for _, r in df.iterrows()]
+    mc = folder / "marginal_compute.csv"
+    if mc.is_file():
+        df = pd.read_csv(mc, dtype={"region": str})
+        df = df[df["period"] == df["period"].max()]
+        lines.append(f"marginal cost of compute in {df['period'].max()} (CNY per PFLOPS-year), lowest – median – highest "
+                     "over regions: at the plan (its integers fixed) | building for it")
+        for w, g in df.groupby("workload", sort=False):
+            short = g["marginal_cost_cny_per_pflops_year"]
+            long = g["long_run_cny_per_pflops_year"].dropna()
+            span = f"{short.min():,.0f} – {short.median():,.0f} – {short.max():,.0f}"
+            build = f"{long.min():,.0f} – {long.median():,.0f} – {long.max():,.0f}" if len(long) else "—"
+            full = int(g.get("short_of_capacity", pd.Series(False, index=g.index)).sum())
+            lines.append(f"  {w:<18} {span} | {build}" + (f"; no spare capacity for it in {full} region(s)" if full else ""))
+    cor = folder / "corridors.csv"
+    if cor.is_file():
+        df = pd.read_csv(cor)
+        kinds = df["verdict"].str.replace("cross-side: ", "", regex=False).value_counts()
+        mw = df.groupby(df["verdict"].str.replace("cross-side: ", "", regex=False))["it_mw"].sum()
+        lines.append("corridors: " + ", ".join(f"{k} {n} ({mw[k]:,.0f} IT MW)" for k, n in kinds.items()))
+    return "\n".join(lines)

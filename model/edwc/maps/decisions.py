@@ -1,0 +1,141 @@
+"""Maps of the decision analytics, drawn from the CSV files in a result folder:
+
+- marginal_cost.png: provinces shaded by the marginal cost of compute, one panel per workload
+  (marginal_compute.csv, written by `edwc price`);
+- corridors.png: region → site flows coloured by the ledger's verdict, move bits or move watts
+  (corridors.csv);
+- firm.png: sites built in every near-optimal alternative, in some, or in none (`edwc alternatives`);
+- draws.png: how often each site is opened across the drawn cases (`edwc sweep --draws`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib import patheffects
+from matplotlib.collections import LineCollection
+from matplotlib.colors import Normalize
+from matplotlib.lines import Line2D
+
+from edwc.maps import colours as C
+from edwc.maps.base import province_of
+from edwc.maps.decision_panels import colourbar as bar
+from edwc.maps.decision_panels import figure, save, shade, xy
+
+IDS = {"region": str, "site": str, "hub": str}
+# Move bits: the west's green (work travels to it); move watts: the east's brown (serve it at home).
+VERDICT_COLOURS = {"move bits": C.SIDE["west"], "move watts": C.SIDE["east"], "local": "#9e9e9e",
+                   "no own-side alternative": "#7b3294"}
+STATUS_COLOURS = {"firm": "#1a9850", "choice": "#fdae61", "never": "#bdbdbd"}
+
+
+def _instance_table(folder: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(folder / "instance" / f"{name}.csv", dtype=IDS)
+
+
+def _k(v: float, _: int = 0) -> str:
+    return f"{v / 1000:,.4g}k" if abs(v) >= 1000 else f"{v:,.4g}"
+
+
+def render_marginal_map(folder: Path) -> list[Path]:
+    """marginal_cost.png (at the plan), marginal_cost_long_run.png (building for it) and corridors.png."""
+    folder = Path(folder)
+    out = []
+    if (folder / "marginal_compute.csv").is_file():
+        out.append(marginal_cost_map(folder, "marginal_cost_cny_per_pflops_year", "marginal_cost.png",
+                                     "at the plan, its integer decisions fixed",
+                                     "Red: no spare capacity in reach at this plan, the next PFLOPS goes unmet (at its "
+                                     "value of lost service). Duals of the LP with the plan's integer decisions fixed."))
+        out.append(marginal_cost_map(folder, "long_run_cny_per_pflops_year", "marginal_cost_long_run.png",
+                                     "building for it at the cheapest site in reach",
+                                     "Long-run unit costs (capacity, energy, bandwidth, trunk upgrades) at the cheapest "
+                                     "site in latency reach that can build the class; grey: none can."))
+    if (folder / "corridors.csv").is_file():
+        out.append(corridor_map(folder))
+    return out
+
+
+def marginal_cost_map(folder: Path, column: str, name: str, what: str, note: str) -> Path:
+    mc = pd.read_csv(folder / "marginal_compute.csv", dtype=IDS)
+    mc = mc[mc["period"] == mc["period"].max()].assign(province=lambda d: d["region"].map(province_of))
+    workloads = list(dict.fromkeys(mc["workload"]))
+    fig, axes = figure(len(workloads), min(3, len(workloads)),
+                       f"Marginal cost of compute, {int(mc['period'].max())}: {what} (CNY per PFLOPS-year)", note)
+    for ax, w in zip(axes, workloads, strict=True):
+        g = mc[mc["workload"] == w]
+        flag = column == "marginal_cost_cny_per_pflops_year"
+        unmet = g.groupby("province")["next_pflops_unmet"].any() if flag else None
+        ok = g[~g["next_pflops_unmet"]] if flag else g.dropna(subset=[column])
+        weight = ok["demand_pflops"].where(ok["demand_pflops"] > 0, 1.0)
+        val = (ok[column] * weight).groupby(ok["province"]).sum() / weight.groupby(ok["province"]).sum()
+        lo, hi = (float(val.min()), float(val.max())) if len(val) else (0.0, 1.0)
+        same = hi - lo < 1e-6 * max(1.0, abs(hi))
+        if same:
+            lo, hi = lo * 0.9, hi * 1.1 + 1e-9
+        norm = Normalize(lo, hi)
+        shade(ax, val, "viridis", norm, special=unmet)
+        ax.set_title(f"{w} ({g['class'].iloc[0]})" + (f": {hi / 1.1:,.0f} wherever served" if same and len(val) else ""),
+                     fontsize=9)
+        bar(fig, ax, "viridis", norm, "CNY / PFLOPS-yr", fmt=_k)
+    return save(fig, folder / name)
+
+
+def corridor_map(folder: Path) -> Path:
+    cor = pd.read_csv(folder / "corridors.csv", dtype=IDS)
+    regions, sites = _instance_table(folder, "regions"), _instance_table(folder, "sites")
+    rx, ry = xy(regions["lon"], regions["lat"])
+    sx, sy = xy(sites["lon"], sites["lat"])
+    rxy = dict(zip(regions["region"], zip(rx, ry, strict=True), strict=True))
+    sxy = dict(zip(sites["site"], zip(sx, sy, strict=True), strict=True))
+    fig, (ax,) = figure(1, 1, "Move bits or move watts: each region → site flow against its nearest own-side site",
+                        "Line width ∝ IT MW served; green: cheaper to send the work (bits), brown: cheaper to serve it on "
+                        "the region's own side (watts), grey: served locally. Long-run unit costs.", panel_in=(11, 8.8))
+    shade(ax)
+    cor = cor.assign(kind=[_kind(v) for v in cor["verdict"]]).sort_values("it_mw")
+    top = float(cor["it_mw"].max()) if len(cor) else 1.0
+    segs = [[rxy[r], sxy[s]] for r, s in zip(cor["region"], cor["site"], strict=True)]
+    widths = 0.4 + 5.0 * np.sqrt(cor["it_mw"].to_numpy() / top)
+    ax.add_collection(LineCollection(segs, colors=[VERDICT_COLOURS[k] for k in cor["kind"]], linewidths=widths,
+                                     alpha=0.65, zorder=4, capstyle="round"))
+    ax.scatter(sx, sy, s=14, c="#333333", zorder=5, marker="s")
+    ax.scatter(rx, ry, s=8, c="#1f77b4", zorder=5)
+    shown = [k for k in VERDICT_COLOURS if k in set(cor["kind"])]
+    ax.legend(handles=[Line2D([], [], color=VERDICT_COLOURS[k], lw=3, label=k) for k in shown]
+              + [Line2D([], [], marker="s", ls="", color="#333333", label="site"),
+                 Line2D([], [], marker="o", ls="", color="#1f77b4", label="region")],
+              loc="upper left", fontsize=8, title=f"widest line: {top:,.0f} IT MW", title_fontsize=8)
+    return save(fig, folder / "corridors.png")
+
+
+def _kind(verdict: str) -> str:
+    for k in ("move bits", "move watts", "local"):
+        if k in verdict:
+            return k
+    return "no own-side alternative"
+
+
+def site_status_map(folder: Path, status: pd.DataFrame, sites: pd.DataFrame, title: str, note: str,
+                    name: str, column: str = "status", cmap: str | None = None) -> Path:
+    """Sites as circles coloured by a status (firm / choice / never) or a value in [0, 1] (cmap)."""
+    fig, (ax,) = figure(1, 1, title, note, panel_in=(11, 8.8))
+    shade(ax)
+    s = sites.merge(status, on="site", how="inner")
+    if "size" in s:
+        s = s.sort_values("size", ascending=False)  # small circles on top of big ones
+    x, y = xy(s["lon"], s["lat"])
+    size = 20 + 300 * np.sqrt(s["size"].to_numpy() / max(1e-9, float(s["size"].max()))) if "size" in s else 60
+    if cmap is None:
+        colours = [STATUS_COLOURS.get(v, "#000000") for v in s[column]]
+        ax.scatter(x, y, s=size, c=colours, edgecolors="#333333", linewidths=0.6, zorder=5)
+        ax.legend(handles=[Line2D([], [], marker="o", ls="", mfc=c, mec="#333333", ms=8, label=k)
+                           for k, c in STATUS_COLOURS.items() if k in set(s[column])], loc="upper left", fontsize=8)
+    else:
+        norm = Normalize(0, 1)
+        ax.scatter(x, y, s=size, c=s[column], cmap=cmap, norm=norm, edgecolors="#333333", linewidths=0.6, zorder=5)
+        bar(fig, ax, cmap, norm, column.replace("_", " "), fmt=lambda v, _: f"{v:.0%}")
+    for label, xi, yi in zip(s["name_en"], x, y, strict=True):
+        ax.annotate(label, (xi, yi), xytext=(9, -9), textcoords="offset points", fontsize=6.5, color="#202020",
+                    path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
+    return save(fig, folder / name)

@@ -1,0 +1,123 @@
+"""`edwc alternatives RESULT --slack 0.05 [--n N]`: near-optimal plans that differ most in where capacity goes.
+
+Each alternative is the plan that builds the most (or least) IT MW in the west, or in one hub,
+among all plans that cost at most (1 + slack) × the optimum (explore.cost_max_cny): the
+"modelling to generate alternatives" idea with one direction per plan. They are solved in
+parallel on the sweep machinery, each a result folder under OUT/. firm.csv says per site whether
+it is built in every plan (firm), some (a choice) or none; hubs.csv gives the range per hub.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from edwc.decisions.firm import built_by_site, directions, firm_table, hub_ranges
+from edwc.errors import EdwcError
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class AlternativesReport:
+    out: Path
+    firm: pd.DataFrame
+    hubs: pd.DataFrame
+    plans: pd.DataFrame
+    seconds: dict[str, float] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
+
+
+def _case_name(objective: str) -> str:
+    how, _, group = objective.split(":", 2)
+    return f"{how}-{group.replace('=', '-')}"
+
+
+def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None = 6, out: str | Path | None = None,
+                 workers: int = 1, scheduler: str | None = None, time_limit: float | None = None,
+                 mip_gap: float | None = None, maps: bool = True, log: Log = lambda _: None) -> AlternativesReport:
+    from edwc.workflow.price import write_csv
+    from edwc.workflow.sweep import Case, SolveOptions, sweep_instance
+
+    result_dir = Path(result_dir)
+    if not (result_dir / "summary.json").is_file():
+        raise EdwcError(f"{result_dir} is not a result folder (no summary.json)")
+    s = json.loads((result_dir / "summary.json").read_text(encoding="utf-8"))
+    if s.get("objective_solved", "cost") != "cost":
+        raise EdwcError(f"{result_dir} is not a least-cost plan (solved for {s['objective_solved']})")
+    out = Path(out) if out is not None else result_dir / "alternatives"
+    cap = float(s["objective_cny"]) * (1 + slack)
+    base = built_by_site(result_dir)
+    objectives = directions(base, n)
+    cases = [Case(_case_name(o), None, {"explore.cost_max_cny": cap, "explore.objective": o},
+                  texts={"explore.objective": o}) for o in objectives]
+    log(f"{len(cases)} alternatives within {slack:.1%} of {float(s['objective_cny']) / 1e8:,.2f} 亿元/yr "
+        f"(≤ {cap / 1e8:,.2f})")
+    t0 = time.perf_counter()
+    rep_failed: list[str] = []
+
+    def done(task, outcome) -> None:  # noqa: ANN001
+        log(f"  {task.case.name}: {outcome.status}")
+        if not outcome.ok:
+            rep_failed.append(f"{task.case.name}: {outcome.status} {outcome.message[:200]}")
+
+    sweep_instance(result_dir / "instance", cases, out=out, workers=max(1, min(workers, len(cases))),
+                   scheduler=scheduler, options=SolveOptions(time_limit=time_limit, mip_gap=mip_gap, maps=False),
+                   on_done=done)
+    seconds = {"solves": time.perf_counter() - t0}
+    plans = {"optimum": base}
+    rows = [{"plan": "optimum", "objective": "cost", "cost_cny": float(s["objective_cny"]), "status": s["status"],
+             "folder": str(result_dir)}]
+    for c, o in zip(cases, objectives, strict=True):
+        f = out / c.name
+        if (f / "summary.json").is_file():
+            cs = json.loads((f / "summary.json").read_text(encoding="utf-8"))
+            plans[c.name] = built_by_site(f)
+            rows.append({"plan": c.name, "objective": o, "cost_cny": float(cs["objective_cny"]), "status": cs["status"],
+                         "folder": c.name})
+    firm, hubs = firm_table(plans), hub_ranges(plans)
+    table = pd.DataFrame(rows)
+    table["cost_over_optimum"] = table["cost_cny"] / float(s["objective_cny"]) - 1
+    for name, df in (("firm", firm), ("hubs", hubs), ("plans", table)):
+        write_csv(df, out / f"{name}.csv")
+    rep = AlternativesReport(out, firm, hubs, table, seconds, rep_failed)
+    if maps:
+        t0 = time.perf_counter()
+        firm_map(out, firm, result_dir, slack, len(plans))
+        rep.seconds["map"] = time.perf_counter() - t0
+    return rep
+
+
+def firm_map(out: Path, firm: pd.DataFrame, result_dir: Path, slack: float, plans: int) -> Path:
+    from edwc.maps.decisions import site_status_map
+
+    sites = pd.read_csv(result_dir / "instance" / "sites.csv", dtype={"site": str, "region": str, "hub": str})
+    status = firm[firm["status"] != "never"][["site", "status", "built_mw_max"]].rename(columns={"built_mw_max": "size"})
+    return site_status_map(out, status, sites, f"What is firm: sites built in all {plans} plans within {slack:.0%} of the "
+                           "least cost (green), in some (orange)",
+                           "Circle area ∝ the most IT MW built there in any of the plans. Sites never built are not drawn.",
+                           "firm.png")
+
+
+def _mw(v: float) -> str:
+    return f"{v:,.0f}" if v >= 10 or v == 0 else f"{v:.2g}"
+
+
+def render_alternatives(rep: AlternativesReport) -> str:
+    lines = [f"{'plan':<24} {'cost (亿元/yr)':>15} {'over optimum':>13}  status"]
+    for r in rep.plans.itertuples(index=False):
+        lines.append(f"{r.plan:<24} {r.cost_cny / 1e8:>15,.2f} {r.cost_over_optimum:>13.2%}  {r.status}")
+    for status in ("firm", "choice"):
+        g = rep.firm[rep.firm["status"] == status]
+        items = ", ".join(f"{r.site} ({_mw(r.built_mw_min)}–{_mw(r.built_mw_max)} MW)" for r in g.itertuples(index=False))
+        lines.append(f"{status} ({len(g)} sites): {items or '—'}")
+    lines.append("IT MW built per hub, least – most over the plans: " + ", ".join(
+        f"{r.hub} {r.least_mw:,.0f}–{r.most_mw:,.0f}" for r in rep.hubs.itertuples(index=False)))
+    lines += [f"failed: {f}" for f in rep.failed]
+    lines.append(f"written to {rep.out}: plans.csv, firm.csv, hubs.csv, firm.png and one result folder per plan")
+    return "\n".join(lines)
