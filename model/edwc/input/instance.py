@@ -19,8 +19,9 @@ import yaml
 from pydantic import ValidationError
 
 from edwc.errors import InputError, Problem
-from edwc.input.scenarios import RawTables, apply_scenario, apply_sets
-from edwc.input.schema import KEYS, TABLES, Column, InstanceConfig
+from edwc.input.safe_yaml import YamlInputError, load_yaml
+from edwc.input.scenarios import RawTables, apply_scenario, apply_sets, scenario_names
+from edwc.input.schema import KEYS, TABLES, Column, InstanceConfig, problem_of
 
 MAX_PROBLEMS_PER_COLUMN = 10
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -74,32 +75,7 @@ class Instance:
 # ---- reading ------------------------------------------------------------------------------------
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """yaml.SafeLoader (data only, never code) that refuses a key given twice in one mapping."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[str] = set()
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue  # `<<: *anchor` merges; a key given next to it overrides on purpose
-            key = self.construct_object(key_node, deep=deep)
-            if not isinstance(key, str):
-                continue
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"the key '{key}' is given twice (the second would silently win)", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _cyclic(node: Any, inside: frozenset[int] = frozenset()) -> bool:
-    """True when YAML anchors made a container contain itself (`x: &a [*a]`)."""
-    if not isinstance(node, dict | list):
-        return False
-    if id(node) in inside:
-        return True
-    inside = inside | {id(node)}
-    return any(_cyclic(v, inside) for v in (node.values() if isinstance(node, dict) else node))
+MAX_YAML_BYTES = 10 * 1024 * 1024
 
 
 def _read_yaml(path: Path, problems: list[Problem]) -> dict[str, Any]:
@@ -107,22 +83,21 @@ def _read_yaml(path: Path, problems: list[Problem]) -> dict[str, Any]:
     if not path.is_file():
         problems.append(Problem(file, "file not found"))
         return {}
+    if path.stat().st_size > MAX_YAML_BYTES:
+        problems.append(Problem(file, f"file is larger than {MAX_YAML_BYTES // 2**20} MiB"))
+        return {}
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as e:
         problems.append(Problem(file, f"not UTF-8 text ({e.reason} at byte {e.start})"))
         return {}
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506  a SafeLoader: instance files are data, never code
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        problems.append(Problem(file, f"not valid YAML: {getattr(e, 'problem', e)}", line=mark.line + 1 if mark else None))
+        data = load_yaml(text)  # data only, never code; alias and nesting bombs refused
+    except YamlInputError as e:
+        problems.append(Problem(file, e.message, line=e.line))
         return {}
     if data is None:
         problems.append(Problem(file, "file is empty"))
-        return {}
-    if _cyclic(data):
-        problems.append(Problem(file, "a YAML alias (*name) refers to a node that contains it"))
         return {}
     if not isinstance(data, dict):
         problems.append(Problem(file, "expected a mapping of settings at the top level"))
@@ -175,37 +150,24 @@ def read_raw(folder: Path) -> tuple[dict[str, Any], RawTables, list[Problem]]:
 # ---- parsing ------------------------------------------------------------------------------------
 
 
-def _non_finite(node: Any, path: str = "") -> list[str]:
-    """Dotted paths of settings that are NaN or infinite (YAML's .nan / .inf): never a meaningful input."""
-    if isinstance(node, dict):
-        return [p for k, v in node.items() for p in _non_finite(v, f"{path}.{k}" if path else str(k))]
-    if isinstance(node, list):
-        return [p for i, v in enumerate(node) for p in _non_finite(v, f"{path}[{i}]")]
-    return [path] if isinstance(node, float) and not np.isfinite(node) else []
-
-
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # scenario names become part of result folder names
 
 
-def _config(raw: dict[str, Any], problems: list[Problem]) -> InstanceConfig | None:
+def _config(raw: dict[str, Any], problems: list[Problem], scenario: str | None = None) -> InstanceConfig | None:
+    """The typed config, or None with every problem added. The applied scenario's own block was
+    already checked (and reported) by apply_scenario, so its errors are not repeated here."""
     scenarios = raw.get("scenarios")
     for name in scenarios if isinstance(scenarios, dict) else []:
         if not SAFE_NAME.fullmatch(str(name)):
             problems.append(Problem("instance.yaml", f"scenario name '{name}' may use only letters, digits, '-' and '_' "
                                     "(it becomes part of a folder name)", column="scenarios"))
-    bad = _non_finite(raw)
-    for loc in bad:
-        problems.append(Problem("instance.yaml", "expected a finite number (not .nan or .inf)", column=loc))
-    if bad:
-        return None
     try:
         return InstanceConfig.model_validate(raw)
     except ValidationError as e:
         for err in e.errors():
-            loc = ".".join(str(x) for x in err["loc"])
-            msg = "unknown setting" if err["type"] == "extra_forbidden" else err["msg"]
-            got = "" if err["type"] in ("missing", "extra_forbidden") else f" (got {err.get('input')!r})"
-            problems.append(Problem("instance.yaml", f"{msg}{got}", column=loc))
+            if scenario is not None and tuple(err["loc"][:2]) == ("scenarios", scenario):
+                continue
+            problems.append(problem_of(err, "instance.yaml"))
         return None
 
 
@@ -355,12 +317,16 @@ def load_instance(
     if not path.is_dir():
         raise InputError([Problem(str(path), "not an instance folder (expected instance.yaml and CSV tables)")], str(path))
     raw_cfg, raw_tables, problems = read_raw(path)
-    if scenario and raw_cfg:
+    if scenario is not None and not SAFE_NAME.fullmatch(scenario):
+        known = ", ".join(map(str, scenario_names(raw_cfg))) or "none"
+        what = "an empty scenario name" if not scenario.strip() else f"scenario name '{scenario}'"
+        problems.append(Problem("--scenario", f"{what}: a name uses only letters, digits, '-' and '_' (scenarios: {known})"))
+    elif scenario and raw_cfg:
         if len(raw_tables) == len(TABLES):
             problems += apply_scenario(raw_cfg, raw_tables, scenario)
     if sets:
         problems += apply_sets(raw_cfg, sets, "--set")
-    cfg = _config(raw_cfg, problems) if raw_cfg else None
+    cfg = _config(raw_cfg, problems, scenario) if raw_cfg else None
     tables: dict[str, pd.DataFrame] = {}
     for name, df in raw_tables.items():
         parsed = _parse_table(name, df, problems)
