@@ -14,9 +14,8 @@ table's own columns, `where` may use the derived columns of DERIVED_COLUMNS (for
 
 from __future__ import annotations
 
-from typing import Any
-
 import math
+from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel, ValidationError
