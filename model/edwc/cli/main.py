@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 import edwc
-from edwc.cli.common import handle_errors, parse_sets, sigterm_as_interrupt
+from edwc.cli.common import FiniteFloat, handle_errors, parse_sets, sigterm_as_interrupt
 from edwc.errors import InputError
 
 
@@ -52,9 +52,9 @@ def validate(instance: Path, scenario: str | None, sets: tuple[str, ...]) -> Non
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a setting (repeatable).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Result folder [results/<instance>[-<scenario>]].")
 @click.option("--force", is_flag=True, help="Replace an existing result folder.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds; the best plan found so far is kept.")
-@click.option("--mip-gap", type=click.FloatRange(0, 1), help="Relative MIP gap to stop at.")
-@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads.")
+@click.option("--time-limit", type=FiniteFloat(min=0, min_open=True), help="Seconds; the best plan found so far is kept.")
+@click.option("--mip-gap", type=FiniteFloat(0, 1), help="Relative MIP gap to stop at.")
+@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads (at most this machine's cores).")
 @click.option("--write-lp", type=click.Path(dir_okay=False, path_type=Path), help="Also write the model as an LP file with readable names.")
 @click.option("--no-map", is_flag=True, help="Skip map.png / map.html / plan.gpkg.")
 @click.option("--no-check", is_flag=True, help="Skip the independent check of the plan.")

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import yaml
 
-from edwc.cli.common import handle_errors
+from edwc.cli.common import FiniteFloat, handle_errors
 
 
 @click.command(name="sweep")
@@ -22,8 +22,8 @@ from edwc.cli.common import handle_errors
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder for the cases and index [results/<instance>-sweep].")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Local worker processes [number of CPUs, at most one per case].")
 @click.option("--scheduler", metavar="ADDRESS", help="Run on an existing Dask distributed cluster, e.g. tcp://10.0.0.5:8786.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds per case; the best plan found is kept.")
-@click.option("--mip-gap", type=click.FloatRange(0, 1), help="Relative MIP gap to stop each case at.")
+@click.option("--time-limit", type=FiniteFloat(min=0, min_open=True), help="Seconds per case; the best plan found is kept.")
+@click.option("--mip-gap", type=FiniteFloat(0, 1), help="Relative MIP gap to stop each case at.")
 @click.option("--maps", is_flag=True, help="Also draw the maps of every case (slower).")
 @click.option("--no-check", is_flag=True, help="Skip the independent check of each plan.")
 @click.option("--force", is_flag=True, help="Solve every case again, even when unchanged.")

@@ -153,9 +153,11 @@ def read_raw(folder: Path) -> tuple[dict[str, Any], RawTables, list[Problem]]:
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # scenario names become part of result folder names
 
 
-def _config(raw: dict[str, Any], problems: list[Problem], scenario: str | None = None) -> InstanceConfig | None:
+def _config(raw: dict[str, Any], problems: list[Problem], scenario: str | None = None,
+            origins: dict[str, str] | None = None) -> InstanceConfig | None:
     """The typed config, or None with every problem added. The applied scenario's own block was
-    already checked (and reported) by apply_scenario, so its errors are not repeated here."""
+    already checked (and reported) by apply_scenario, so its errors are not repeated here.
+    `origins` names where an overridden key came from (`--set`, a scenario), for the message."""
     scenarios = raw.get("scenarios")
     for name in scenarios if isinstance(scenarios, dict) else []:
         if not SAFE_NAME.fullmatch(str(name)):
@@ -167,7 +169,14 @@ def _config(raw: dict[str, Any], problems: list[Problem], scenario: str | None =
         for err in e.errors():
             if scenario is not None and tuple(err["loc"][:2]) == ("scenarios", scenario):
                 continue
-            problems.append(problem_of(err, "instance.yaml"))
+            dotted = ".".join(str(x) for x in err["loc"])
+            origin = next((o for k, o in (origins or {}).items() if dotted == k or dotted.startswith(k + ".")), None)
+            p = problem_of(err, "instance.yaml")
+            if origin == "--set":
+                p = Problem(f"--set {p.column}", p.message)
+            elif origin:
+                p = Problem(origin, p.message, column=p.column)
+            problems.append(p)
         return None
 
 
@@ -324,9 +333,14 @@ def load_instance(
     elif scenario and raw_cfg:
         if len(raw_tables) == len(TABLES):
             problems += apply_scenario(raw_cfg, raw_tables, scenario)
+    origins = {}
+    spec = (raw_cfg.get("scenarios") or {}).get(scenario) if scenario and isinstance(raw_cfg.get("scenarios"), dict) else None
+    if isinstance(spec, dict) and isinstance(spec.get("set"), dict):
+        origins.update({str(k): f"instance.yaml, scenario '{scenario}', set" for k in spec["set"]})
     if sets:
         problems += apply_sets(raw_cfg, sets, "--set")
-    cfg = _config(raw_cfg, problems, scenario) if raw_cfg else None
+        origins.update({str(k): "--set" for k in sets})
+    cfg = _config(raw_cfg, problems, scenario, origins) if raw_cfg else None
     tables: dict[str, pd.DataFrame] = {}
     for name, df in raw_tables.items():
         parsed = _parse_table(name, df, problems)

@@ -161,12 +161,12 @@ def _select(tables: RawTables, table: str, where: dict[str, Any], origin: str) -
             problems.append(Problem(origin, f"table {table} has no column '{col}' (columns: {', '.join(known)})"))
             continue
         text, spec = found
-        cells = text.map(lambda x, spec=spec: _typed(x, spec))
+        cells = [_typed(x, spec) for x in text]  # a list: pandas would turn None into NaN
         wanted = val if isinstance(val, list) else [val]
         hit = pd.Series(False, index=df.index)
         for w in wanted:
             w_typed = _typed(_cell(w), spec)
-            here = cells.map(lambda c, w_typed=w_typed: c == w_typed and type(c) is type(w_typed)).astype(bool)
+            here = pd.Series([type(c) is type(w_typed) and c == w_typed for c in cells], index=df.index, dtype=bool)
             if not here.any():
                 problems.append(Problem(origin, f"no row of {table} has {col} '{_cell(w)}'"))
             hit |= here
@@ -204,6 +204,8 @@ def check_scenario(spec: Any, origin: str) -> tuple[dict[str, list[Any]], list[P
     problems: list[Problem] = []
     if not isinstance(spec, dict):
         return {}, [Problem(origin, "a scenario must be a mapping (description, set, scale, replace, add, remove)")]
+    sets = spec.get("set") or {}
+    good_sets = dict(sets) if isinstance(sets, dict) else {}
     try:
         Scenario.model_validate(spec)
     except ValidationError as e:
@@ -211,8 +213,10 @@ def check_scenario(spec: Any, origin: str) -> tuple[dict[str, list[Any]], list[P
             loc = err["loc"]
             if len(loc) >= 2 and loc[0] in OPERATIONS and isinstance(loc[1], int):
                 continue  # reported below, entry by entry
+            if len(loc) >= 2 and loc[0] == "set":
+                good_sets.pop(loc[1], None)  # type: ignore[call-overload]
             problems.append(problem_of(err, "instance.yaml", origin))
-    ops: dict[str, list[Any]] = {}
+    ops: dict[str, list[Any]] = {"set": [good_sets] if all(isinstance(k, str) for k in good_sets) else []}
     for verb, model in OPERATIONS.items():
         entries = spec.get(verb) or []
         ops[verb] = []
@@ -241,10 +245,7 @@ def apply_scenario(config: dict[str, Any], tables: RawTables, name: str) -> list
     origin = f"instance.yaml, scenario '{name}'"
     spec = scenarios[name]
     ops, problems = check_scenario(spec, origin)
-    if not isinstance(spec, dict):
-        return problems
-    sets = spec.get("set") or {}
-    if isinstance(sets, dict) and all(isinstance(k, str) for k in sets):
+    for sets in ops.get("set", []):
         problems += apply_sets(config, sets, origin)
     for verb, fn in (("scale", _scale), ("replace", _replace), ("add", _add), ("remove", _remove)):
         for op in ops[verb]:

@@ -153,11 +153,13 @@ class Scenario(_Strict):
 def problem_of(err: ErrorDetails, file: str, origin: str | None = None, skip: int = 0) -> Problem:
     """One pydantic error as a located Problem; `skip` drops leading parts of its location."""
     parts = err["loc"][skip:]
+    is_key = bool(parts) and parts[-1] == "[key]"  # pydantic's mark for a mapping key (not its value)
+    parts = parts[:-1] if is_key else parts
     loc = "".join(f"[{x}]" if isinstance(x, int) else (f".{x}" if i else str(x)) for i, x in enumerate(parts))
     if err["type"] == "extra_forbidden":
         msg = "unknown setting" if origin is None else "unknown key"
     else:
-        msg = err["msg"].removeprefix("Value error, ")
+        msg = ("the key: " if is_key else "") + err["msg"].removeprefix("Value error, ")
     got = "" if err["type"] in ("missing", "extra_forbidden") else f" (got {_short(err.get('input'))})"
     return Problem(origin or file, f"{msg}{got}", column=loc or None)
 

@@ -11,11 +11,13 @@ from typing import Any
 
 import pyomo
 import pyomo.environ as pyo
+from pydantic import ValidationError
 
 import edwc
-from edwc.errors import ResultExistsError, SolveError
+from edwc.errors import InputError, Problem, ResultExistsError, SolveError
 from edwc.formulation.build import build_model
 from edwc.input.instance import Instance
+from edwc.input.schema import Solver
 from edwc.network.reach import load_valid_instance
 from edwc.results.tables import (
     RESULT_VERSION,
@@ -26,7 +28,7 @@ from edwc.results.tables import (
     write_atomically,
     write_result_files,
 )
-from edwc.solve.highs import SolveOutcome, progress, solve_model, write_lp
+from edwc.solve.highs import SolveOutcome, machine_cores, progress, solve_model, write_lp
 
 Log = Callable[[str], None]
 
@@ -66,14 +68,15 @@ def solve_instance(
     """Solve one instance (and scenario) and write its result folder. Returns (folder, result)."""
     seconds: dict[str, float] = {}
     t = time.perf_counter()
+    cores = machine_cores()
+    if threads is not None and threads > cores:
+        raise InputError([Problem("--threads", f"{threads} is more than the {cores} cores this machine offers")], "--threads")
     inst = load_valid_instance(instance_dir, scenario=scenario, sets=sets)
     solver = inst.config.solver
-    if time_limit is not None:
-        solver.time_limit_s = time_limit
-    if mip_gap is not None:
-        solver.mip_gap = mip_gap
-    if threads is not None:
-        solver.threads = threads
+    _override_solver(solver, time_limit=time_limit, mip_gap=mip_gap, threads=threads)
+    if solver.threads > cores:
+        log(f"note: solver.threads is {solver.threads} but this machine offers {cores} cores; HiGHS uses {cores}")
+        solver.threads = cores
     seconds["validate"] = time.perf_counter() - t
     out = Path(out) if out is not None else default_out(inst)
     if out.exists() and not force:
@@ -137,6 +140,22 @@ def solve_instance(
 
     write_atomically(out, fill, force=force)
     return out, result
+
+
+def _override_solver(solver: Solver, **options: float | int | None) -> None:
+    """Apply the command line's solver options; a value the schema refuses is an InputError."""
+    fields = {"time_limit": ("time_limit_s", "--time-limit"), "mip_gap": ("mip_gap", "--mip-gap"), "threads": ("threads", "--threads")}
+    problems = []
+    for key, value in options.items():
+        if value is None:
+            continue
+        name, flag = fields[key]
+        try:
+            setattr(solver, name, value)
+        except ValidationError as e:
+            problems += [Problem(flag, f"{err['msg']} (got {value!r})") for err in e.errors()]
+    if problems:
+        raise InputError(problems, "options")
 
 
 def _no_plan_message(inst: Instance, outcome: SolveOutcome) -> str:
