@@ -3,7 +3,7 @@
 # python3: nothing is installed into it (Debian and Ubuntu refuse that, PEP 668).
 #   - Debian's chromium (the map page is opened in a real headless browser), when missing and apt is usable
 #   - the project environment .venv (created when missing) with edwc and its test extra
-#   - ruff, then pytest (all tests, slow ones included; pass e.g. -m "not slow" for a quick run)
+#   - ruff, mypy (settings in pyproject.toml), then pytest (all tests, slow ones included; pass e.g. -m "not slow" for a quick run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +23,9 @@ edwc_venv test
 
 echo "== ruff"
 "$EDWC_PY" -m ruff check model tests instances geodata benchmarks
+
+echo "== mypy"
+"$EDWC_PY" -m mypy
 
 echo "== pytest"
 "$EDWC_PY" -m pytest "$@"

@@ -6,7 +6,6 @@ Every problem found is collected and raised together as one InputError, before a
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
 from dataclasses import dataclass, field
@@ -19,12 +18,11 @@ import yaml
 from pydantic import ValidationError
 
 from edwc.errors import InputError, Problem
-from edwc.input.safe_yaml import YamlInputError, load_yaml
-from edwc.input.scenarios import RawTables, apply_scenario, apply_sets, scenario_names
+from edwc.input.scenarios import apply_scenario, apply_sets, scenario_names
 from edwc.input.schema import KEYS, TABLES, Column, InstanceConfig, problem_of
+from edwc.input.tables import read_raw
 
 MAX_PROBLEMS_PER_COLUMN = 10
-MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
 @dataclass
@@ -70,81 +68,6 @@ class Instance:
             h.update(name.encode())
             h.update(self.tables[name].to_csv(index=False, lineterminator="\n").encode())
         return h.hexdigest()
-
-
-# ---- reading ------------------------------------------------------------------------------------
-
-
-MAX_YAML_BYTES = 10 * 1024 * 1024
-
-
-def _read_yaml(path: Path, problems: list[Problem]) -> dict[str, Any]:
-    file = path.name
-    if not path.is_file():
-        problems.append(Problem(file, "file not found"))
-        return {}
-    if path.stat().st_size > MAX_YAML_BYTES:
-        problems.append(Problem(file, f"file is larger than {MAX_YAML_BYTES // 2**20} MiB"))
-        return {}
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        problems.append(Problem(file, f"not UTF-8 text ({e.reason} at byte {e.start})"))
-        return {}
-    try:
-        data = load_yaml(text)  # data only, never code; alias and nesting bombs refused
-    except YamlInputError as e:
-        problems.append(Problem(file, e.message, line=e.line))
-        return {}
-    if data is None:
-        problems.append(Problem(file, "file is empty"))
-        return {}
-    if not isinstance(data, dict):
-        problems.append(Problem(file, "expected a mapping of settings at the top level"))
-        return {}
-    return data
-
-
-def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
-    """Read a table as text (parsing comes later, column by column, with located messages)."""
-    file = path.name
-    if not path.is_file():
-        problems.append(Problem(file, "file not found"))
-        return None
-    if path.stat().st_size > MAX_FILE_BYTES:
-        problems.append(Problem(file, f"file is larger than {MAX_FILE_BYTES // 2**20} MiB"))
-        return None
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")  # a byte-order mark is tolerated
-    except UnicodeDecodeError as e:
-        problems.append(Problem(file, f"not UTF-8 text (bad byte at offset {e.start}); save the file as UTF-8"))
-        return None
-    if not text.strip():
-        problems.append(Problem(file, "file is empty (expected a header row)"))
-        return None
-    try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, ValueError) as e:
-        problems.append(Problem(file, f"not a valid CSV table: {str(e).strip()}"))
-        return None
-    df.columns = [str(c).strip() for c in df.columns]
-    dupes = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
-    if dupes:
-        problems.append(Problem(file, f"duplicate column names: {dupes}"))
-        return None
-    return df.apply(lambda s: s.str.strip())
-
-
-def read_raw(folder: Path) -> tuple[dict[str, Any], RawTables, list[Problem]]:
-    problems: list[Problem] = []
-    config = _read_yaml(folder / "instance.yaml", problems)
-    tables: RawTables = {}
-    for name in TABLES:
-        df = _read_csv(folder / f"{name}.csv", problems)
-        if df is not None:
-            tables[name] = df
-    return config, tables, problems
 
 
 # ---- parsing ------------------------------------------------------------------------------------

@@ -214,7 +214,7 @@ def check_scenario(spec: Any, origin: str) -> tuple[dict[str, list[Any]], list[P
             if len(loc) >= 2 and loc[0] in OPERATIONS and isinstance(loc[1], int):
                 continue  # reported below, entry by entry
             if len(loc) >= 2 and loc[0] == "set":
-                good_sets.pop(loc[1], None)  # type: ignore[call-overload]
+                good_sets.pop(loc[1], None)
             problems.append(problem_of(err, "instance.yaml", origin))
     ops: dict[str, list[Any]] = {"set": [good_sets] if all(isinstance(k, str) for k in good_sets) else []}
     for verb, model in OPERATIONS.items():

@@ -74,7 +74,7 @@ def _trunks(regions: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
     full = nx.Graph()
     full.add_weighted_edges_from((i, j, float(d[i, j])) for i in range(n) for j in range(i + 1, n))
     g.add_edges_from(nx.minimum_spanning_tree(full).edges(data=True))
-    rows = [(f"t{ids[i]}-{ids[j]}", ids[i], ids[j], "", 4000.0, 400.0, 2.0e7, 20) for i, j in sorted(tuple(sorted(e)) for e in g.edges)]
+    rows: list[tuple[object, ...]] = [(f"t{ids[i]}-{ids[j]}", ids[i], ids[j], "", 4000.0, 400.0, 2.0e7, 20) for i, j in sorted(tuple(sorted(e)) for e in g.edges)]
     rows += [(f"a-{s}", r, s, 20.0, 20000.0, 400.0, 1.0e6, 20) for s, r in zip(sites["site"], sites["region"], strict=True)]
     return pd.DataFrame(rows, columns=["trunk", "from", "to", "length_km", "capacity_gbps", "module_gbps", "module_capex_cny", "max_modules"])
 
