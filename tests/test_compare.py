@@ -78,7 +78,7 @@ def test_cli_compare_writes_and_shows(solved: dict[str, Path], tmp_path: Path) -
     assert res.exit_code == 0, res.output
     assert "carbon-price" in res.output and "cost_carbon_cny" in res.output
     assert {p.name for p in out.iterdir()} == {"compare.csv", "capacity.csv", "moved.csv", "compare.md",
-                                               "capacity.png", "costs.png", "diff_map.png"}
+                                               "capacity.png", "costs.png", "diff_map.png", "edwc-folder.json"}
     again = CliRunner().invoke(main, ["compare", str(solved["base"]), str(solved["double-batch"]), "--out", str(out), "-q"])
     assert again.exit_code == 0  # an earlier comparison is replaced
     assert "double-batch" in (out / "compare.csv").read_text()

@@ -52,5 +52,9 @@ class ResultExistsError(EdwcError):
     """Refuse to overwrite an existing result without --force."""
 
 
+class UnreadableFolder(EdwcError):
+    """A folder given to a command is not of the kind it reads (a result, an instance), or is damaged (exit 2)."""
+
+
 class SolveError(EdwcError):
     """The solver failed or found no plan."""

@@ -10,7 +10,8 @@ from typing import Any
 
 import click
 
-from edwc.errors import EdwcError, InputError, ResultExistsError
+from edwc.errors import EdwcError, InputError, ResultExistsError, UnreadableFolder
+from edwc.results.folders import FolderRefused, OutputError, interrupted_message
 
 EXAMPLES = "instances/china-2025"
 
@@ -29,12 +30,15 @@ def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
             return f(*args, **kwargs)
         except InputError as e:
             _fail(f"error: {e.render()}", 2)
-        except ResultExistsError as e:
+        except (ResultExistsError, FolderRefused, OutputError, UnreadableFolder) as e:
             _fail(f"error: {e}", 2)
         except EdwcError as e:
             _fail(f"error: {e}", 1)
         except KeyboardInterrupt:
-            _fail("interrupted: nothing was written, any earlier result is untouched", 130)
+            _fail(interrupted_message(), 130)
+        except OSError as e:  # an input or output path the library did not name itself
+            where = f"{e.filename}: " if e.filename else ""
+            _fail(f"error: {where}{e.strerror or e}", 2)
 
     return wrapper
 

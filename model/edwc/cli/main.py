@@ -120,8 +120,9 @@ def map_(path: Path, out: Path | None, lang: str, shade: str, formats: tuple[str
     if (path / "summary.json").exists():
         paths = render_result(path, lang=lang, shade=shade, formats=formats or ("png", "html", "gpkg"))
     elif (path / "instance.yaml").exists():
-        out = out or Path("results") / f"{path.name}-map"
-        out.mkdir(parents=True, exist_ok=True)
+        from edwc.results.folders import claim_folder
+
+        out = claim_folder(out or Path("results") / f"{path.name}-map", "map")
         paths = render_instance(path, out, lang=lang, formats=formats or ("png", "html"))
     else:
         raise InputError([], f"{path} is neither a result folder (summary.json) nor an instance (instance.yaml)")

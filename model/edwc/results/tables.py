@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,11 +12,11 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from edwc.errors import ResultExistsError
 from edwc.formulation.data import SCALE, ModelData
 from edwc.formulation.objective import COST_PARTS
 from edwc.input.instance import Instance
 from edwc.network.routes import routes, trunk_table
+from edwc.results.folders import write_atomically  # noqa: F401  (re-exported: callers import it from here)
 
 RESULT_VERSION = 1
 TABLE_FILES = ("capacity", "sites", "serve", "unmet", "trunks", "kpis")
@@ -163,32 +160,6 @@ def cost_parts(m: pyo.ConcreteModel) -> dict[str, float]:
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
     df.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
-
-
-def write_atomically(out: Path, fill: Callable[[Path], None], force: bool = False) -> Path:
-    """Build a result folder in a temporary sibling and move it into place only when complete.
-
-    An existing result is replaced only with force=True, and only after the new one is whole;
-    any error (or Ctrl-C) while filling leaves the old result untouched and no temp folder.
-    """
-    out = Path(out)
-    if out.exists() and not force:
-        raise ResultExistsError(f"{out} exists; use --force to replace it")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{out.name}-", dir=out.parent))
-    try:
-        fill(tmp)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".old-{out.name}-", dir=out.parent))
-            os.replace(out, old / "r")
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
 
 
 def write_result_files(folder: Path, inst: Instance, result: Result) -> None:

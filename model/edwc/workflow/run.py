@@ -14,11 +14,12 @@ import pyomo.environ as pyo
 from pydantic import ValidationError
 
 import edwc
-from edwc.errors import InputError, Problem, ResultExistsError, SolveError
+from edwc.errors import InputError, Problem, SolveError
 from edwc.formulation.build import build_model
 from edwc.input.instance import Instance
 from edwc.input.schema import Solver
 from edwc.network.reach import load_valid_instance
+from edwc.results.folders import check_output_path, check_replaceable
 from edwc.results.tables import (
     RESULT_VERSION,
     Result,
@@ -79,8 +80,8 @@ def solve_instance(
         solver.threads = cores
     seconds["validate"] = time.perf_counter() - t
     out = Path(out) if out is not None else default_out(inst)
-    if out.exists() and not force:
-        raise ResultExistsError(f"{out} exists; use --force to replace it")
+    check_replaceable(out, "result", force)  # refused now, before the solve, not after it
+    check_output_path(out)
     log(f"{inst.result_name}: {len(inst.regions)} regions, {len(inst.sites)} sites, "
         f"{len(inst.trunks)} trunks, periods {inst.config.periods}")
 

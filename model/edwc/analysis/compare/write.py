@@ -9,8 +9,7 @@ from typing import Any
 from edwc.analysis.compare.charts import plot_capacity, plot_costs, plot_diff_map
 from edwc.analysis.compare.comparison import Comparison
 from edwc.analysis.compare.text import render_markdown
-from edwc.errors import ResultExistsError
-from edwc.results.tables import write_atomically
+from edwc.results.folders import write_atomically
 
 
 def default_out(labels: list[str]) -> Path:
@@ -24,11 +23,9 @@ def default_out(labels: list[str]) -> Path:
 def write_comparison(comp: Comparison, out: Path) -> list[Path]:
     """Write tables, Markdown and charts into `out`, atomically; an earlier comparison there is replaced.
 
-    A folder that exists and is not a comparison (no compare.csv) is never replaced.
+    A folder that exists and is not an edwc comparison (by its marker) is never replaced.
     """
     out = Path(out)
-    if out.exists() and any(out.iterdir()) and not (out / "compare.csv").is_file():
-        raise ResultExistsError(f"{out} exists and is not an edwc comparison; choose another --out")
     names = ["compare.csv", "capacity.csv", "moved.csv", "compare.md", "capacity.png", "costs.png", "diff_map.png"]
 
     def fill(tmp: Path) -> None:
@@ -41,5 +38,5 @@ def write_comparison(comp: Comparison, out: Path) -> list[Path]:
         plot_costs(comp, tmp / "costs.png")
         plot_diff_map(comp, tmp / "diff_map.png")
 
-    write_atomically(out, fill, force=True)
+    write_atomically(out, fill, force=True, kind="compare")
     return [out / n for n in names]

@@ -52,8 +52,11 @@ def _previous_hash(folder: Path) -> str | None:
     import json
 
     import edwc
+    from edwc.results.folders import folder_kind
     from edwc.results.tables import RESULT_VERSION
 
+    if folder_kind(folder) != "result":
+        return None
     try:
         s = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -73,15 +76,24 @@ def sweep_instance(
     force: bool = False,
     on_done: OnDone | None = None,
 ) -> SweepReport:
-    """Solve every case (skipping unchanged ones unless force) and write out/<case>/ and out/index.*."""
-    from edwc.results.tables import write_atomically
+    """Solve every case (skipping unchanged ones unless force) and write out/<case>/ and out/index.*.
+
+    The instance (with each scenario asked for) is validated first: an invalid one is refused
+    before any case runs. `out` must be new, empty or an earlier edwc sweep (its marker); a
+    sub-folder that is not an edwc result fails its own case and is left as it is.
+    """
+    from edwc.errors import EdwcError
+    from edwc.network.reach import load_valid_instance
+    from edwc.results.folders import claim_folder, write_atomically
 
     instance, out = Path(instance), Path(out)
     if not (instance / "instance.yaml").is_file():
         raise InputError([Problem(str(instance), "not an instance folder (no instance.yaml)")], "edwc sweep")
+    for scenario in dict.fromkeys(c.scenario for c in cases):
+        load_valid_instance(instance, scenario=scenario)
     options = options or SolveOptions()
     files = pack_instance(instance)
-    out.mkdir(parents=True, exist_ok=True)
+    claim_folder(out, "sweep")
     tasks = [Task(c, options, str(instance), None if force else _previous_hash(out / c.name)) for c in cases]
     rows: dict[str, dict[str, Any]] = {}
     title = f"sweep of {instance.name}: {len(cases)} cases"
@@ -93,7 +105,11 @@ def sweep_instance(
             def fill(tmp: Path) -> None:
                 unpack_files(files_back, tmp)
 
-            write_atomically(out / task.case.name, fill, force=True)
+            try:
+                write_atomically(out / task.case.name, fill, force=True)
+            except (EdwcError, OSError) as e:
+                outcome = Outcome(task.case.name, "error", False, f"not written: {e}", seconds=outcome.seconds,
+                                  worker=outcome.worker)
         rows[task.case.name] = index_row(task.case, outcome, out)
         write_index(index_table([rows[c.name] for c in cases if c.name in rows]), out, title)
         if on_done is not None:
