@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import yaml
 
-from edwc.cli.common import FiniteFloat, handle_errors
+from edwc.cli.common import FiniteFloat, handle_errors, sigterm_as_interrupt
 
 
 @click.command(name="sweep")
@@ -21,7 +21,8 @@ from edwc.cli.common import FiniteFloat, handle_errors
 @click.option("--all-scenarios", is_flag=True, help="The base and every named scenario of instance.yaml.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder for the cases and index [results/<instance>-sweep].")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Local worker processes [number of CPUs, at most one per case].")
-@click.option("--scheduler", metavar="ADDRESS", help="Run on an existing Dask distributed cluster, e.g. tcp://10.0.0.5:8786.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Run on an existing Dask distributed cluster, e.g. tcp://10.0.0.5:8786 (no answer within 15 s: exit 1).")
 @click.option("--time-limit", type=FiniteFloat(min=0, min_open=True), help="Seconds per case; the best plan found is kept.")
 @click.option("--mip-gap", type=FiniteFloat(0, 1), help="Relative MIP gap to stop each case at.")
 @click.option("--maps", is_flag=True, help="Also draw the maps of every case (slower).")
@@ -77,6 +78,7 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
 
     @handle_errors
     def run_interruptible() -> None:
+        sigterm_as_interrupt()  # SIGTERM stops the sweep as Ctrl-C does: running workers are ended
         try:
             run()
         except KeyboardInterrupt:

@@ -27,6 +27,7 @@ from edwc.workflow.sweep.cases import (
     resolve_scenarios,
 )
 from edwc.workflow.sweep.index import HEADLINE_KPIS, index_row, index_table, write_index
+from edwc.workflow.sweep.local import run_local
 from edwc.workflow.sweep.report import SweepReport, render_report
 from edwc.workflow.sweep.runners import (
     OnDone,
@@ -34,9 +35,9 @@ from edwc.workflow.sweep.runners import (
     SolveOptions,
     Task,
     case_hash,
+    probe_scheduler,
     run_case,
     run_dask,
-    run_local,
 )
 from edwc.workflow.sweep.transfer import Files, pack_folder, pack_instance, unpack_files
 
@@ -87,6 +88,8 @@ def sweep_instance(
     from edwc.results.folders import claim_folder, write_atomically
 
     instance, out = Path(instance), Path(out)
+    if scheduler is not None:
+        probe_scheduler(scheduler)  # a malformed or silent address fails now, before anything is written
     if not (instance / "instance.yaml").is_file():
         raise InputError([Problem(str(instance), "not an instance folder (no instance.yaml)")], "edwc sweep")
     for scenario in dict.fromkeys(c.scenario for c in cases):
@@ -116,7 +119,7 @@ def sweep_instance(
             on_done(task, outcome)
 
     t0 = time.perf_counter()
-    if scheduler:
+    if scheduler is not None:
         run_dask(tasks, files, scheduler, done)
         where = f"Dask cluster {scheduler}"
     else:
