@@ -48,6 +48,7 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
         Task,
         build_cases,
         parse_vary,
+        prepare_sweep,
         render_report,
         resolve_scenarios,
         sweep_instance,
@@ -62,6 +63,7 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
             for c in cases:
                 click.echo(f"{folder / c.name}  scenario={c.scenario or BASE} set={c.sets}")
             return
+        prepare_sweep(instance, cases, folder, scheduler)  # refusals come before the progress bar
         n_workers = workers or min(len(cases), os.cpu_count() or 1)
         if scheduler and workers:
             click.echo("note: --workers is ignored with --scheduler (the cluster has its own workers)", err=True)
@@ -71,7 +73,8 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
                 bar.update(1, f"{task.case.name}: {outcome.status}")
 
             rep = sweep_instance(instance, cases, out=folder, workers=n_workers, scheduler=scheduler,
-                                 options=SolveOptions(time_limit, mip_gap, maps, not no_check), force=force, on_done=tick)
+                                 options=SolveOptions(time_limit, mip_gap, maps, not no_check), force=force, on_done=tick,
+                                 prepared=True)
         click.echo(render_report(rep))
         if len(rep.failed):
             sys.exit(1)

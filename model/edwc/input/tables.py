@@ -24,11 +24,14 @@ def _read_yaml(path: Path, problems: list[Problem]) -> dict[str, Any]:
     if not path.is_file():
         problems.append(Problem(file, "file not found"))
         return {}
-    if path.stat().st_size > MAX_YAML_BYTES:
-        problems.append(Problem(file, f"file is larger than {MAX_YAML_BYTES // 2**20} MiB"))
-        return {}
     try:
+        if path.stat().st_size > MAX_YAML_BYTES:
+            problems.append(Problem(file, f"file is larger than {MAX_YAML_BYTES // 2**20} MiB"))
+            return {}
         text = path.read_bytes().decode("utf-8-sig")
+    except OSError as e:
+        problems.append(Problem(file, f"cannot read the file: {e.strerror or e}"))
+        return {}
     except UnicodeDecodeError as e:
         problems.append(Problem(file, f"not UTF-8 text ({e.reason} at byte {e.start})"))
         return {}
@@ -52,10 +55,14 @@ def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     if not path.is_file():
         problems.append(Problem(file, "file not found"))
         return None
-    if path.stat().st_size > MAX_FILE_BYTES:
-        problems.append(Problem(file, f"file is larger than {MAX_FILE_BYTES // 2**20} MiB"))
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            problems.append(Problem(file, f"file is larger than {MAX_FILE_BYTES // 2**20} MiB"))
+            return None
+        raw = path.read_bytes()
+    except OSError as e:
+        problems.append(Problem(file, f"cannot read the file: {e.strerror or e}"))
         return None
-    raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")  # a byte-order mark is tolerated
     except UnicodeDecodeError as e:

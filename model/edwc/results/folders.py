@@ -156,6 +156,20 @@ def check_output_path(out: Path) -> None:
         raise OutputError(f"cannot write {out}: {parent} is not writable")
 
 
+def check_output_file(path: Path) -> None:
+    """Early checks of a single output file (--write-lp): a short enough name, an existing, writable folder."""
+    path = Path(path)
+    if len(os.fsencode(path.name)) > 255 or len(os.fsencode(os.path.abspath(path))) > 4000:
+        raise OutputError(_os_message(path, OSError(errno.ENAMETOOLONG, "File name too long")))
+    if path.is_dir():
+        raise OutputError(f"cannot write {path}: it is a folder")
+    parent = path.parent
+    if not parent.is_dir():
+        raise OutputError(f"cannot write {path}: the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write {path}: {parent} is not writable")
+
+
 def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
@@ -226,10 +240,9 @@ def write_atomically(out: Path, fill: Callable[[Path], None], force: bool = Fals
     """
     out = Path(out)
     state = last_write
-    state.out, state.phase, state.replaced = out, "none", False
-    replacing = check_replaceable(out, kind, force)
+    state.out, state.phase, state.replaced = out, "building", out.exists()
+    check_replaceable(out, kind, force)
     check_output_path(out)
-    state.replaced = replacing
     try:
         created = _make_parents(out.parent)
     except OSError as e:
@@ -238,7 +251,6 @@ def write_atomically(out: Path, fill: Callable[[Path], None], force: bool = Fals
     try:
         tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out.parent))
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it 0700; a result folder follows the umask
-        state.phase = "building"
         fill(tmp)
         write_marker(tmp, kind)
         with _signals_held():

@@ -19,7 +19,7 @@ from edwc.formulation.build import build_model
 from edwc.input.instance import Instance
 from edwc.input.schema import Solver
 from edwc.network.reach import load_valid_instance
-from edwc.results.folders import check_output_path, check_replaceable
+from edwc.results.folders import check_output_file, check_output_path, check_replaceable
 from edwc.results.tables import (
     RESULT_VERSION,
     Result,
@@ -82,6 +82,8 @@ def solve_instance(
     out = Path(out) if out is not None else default_out(inst)
     check_replaceable(out, "result", force)  # refused now, before the solve, not after it
     check_output_path(out)
+    if lp_file:
+        check_output_file(Path(lp_file))
     log(f"{inst.result_name}: {len(inst.regions)} regions, {len(inst.sites)} sites, "
         f"{len(inst.trunks)} trunks, periods {inst.config.periods}")
 

@@ -43,7 +43,7 @@ from edwc.workflow.sweep.transfer import Files, pack_folder, pack_instance, unpa
 
 __all__ = [
     "BASE", "HEADLINE_KPIS", "Case", "Files", "OnDone", "Outcome", "SolveOptions", "SweepReport", "Task", "Vary",
-    "build_cases", "case_hash", "instance_scenarios", "pack_folder", "pack_instance", "parse_vary", "render_report",
+    "build_cases", "case_hash", "prepare_sweep", "instance_scenarios", "pack_folder", "pack_instance", "parse_vary", "render_report",
     "resolve_scenarios", "run_case", "run_dask", "run_local", "sweep_instance", "unpack_files",
 ]
 
@@ -66,6 +66,24 @@ def _previous_hash(folder: Path) -> str | None:
     return s.get("input_hash") if same_edwc else None
 
 
+def prepare_sweep(instance: Path, cases: list[Case], out: Path, scheduler: str | None) -> None:
+    """Everything that can refuse a sweep, before any case runs or anything is written: the
+    scheduler address, the instance with each scenario asked for, and the --out folder (which
+    is then created with its marker)."""
+    from edwc.network.reach import load_valid_instance
+    from edwc.results.folders import check_replaceable, claim_folder, folder_kind
+
+    if scheduler is not None:
+        probe_scheduler(scheduler)  # a malformed or silent address fails now
+    if not (Path(instance) / "instance.yaml").is_file():
+        raise InputError([Problem(str(instance), "not an instance folder (no instance.yaml)")], "edwc sweep")
+    if folder_kind(out) != "sweep":
+        check_replaceable(out, "sweep", force=True)
+    for scenario in dict.fromkeys(c.scenario for c in cases):
+        load_valid_instance(instance, scenario=scenario)
+    claim_folder(out, "sweep")
+
+
 def sweep_instance(
     instance: str | Path,
     cases: list[Case],
@@ -76,6 +94,7 @@ def sweep_instance(
     options: SolveOptions | None = None,
     force: bool = False,
     on_done: OnDone | None = None,
+    prepared: bool = False,
 ) -> SweepReport:
     """Solve every case (skipping unchanged ones unless force) and write out/<case>/ and out/index.*.
 
@@ -84,19 +103,13 @@ def sweep_instance(
     sub-folder that is not an edwc result fails its own case and is left as it is.
     """
     from edwc.errors import EdwcError
-    from edwc.network.reach import load_valid_instance
-    from edwc.results.folders import claim_folder, write_atomically
+    from edwc.results.folders import write_atomically
 
     instance, out = Path(instance), Path(out)
-    if scheduler is not None:
-        probe_scheduler(scheduler)  # a malformed or silent address fails now, before anything is written
-    if not (instance / "instance.yaml").is_file():
-        raise InputError([Problem(str(instance), "not an instance folder (no instance.yaml)")], "edwc sweep")
-    for scenario in dict.fromkeys(c.scenario for c in cases):
-        load_valid_instance(instance, scenario=scenario)
+    if not prepared:
+        prepare_sweep(instance, cases, out, scheduler)
     options = options or SolveOptions()
     files = pack_instance(instance)
-    claim_folder(out, "sweep")
     tasks = [Task(c, options, str(instance), None if force else _previous_hash(out / c.name)) for c in cases]
     rows: dict[str, dict[str, Any]] = {}
     title = f"sweep of {instance.name}: {len(cases)} cases"
