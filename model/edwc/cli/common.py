@@ -43,6 +43,19 @@ def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+DAMAGE = (KeyError, ValueError, TypeError, IndexError, AttributeError, LookupError, ArithmeticError, UnicodeError)
+
+
+def damaged_as_error(what: str, f: Callable[[], Any]) -> Any:
+    """Run f; an error from reading a damaged folder (a missing column, text where a number belongs)
+    becomes one line naming `what`, exit 2, instead of a traceback."""
+    try:
+        return f()
+    except DAMAGE as e:
+        detail = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise UnreadableFolder(f"{what} is damaged or not an edwc folder of this kind ({type(e).__name__}: {detail[:200]})") from None
+
+
 def sigterm_as_interrupt() -> None:
     """Make SIGTERM (a scheduler's stop, `kill`) stop a solve as Ctrl-C does: nothing half-written, exit 130."""
     import signal

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from edwc.cli.common import handle_errors
+from edwc.cli.common import damaged_as_error, handle_errors
 
 
 @click.command(name="compare")
@@ -34,9 +34,9 @@ def compare_command(results: tuple[Path, ...], out: Path | None, quiet: bool) ->
 
     @handle_errors
     def run() -> None:
-        comp = compare_results(list(results))
+        comp = damaged_as_error("one of the results", lambda: compare_results(list(results)))
         folder = out or default_out(comp.labels)
-        write_comparison(comp, folder)
+        damaged_as_error("one of the results", lambda: write_comparison(comp, folder))
         if not quiet:
             click.echo(render_terminal(comp))
         click.echo(f"written to {folder}")

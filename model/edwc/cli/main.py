@@ -8,7 +8,13 @@ from pathlib import Path
 import click
 
 import edwc
-from edwc.cli.common import FiniteFloat, handle_errors, parse_sets, sigterm_as_interrupt
+from edwc.cli.common import (
+    FiniteFloat,
+    damaged_as_error,
+    handle_errors,
+    parse_sets,
+    sigterm_as_interrupt,
+)
 from edwc.errors import InputError
 
 
@@ -96,7 +102,7 @@ def report(result: Path) -> None:
     from edwc.analysis.report import render
     from edwc.results.tables import read_result
 
-    click.echo(render(read_result(result), str(result)))
+    click.echo(damaged_as_error(str(result), lambda: render(read_result(result), str(result))))
 
 
 @main.command(name="map")
@@ -118,12 +124,16 @@ def map_(path: Path, out: Path | None, lang: str, shade: str, formats: tuple[str
     from edwc.maps import render_instance, render_result
 
     if (path / "summary.json").exists():
-        paths = render_result(path, lang=lang, shade=shade, formats=formats or ("png", "html", "gpkg"))
+        from edwc.results.tables import read_result
+
+        read_result(path)  # a result this edwc can read, or one line saying why not
+        paths = damaged_as_error(str(path), lambda: render_result(path, lang=lang, shade=shade,
+                                                                   formats=formats or ("png", "html", "gpkg")))
     elif (path / "instance.yaml").exists():
         from edwc.results.folders import claim_folder
 
         out = claim_folder(out or Path("results") / f"{path.name}-map", "map")
-        paths = render_instance(path, out, lang=lang, formats=formats or ("png", "html"))
+        paths = damaged_as_error(str(path), lambda: render_instance(path, out, lang=lang, formats=formats or ("png", "html")))
     else:
         raise InputError([], f"{path} is neither a result folder (summary.json) nor an instance (instance.yaml)")
     for p in paths:

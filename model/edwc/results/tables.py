@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from edwc.errors import UnreadableFolder
 from edwc.formulation.data import SCALE, ModelData
 from edwc.formulation.objective import COST_PARTS
 from edwc.input.instance import Instance
@@ -170,11 +171,27 @@ def write_result_files(folder: Path, inst: Instance, result: Result) -> None:
 
 
 def read_result(folder: str | os.PathLike[str]) -> Result:
+    """Read a result folder; UnreadableFolder (one line) when it is not one this edwc wrote and can read."""
     folder = Path(folder)
-    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    path = folder / "summary.json"
+    if not path.is_file():
+        raise UnreadableFolder(f"{folder} is not an edwc result folder (no summary.json)")
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise UnreadableFolder(f"{path}: not readable as JSON ({e})") from None
+    if not isinstance(summary, dict) or "edwc_result_version" not in summary:
+        raise UnreadableFolder(f"{path}: not an edwc result summary")
+    if summary["edwc_result_version"] != RESULT_VERSION:
+        raise UnreadableFolder(f"{path}: result format version {summary['edwc_result_version']!r}; "
+                               f"this edwc reads version {RESULT_VERSION}")
     tables = {}
     for name in TABLE_FILES:
         p = folder / f"{name}.csv"
-        if p.exists():
+        try:
             tables[name] = pd.read_csv(p, dtype={"region": str, "from": str, "to": str})
+        except FileNotFoundError:
+            raise UnreadableFolder(f"{folder}: {name}.csv is missing (a damaged result?)") from None
+        except (OSError, ValueError, UnicodeDecodeError) as e:
+            raise UnreadableFolder(f"{p}: not a readable table ({str(e).strip().splitlines()[0]})") from None
     return Result(summary=summary, tables=tables)

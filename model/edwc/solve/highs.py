@@ -86,6 +86,15 @@ def write_lp(m: pyo.ConcreteModel, path: Path) -> None:
     m.write(str(path), io_options={"symbolic_solver_labels": True})
 
 
+def status_of_termination(termination: str) -> str | None:
+    """The status word edwc writes for HiGHS's own termination text (None when HiGHS has no such text)."""
+    h = highspy.Highs()
+    for name in dir(highspy.HighsModelStatus):
+        if name.startswith("k") and h.modelStatusToString(getattr(highspy.HighsModelStatus, name)) == termination:
+            return _STATUS.get(name, name.removeprefix("k").lower())
+    return None
+
+
 _LAST_THREADS: list[int] = []  # the thread count of this process's previous solve
 
 

@@ -130,6 +130,10 @@ def solve_instance(
         "solver_options": solver.model_dump(),
         "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     }
+    warnings = _warnings(inst, m, tables, outcome, solver.mip_gap)
+    summary["warnings"] = warnings
+    for w in warnings:
+        log(f"warning: {w}")
     result = Result(summary=summary, tables=tables)
 
     def fill(folder: Path) -> None:
@@ -143,6 +147,28 @@ def solve_instance(
 
     write_atomically(out, fill, force=force)
     return out, result
+
+
+def _warnings(inst: Instance, m: pyo.ConcreteModel, tables: dict[str, Any], outcome: SolveOutcome,
+              asked_gap: float) -> list[str]:
+    """What a planner must not miss: a gap above the one asked for, and demand left unmet (with
+    the limits and policies that bind at the plan, which are what forced the shortage)."""
+    out = []
+    gap = outcome.mip_gap
+    if gap is not None and gap > asked_gap + 1e-9:
+        out.append(f"the solve stopped ({outcome.status}) at gap {gap:.2%}, above the {asked_gap:.2%} asked for: "
+                   "a cheaper plan may exist (allow more time with --time-limit)")
+    unmet = float(tables["unmet"]["pflops"].sum())
+    demand = float(inst.demand["pflops"].sum())
+    if unmet > 1e-6 * max(1.0, demand):
+        from edwc.solve.explain import binding_limits
+
+        binding = binding_limits(m, inst)
+        why = ("binding at this plan: " + "; ".join(binding)) if binding else \
+            "no limit or policy binds: that demand is out of latency reach of every site"
+        out.append(f"{unmet:,.4g} PFLOPS of demand ({unmet / demand:.1%}) is unmet, paying "
+                   f"finance.unmet_penalty_cny_per_pflops_year instead; {why}")
+    return out
 
 
 def _override_solver(solver: Solver, **options: float | int | None) -> None:

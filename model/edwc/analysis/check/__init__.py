@@ -72,6 +72,10 @@ def check_plan(p: Plan, folder: Path) -> CheckReport:
         r.fail("policies", "summary.json policies", f"written as {sorted(written)}, the instance has {sorted(on)} in force")
     check_costs(p, d, r)
     check_kpis(p, d, r)
+    r.count("input_hash")
+    if p.input_hash is not None and p.summary.get("input_hash") != p.input_hash:
+        r.fail("input_hash", "summary.json input_hash", "does not match the resolved instance in instance/: "
+               "the summary or the instance was edited after the solve")
     return report
 
 
