@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from edwc.errors import InputError, Problem
 from edwc.input.scenarios import apply_scenario, apply_sets, scenario_names
-from edwc.input.schema import KEYS, TABLES, Column, InstanceConfig, problem_of
+from edwc.input.schema import KEYS, TABLES, Column, InstanceConfig, formula_like, problem_of
 from edwc.input.tables import read_raw
 
 MAX_PROBLEMS_PER_COLUMN = 10
@@ -113,6 +113,8 @@ def _expected(col: Column) -> str:
     }[col.kind]
     if col.choices:
         kind = "one of " + ", ".join(col.choices)
+    elif col.kind == "str":
+        kind = "text not starting with =, +, -, @ (a spreadsheet would run it as a formula)"
     bounds = []
     if col.min is not None:
         bounds.append(f">= {col.min:g}")
@@ -144,6 +146,7 @@ def _parse_column(s: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
         bad = ~empty & ~s.str.fullmatch(r"\d{6}")
         return s.where(~empty, None), bad
     bad = ~empty & ~s.isin(col.choices) if col.choices else pd.Series(False, index=s.index)
+    bad |= ~empty & s.map(formula_like).astype(bool)  # would run as a spreadsheet formula
     return s.where(~empty, None), bad
 
 

@@ -6,6 +6,7 @@ Units are in the names; every model forbids unknown keys so a typo is an error, 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -189,6 +190,16 @@ class InstanceConfig(_Strict):
 
 
 # ---- CSV tables -------------------------------------------------------------------------------
+
+_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def formula_like(text: str) -> bool:
+    """True for text a spreadsheet would run as a formula: it starts with =, +, -, @, a tab or a
+    carriage return and is not a plain number. Refused in instance text cells; neutralised in outputs."""
+    return bool(_FORMULA_START.match(text)) and not _NUMBER.match(text.strip())
+
 
 ColumnKind = Literal["str", "adcode", "float", "int", "bool"]
 

@@ -18,6 +18,7 @@ from edwc.formulation.objective import COST_PARTS
 from edwc.input.instance import Instance
 from edwc.network.routes import routes, trunk_table
 from edwc.results.folders import write_atomically  # noqa: F401  (re-exported: callers import it from here)
+from edwc.results.spreadsheet import write_csv
 
 RESULT_VERSION = 1
 TABLE_FILES = ("capacity", "sites", "serve", "unmet", "trunks", "kpis")
@@ -160,7 +161,7 @@ def cost_parts(m: pyo.ConcreteModel) -> dict[str, float]:
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    df.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
+    write_csv(df, path)  # text a spreadsheet would run is neutralised
 
 
 def write_result_files(folder: Path, inst: Instance, result: Result) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
 
 from edwc.analysis.compare.charts import plot_capacity, plot_costs, plot_diff_map
 from edwc.analysis.compare.comparison import Comparison
 from edwc.analysis.compare.text import render_markdown
 from edwc.results.folders import write_atomically
+from edwc.results.spreadsheet import write_csv
 
 
 def default_out(labels: list[str]) -> Path:
@@ -29,10 +29,9 @@ def write_comparison(comp: Comparison, out: Path) -> list[Path]:
     names = ["compare.csv", "capacity.csv", "moved.csv", "compare.md", "capacity.png", "costs.png", "diff_map.png"]
 
     def fill(tmp: Path) -> None:
-        csv: dict[str, Any] = {"index": False, "lineterminator": "\n", "float_format": "%.10g"}
-        comp.summary.to_csv(tmp / "compare.csv", **csv)
-        comp.capacity.to_csv(tmp / "capacity.csv", **csv)
-        comp.moved.to_csv(tmp / "moved.csv", **csv)
+        write_csv(comp.summary, tmp / "compare.csv")  # text a spreadsheet would run is neutralised
+        write_csv(comp.capacity, tmp / "capacity.csv")
+        write_csv(comp.moved, tmp / "moved.csv")
         (tmp / "compare.md").write_text(render_markdown(comp), encoding="utf-8")
         plot_capacity(comp, tmp / "capacity.png")
         plot_costs(comp, tmp / "costs.png")
