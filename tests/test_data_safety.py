@@ -291,3 +291,28 @@ def test_result_folders_follow_the_umask(mask: int, tmp_path: Path) -> None:
     for path in [out, out / "instance", out / "summary.json", out / "capacity.csv"]:
         want = (0o777 if path.is_dir() else 0o666) & ~mask
         assert stat.S_IMODE(path.stat().st_mode) == want, (path, oct(path.stat().st_mode))
+
+
+# ---- out of memory --------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_out_of_memory_says_how_big_the_model_was(tmp_path: Path) -> None:
+    """A real allocation failure: the solve runs with its address space capped (RLIMIT_AS, 800 MiB)
+    so HiGHS's std::bad_alloc (Python's MemoryError) comes while solving a 360 x 120 city instance."""
+    import resource
+
+    from edwc.synthetic.cities import generate_city_instance
+
+    big = generate_city_instance(tmp_path / "big", n_regions=360, n_sites=120, seed=1)
+    cap = 800 * 2**20
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    p = subprocess.run([sys.executable, "-m", "edwc", "solve", str(big), "--out", str(tmp_path / "r"), "--no-map",
+                        "--time-limit", "60"], capture_output=True, text=True, timeout=600, preexec_fn=limit)
+    msg = one_line_error(p, code=1)
+    assert "out of memory while" in msg and "360 regions, 120 sites" in msg, msg
+    assert "variables" in msg or "building the model" in msg
+    assert not (tmp_path / "r").exists() and leftovers(tmp_path) == []

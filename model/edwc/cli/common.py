@@ -36,6 +36,8 @@ def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
             _fail(f"error: {e}", 1)
         except KeyboardInterrupt:
             _fail(interrupted_message(), 130)
+        except MemoryError:
+            _fail("error: out of memory (the input is too big for this machine's memory)", 1)
         except OSError as e:  # an input or output path the library did not name itself
             where = f"{e.filename}: " if e.filename else ""
             _fail(f"error: {where}{e.strerror or e}", 2)

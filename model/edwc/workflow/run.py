@@ -88,8 +88,11 @@ def solve_instance(
         f"{len(inst.trunks)} trunks, periods {inst.config.periods}")
 
     t = time.perf_counter()
-    with progress("building the model", enabled=show_progress):
-        m, d = build_model(inst)
+    try:
+        with progress("building the model", enabled=show_progress):
+            m, d = build_model(inst)
+    except MemoryError:
+        raise SolveError(_out_of_memory(inst, "building the model", None)) from None
     seconds["build"] = time.perf_counter() - t
     sizes = model_sizes(m)
     log(f"model: {sizes['variables']:,} variables ({sizes['integers']:,} integer), {sizes['constraints']:,} constraints "
@@ -98,7 +101,10 @@ def solve_instance(
         write_lp(m, Path(lp_file))
         log(f"LP file written to {lp_file}")
 
-    outcome = solve_model(m, solver, tee=tee, show_progress=show_progress)
+    try:
+        outcome = solve_model(m, solver, tee=tee, show_progress=show_progress)
+    except MemoryError:  # HiGHS's std::bad_alloc arrives as MemoryError
+        raise SolveError(_out_of_memory(inst, "solving", sizes)) from None
     seconds["solve"] = outcome.seconds
     log(f"HiGHS {outcome.highs_version}: {outcome.status} in {outcome.seconds:.1f} s"
         + (f", gap {outcome.mip_gap:.2%}" if outcome.mip_gap is not None else ""))
@@ -147,6 +153,16 @@ def solve_instance(
 
     write_atomically(out, fill, force=force)
     return out, result
+
+
+def _out_of_memory(inst: Instance, phase: str, sizes: dict[str, int] | None) -> str:
+    """One line for running out of memory, saying how big the instance (and model, when built) was."""
+    msg = (f"out of memory while {phase} {inst.result_name}: {len(inst.regions):,} regions, {len(inst.sites):,} sites, "
+           f"{len(inst.trunks):,} trunks, {len(inst.demand):,} demand rows, {len(inst.config.periods)} period(s)")
+    if sizes:
+        msg += (f"; the model has {sizes['variables']:,} variables ({sizes['integers']:,} integer) and "
+                f"{sizes['constraints']:,} constraints")
+    return msg + ". Try a smaller instance (fewer regions, sites or periods) or a machine with more memory."
 
 
 def _warnings(inst: Instance, m: pyo.ConcreteModel, tables: dict[str, Any], outcome: SolveOutcome,
