@@ -70,6 +70,9 @@ def check_kpis(p: Plan, d: Derived, r: Rows) -> None:
             "emissions_t": sum(v for (s, tt), v in d.emissions.items() if tt == t),
         }
         for name, v in want.items():
-            if (name, t) in k.index:
+            if (name, t) not in k.index:
+                r.count("kpis")
+                r.fail("kpis", row_key(kpi=name, period=t), "missing from kpis.csv")
+            else:
                 r.eq("kpis", row_key(kpi=name, period=t), float(k[(name, t)]), v, max(1.0, abs(v), d.scale_pflops),
                      "kpis.csv says {lhs}, the tables give {rhs}")

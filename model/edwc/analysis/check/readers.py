@@ -10,13 +10,16 @@ from typing import Any
 
 import pandas as pd
 
+# Every column edwc writes (docs/formats.md): a result without one of them is damaged, not checkable.
 RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "capacity": ("site", "class", "period", "existing_pflops", "built_pflops", "installed_pflops", "served_pflops"),
-    "sites": ("site", "period", "open", "newly_opened", "it_mw", "facility_mw", "energy_mwh", "emissions_t"),
+    "capacity": ("site", "class", "period", "existing_pflops", "built_pflops", "installed_pflops", "served_pflops",
+                 "utilisation"),
+    "sites": ("site", "period", "hub", "side", "open", "newly_opened", "it_mw", "facility_mw", "energy_mwh", "emissions_t"),
     "serve": ("region", "site", "workload", "period", "pflops", "rtt_ms"),
     "unmet": ("region", "workload", "period", "pflops"),
-    "trunks": ("trunk", "period", "load_gbps", "capacity_gbps", "wavelengths_added"),
-    "kpis": ("kpi", "period", "value"),
+    "trunks": ("trunk", "period", "from", "to", "length_km", "load_gbps", "capacity_gbps", "wavelengths_added",
+               "utilisation"),
+    "kpis": ("kpi", "period", "value", "unit"),
 }
 TEXT_COLUMNS = {"site", "class", "region", "workload", "trunk", "from", "to", "hub", "side", "kpi", "unit"}
 
@@ -117,7 +120,9 @@ def read_plan(folder: Path) -> Plan:
     try:
         inst = load_instance(folder / "instance")
     except InputError as e:
-        raise UnreadableResult(f"the resolved instance of the result is not valid:\n{e.render()}") from e
+        first = e.problems[0] if e.problems else e.source
+        more = f" (and {len(e.problems) - 1} more problems)" if len(e.problems) > 1 else ""
+        raise UnreadableResult(f"its resolved instance (instance/) is not valid: {first}{more}") from e
     if summary.get("instance") != inst.name:
         raise UnreadableResult(f"{folder / 'summary.json'}: instance {summary.get('instance')!r}, but the resolved "
                                f"instance is '{inst.name}'")
