@@ -103,7 +103,7 @@ def assert_escaped(html: Path) -> None:
 
 
 def test_hostile_names_escaped_in_result_map(tiny: Path, tmp_path: Path) -> None:
-    """The real map rendering (edwc.maps, bokeh) of a plan whose site and region carry markup: map.html keeps
+    """The real map rendering (edwc.maps, the SVG page and the report page) of a plan whose site and region carry markup: map.html keeps
     the names as text. Skipped until the maps land."""
     pytest.importorskip("edwc.maps")
     from edwc.maps import render_result  # noqa: F401  (solve calls it)
@@ -112,8 +112,9 @@ def test_hostile_names_escaped_in_result_map(tiny: Path, tmp_path: Path) -> None
     out = tmp_path / "r"
     r = invoke("solve", str(tiny), "--out", str(out))
     assert r.exit_code == 0, r.output
-    assert (out / "map.html").exists()
-    assert_escaped(out / "map.html")
+    for page in ("map.html", "report.html"):
+        assert (out / page).exists()
+        assert_escaped(out / page)
     # the names are still there, as escaped text (the planner can read them)
     assert "alert(1)" in (out / "map.html").read_text(encoding="utf-8")
 
@@ -155,3 +156,18 @@ def test_scenario_names_cannot_leave_the_results_folder(tiny: Path, tmp_path: Pa
     assert r.exit_code == 2 and "scenario name" in r.output
     assert not list(tmp_path.parent.rglob("escaped"))
     assert not (tmp_path / "results").exists()
+
+
+def test_workbook_keeps_formula_text_as_text(tmp_path: Path) -> None:
+    """plan.xlsx: a cell whose text begins with '=' is stored as a string, which no spreadsheet evaluates."""
+    import pandas as pd
+    from openpyxl import Workbook, load_workbook
+
+    from edwc.analysis.workbook import write_sheet
+
+    wb = Workbook()
+    write_sheet(wb, "t", pd.DataFrame({"site": ["=HYPERLINK(\"http://x\",\"y\")", "ok"], "value": [1.0, -2.0]}), "en")
+    wb.save(tmp_path / "t.xlsx")
+    ws = load_workbook(tmp_path / "t.xlsx")["t"]
+    assert ws["A2"].data_type == "s" and ws["A2"].value.startswith("=HYPERLINK")
+    assert ws["B3"].value == -2.0

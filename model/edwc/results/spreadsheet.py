@@ -32,10 +32,10 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_csv_text(df: pd.DataFrame) -> str:
-    return neutralise(df).to_csv(index=False, lineterminator="\n", float_format="%.10g")
+def to_csv_text(df: pd.DataFrame, float_format: str = "%.10g") -> str:
+    return neutralise(df).to_csv(index=False, lineterminator="\n", float_format=float_format)
 
 
-def write_csv(df: pd.DataFrame, path: Path) -> None:
+def write_csv(df: pd.DataFrame, path: Path, float_format: str = "%.10g") -> None:
     """The one way edwc writes a CSV it made: UTF-8, '\\n', numbers to 10 significant digits, no formulas."""
-    Path(path).write_text(to_csv_text(df), encoding="utf-8")
+    Path(path).write_text(to_csv_text(df, float_format), encoding="utf-8")
