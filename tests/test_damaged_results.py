@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from edwc.analysis.check.readers import RESULT_COLUMNS
 from edwc.cli.main import main
 from edwc.workflow.run import solve_instance
 
@@ -60,8 +61,12 @@ def _csv_edit(name: str, fn: Callable[[list[str]], list[str]]) -> Callable[[Path
     return edit
 
 
-def _drop_column(lines: list[str]) -> list[str]:
-    return [",".join(ln.split(",")[:-1]) for ln in lines]
+def _drop_column(name: str) -> Callable[[list[str]], list[str]]:
+    """Drop the last column the check reads from table `name`."""
+    def drop(lines: list[str]) -> list[str]:
+        j = lines[0].split(",").index(RESULT_COLUMNS[name][-1])
+        return [",".join(c for i, c in enumerate(ln.split(",")) if i != j) for ln in lines]
+    return drop
 
 
 def _text_in_numbers(lines: list[str]) -> list[str]:
@@ -76,7 +81,7 @@ DAMAGES: dict[str, Callable[[Path], None]] = {
     **{f"delete {n}.csv": (lambda f, n=n: (f / f"{n}.csv").unlink()) for n in CSVS},
     **{f"empty {n}.csv": (lambda f, n=n: (f / f"{n}.csv").write_text("")) for n in CSVS},
     **{f"header only {n}.csv": _csv_edit(n, lambda ls: ls[:1]) for n in CSVS},
-    **{f"drop last column of {n}.csv": _csv_edit(n, _drop_column) for n in CSVS},
+    **{f"drop a column of {n}.csv": _csv_edit(n, _drop_column(n)) for n in CSVS},
     **{f"text in a number of {n}.csv": _csv_edit(n, _text_in_numbers) for n in CSVS},
     "binary junk in serve.csv": lambda f: (f / "serve.csv").write_bytes(b"\xff\xfe\x00junk\x00"),
     "delete summary.json": lambda f: (f / "summary.json").unlink(),
@@ -99,7 +104,7 @@ DAMAGES: dict[str, Callable[[Path], None]] = {
     "instance edited": lambda f: (f / "instance" / "demand.csv").write_text(
         (f / "instance" / "demand.csv").read_text().replace(",10\n", ",11\n")),
 }
-MAP_DAMAGES = ["delete serve.csv", "empty sites.csv", "drop last column of capacity.csv", "text in a number of trunks.csv",
+MAP_DAMAGES = ["delete serve.csv", "empty sites.csv", "drop a column of capacity.csv", "text in a number of trunks.csv",
                "summary.json not JSON", "objective null", "unknown result version", "header only serve.csv",
                "instance/ deleted", "instance/sites.csv deleted", "gap NaN", "kpis period text", "delete summary.json",
                "binary junk in serve.csv"]

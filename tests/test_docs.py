@@ -93,11 +93,13 @@ def tiny_result(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_every_result_column_and_summary_key_is_in_formats_md(tiny_result: Path) -> None:
     results_part = FORMATS[FORMATS.index("## Result folder"):]
     missing = []
+    names_documented = "`<id>_name_zh`, `<id>_name_en`" in results_part
     for table, cols in RESULT_COLUMNS.items():
         header = (tiny_result / f"{table}.csv").read_text().splitlines()[0].split(",")
-        assert header == list(cols), f"{table}.csv writes {header}; the check reads {list(cols)}"
+        assert set(cols) <= set(header), f"{table}.csv writes {header}; the check reads {list(cols)}"
         row = next(ln for ln in results_part.splitlines() if ln.startswith(f"| `{table}.csv` |"))
-        missing += [f"{table}.csv: {c}" for c in header if not re.search(rf"\b{re.escape(c)}\b", row)]
+        missing += [f"{table}.csv: {c}" for c in header if not re.search(rf"\b{re.escape(c)}\b", row)
+                    and not (names_documented and c.endswith(("_name_zh", "_name_en")))]
     summary = json.loads((tiny_result / "summary.json").read_text())
     row = next(ln for ln in FORMATS.splitlines() if ln.startswith("| `summary.json` |"))
     missing += [f"summary.json: {k}" for k in summary if f"`{k}`" not in row]

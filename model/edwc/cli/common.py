@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import click
+import yaml
 
 from edwc.errors import EdwcError, InputError, ResultExistsError, UnreadableFolder
 from edwc.results.folders import FolderRefused, OutputError, interrupted_message
@@ -45,7 +46,8 @@ def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-DAMAGE = (KeyError, ValueError, TypeError, IndexError, AttributeError, LookupError, ArithmeticError, UnicodeError)
+DAMAGE = (KeyError, ValueError, TypeError, IndexError, AttributeError, LookupError, ArithmeticError, UnicodeError,
+          yaml.YAMLError)
 
 
 def damaged_as_error(what: str, f: Callable[[], Any]) -> Any:

@@ -216,6 +216,15 @@ def binding_limits(m: pyo.ConcreteModel, inst: Instance, rtol: float = 1e-6) -> 
     return out
 
 
+def policies_in_force(m: pyo.ConcreteModel, inst: Instance) -> list[str]:
+    """The policies of the model with their settings, in words (`carbon_cap (policy.carbon_cap_t = 0)`)."""
+    out = []
+    for family in m.policies:
+        setting = POLICY_WORDS.get(family, (family, None))[0]
+        out.append(f"{family} ({setting} = {_setting(inst, setting)})" if setting.startswith("policy.") else family)
+    return out
+
+
 def explain_infeasible(inst: Instance, time_limit: float = 120.0) -> str:
     """Name the policy constraints that cannot hold together, by how much, and the core limits in their way."""
     m, _ = build_model(inst, elastic=True)

@@ -197,13 +197,19 @@ def _warnings(inst: Instance, m: pyo.ConcreteModel, tables: dict[str, Any], outc
     unmet = float(tables["unmet"]["pflops"].sum())
     demand = float(inst.demand["pflops"].sum())
     if unmet > 1e-6 * max(1.0, demand):
-        from edwc.solve.explain import binding_limits
+        from edwc.solve.explain import binding_limits, policies_in_force
 
         binding = binding_limits(m, inst)
-        why = ("binding at this plan: " + "; ".join(binding)) if binding else \
-            "no limit or policy binds: that demand is out of latency reach of every site"
-        out.append(f"{unmet:,.4g} PFLOPS of demand ({unmet / demand:.1%}) is unmet, paying "
-                   f"finance.unmet_penalty_cny_per_pflops_year instead; {why}")
+        in_force = policies_in_force(m, inst)
+        if binding:
+            why = "binding at this plan: " + "; ".join(binding)
+        elif in_force:
+            why = ("no row binds exactly, so whole modules (module_pflops) against the policies in force leave it: "
+                   + "; ".join(in_force))
+        else:
+            why = "no limit or policy binds: that demand is out of latency reach of every site"
+        out.append(f"{unmet:,.4g} PFLOPS of demand ({unmet / demand:.1%}) is left unserved (its value of lost "
+                   f"service counts instead of a cost); {why}")
     return out
 
 
