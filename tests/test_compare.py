@@ -82,7 +82,7 @@ def test_cli_compare_writes_and_shows(solved: dict[str, Path], tmp_path: Path) -
     assert res.exit_code == 0, res.output
     assert "carbon-price" in res.output and "cost_carbon_cny" in res.output
     assert {p.name for p in out.iterdir()} == {"compare.csv", "capacity.csv", "moved.csv", "compare.md",
-                                               "capacity.png", "costs.png", "diff_map.png"}
+                                               "capacity.png", "costs.png", "diff_map.png", "edwc-folder.json"}
     english = CliRunner().invoke(main, ["compare", str(solved["base"]), str(solved["carbon-price"]), "--out", str(out),
                                         "--lang", "en", "-q"])
     assert english.exit_code == 0, english.output

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from edwc.cli.common import handle_errors
+from edwc.cli.common import damaged_as_error, handle_errors
 
 
 @click.command(name="compare")
@@ -39,9 +39,9 @@ def compare_command(results: tuple[Path, ...], out: Path | None, lang: str, quie
 
     @handle_errors
     def run() -> None:
-        comp = compare_results(list(results))
+        comp = damaged_as_error("one of the results", lambda: compare_results(list(results)))
         folder = out or default_out(comp.labels)
-        write_comparison(comp, folder, lang)
+        damaged_as_error("one of the results", lambda: write_comparison(comp, folder, lang))
         if not quiet:
             click.echo(render_terminal(comp, lang=lang))
         click.echo(f"written to {folder}")

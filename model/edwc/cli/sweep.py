@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import yaml
 
-from edwc.cli.common import handle_errors
+from edwc.cli.common import FiniteFloat, handle_errors, sigterm_as_interrupt
 
 
 @click.command(name="sweep")
@@ -21,9 +21,10 @@ from edwc.cli.common import handle_errors
 @click.option("--all-scenarios", is_flag=True, help="The base and every named scenario of instance.yaml.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder for the cases and index [results/<instance>-sweep].")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Local worker processes [number of CPUs, at most one per case].")
-@click.option("--scheduler", metavar="ADDRESS", help="Run on an existing Dask distributed cluster, e.g. tcp://10.0.0.5:8786.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds per case; the best plan found is kept.")
-@click.option("--mip-gap", type=click.FloatRange(0, 1), help="Relative MIP gap to stop each case at.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Run on an existing Dask distributed cluster, e.g. tcp://10.0.0.5:8786 (no answer within 15 s: exit 1).")
+@click.option("--time-limit", type=FiniteFloat(min=0, min_open=True), help="Seconds per case; the best plan found is kept.")
+@click.option("--mip-gap", type=FiniteFloat(0, 1), help="Relative MIP gap to stop each case at.")
 @click.option("--maps", is_flag=True, help="Also draw the maps of every case (slower).")
 @click.option("--no-check", is_flag=True, help="Skip the independent check of each plan.")
 @click.option("--force", is_flag=True, help="Solve every case again, even when unchanged.")
@@ -59,6 +60,7 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
         build_cases,
         case_line,
         parse_vary,
+        prepare_sweep,
         render_report,
         resolve_scenarios,
         sweep_instance,
@@ -76,6 +78,7 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
             for c in cases:
                 click.echo(f"{folder / c.name}  scenario={c.scenario or BASE} set={c.sets}")
             return
+        prepare_sweep(instance, cases, folder, scheduler)  # refusals come before the progress bar
         n_workers = workers or min(len(cases), os.cpu_count() or 1)
         if scheduler and workers:
             click.echo("note: --workers is ignored with --scheduler (the cluster has its own workers)", err=True)
@@ -94,7 +97,7 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
 
             rep = sweep_instance(instance, cases, out=folder, workers=n_workers, scheduler=scheduler,
                                  options=SolveOptions(time_limit, mip_gap, maps, not no_check), force=force,
-                                 on_done=tick, lang=lang)
+                                 on_done=tick, lang=lang, prepared=True)
         click.echo("")
         click.echo(render_report(rep, width))
         if len(rep.failed):
@@ -130,6 +133,7 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
 
     @handle_errors
     def run_interruptible() -> None:
+        sigterm_as_interrupt()  # SIGTERM stops the sweep as Ctrl-C does: running workers are ended
         try:
             run()
         except KeyboardInterrupt:

@@ -12,15 +12,14 @@ from __future__ import annotations
 import hashlib
 import shutil
 from pathlib import Path
-from typing import Any
 
 from edwc.analysis.compare.charts import plot_capacity, plot_costs
 from edwc.analysis.compare.comparison import Comparison, drawn_names
 from edwc.analysis.compare.diffmap import plot_diff_map
 from edwc.analysis.compare.text import render_markdown
-from edwc.errors import ResultExistsError
 from edwc.maps import LANGS
-from edwc.results.tables import write_atomically
+from edwc.results.folders import write_atomically
+from edwc.results.spreadsheet import write_csv
 
 TABLES = ("compare.csv", "capacity.csv", "moved.csv")
 
@@ -37,20 +36,17 @@ def write_comparison(comp: Comparison, out: Path, lang: str = "zh") -> list[Path
     """Write tables, Markdown and charts into `out`, atomically; an earlier comparison there is replaced
     (its files in other languages are kept when its tables are the same as the new ones).
 
-    A folder that exists and is not a comparison (no compare.csv) is never replaced.
+    A folder that exists and is not an edwc comparison (by its marker) is never replaced.
     """
     from edwc.results.digest import read_digest
 
     out = Path(out)
-    if out.exists() and any(out.iterdir()) and not (out / "compare.csv").is_file():
-        raise ResultExistsError(f"{out} exists and is not an edwc comparison; choose another --out")
     md, capacity, costs, diff = drawn_names(lang)
 
     def fill(tmp: Path) -> None:
-        csv: dict[str, Any] = {"index": False, "lineterminator": "\n", "float_format": "%.10g"}
-        comp.summary.to_csv(tmp / "compare.csv", **csv)
-        comp.capacity.to_csv(tmp / "capacity.csv", **csv)
-        comp.moved.to_csv(tmp / "moved.csv", **csv)
+        write_csv(comp.summary, tmp / "compare.csv")  # text a spreadsheet would run is neutralised
+        write_csv(comp.capacity, tmp / "capacity.csv")
+        write_csv(comp.moved, tmp / "moved.csv")
         (tmp / md).write_text(render_markdown(comp, lang), encoding="utf-8")
         digest = read_digest(comp.folders[0])
         plot_capacity(comp, tmp / capacity, lang, digest)
@@ -58,7 +54,7 @@ def write_comparison(comp: Comparison, out: Path, lang: str = "zh") -> list[Path
         plot_diff_map(comp, tmp / diff, lang, digest)
         _keep_other_languages(out, tmp, lang)
 
-    write_atomically(out, fill, force=True)
+    write_atomically(out, fill, force=True, kind="compare")
     return [out / n for n in (*TABLES, md, capacity, costs, diff)]
 
 
