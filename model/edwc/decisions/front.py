@@ -77,7 +77,7 @@ def non_dominated(df: pd.DataFrame, x: str, tol: float = 1e-9) -> pd.Series:
     return pd.Series(keep, index=df.index)
 
 
-def plot_front(points: pd.DataFrame, axis: Axis, path: Path, title: str) -> Path:
+def plot_front(points: pd.DataFrame, axis: Axis, path: Path, title: str, unit: str = "亿元/yr") -> Path:
     """Cost against the axis: the front as a line, dropped (dominated) points as grey crosses, the base a star."""
     import matplotlib
     from matplotlib.figure import Figure
@@ -85,10 +85,10 @@ def plot_front(points: pd.DataFrame, axis: Axis, path: Path, title: str) -> Path
     from edwc.maps.base import register_font
 
     with matplotlib.rc_context({"font.family": [register_font(), "DejaVu Sans"], "axes.unicode_minus": False}):
-        return _plot(points, axis, path, title, Figure)
+        return _plot(points, axis, path, title, unit, Figure)
 
 
-def _plot(points: pd.DataFrame, axis: Axis, path: Path, title: str, Figure: type) -> Path:  # noqa: N803
+def _plot(points: pd.DataFrame, axis: Axis, path: Path, title: str, unit: str, Figure: type) -> Path:  # noqa: N803
     scale = 1e6 if axis.name == "emissions" else 1.0
     fig = Figure(figsize=(8, 5.5), dpi=150)
     ax = fig.add_subplot()
@@ -103,7 +103,7 @@ def _plot(points: pd.DataFrame, axis: Axis, path: Path, title: str, Figure: type
         ax.annotate(f"{r.cost_cny / YI:,.4g}", (getattr(r, axis.name) / scale, r.cost_cny / YI), xytext=(5, 4),
                     textcoords="offset points", fontsize=7, color="#444444")
     ax.set_xlabel(axis.label)
-    ax.set_ylabel("annual cost, Σ over periods (亿元 = 100 M CNY per year)")
+    ax.set_ylabel(f"cost and value of unmet service, {unit} (亿元 = 100 M CNY)")
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)

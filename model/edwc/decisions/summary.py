@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -10,11 +11,17 @@ import pandas as pd
 YI = 1e8  # 亿元
 
 
+def money(summary: dict) -> str:
+    """The unit of the objective: 亿元 a year for one period, else a present value (docs/model.md)."""
+    weights = summary.get("period_weights") or {}
+    return "亿元/yr" if len(weights) <= 1 else f"亿元 (present value at {min(weights)})"
+
+
 def _yi(v: float) -> str:
     return f"{v / YI:,.2f}"
 
 
-def policy_line(row: pd.Series) -> str:
+def policy_line(row: pd.Series, unit: str = "亿元/yr") -> str:
     """One policy in planner words, e.g. 'west_share_new (policy.west_share_new_min = 0.6): binding, costs 3.1 亿元/yr'."""
     head = f"{row['policy']} ({row['setting']} = {row['value']}): "
     if row["binds"] == "no":
@@ -25,13 +32,13 @@ def policy_line(row: pd.Series) -> str:
         words = "not re-solved"
     if row["binds"] == "yes" and pd.notna(row.get("full_cost_cny")):
         lo, hi = row["full_cost_low_cny"], row["full_cost_high_cny"]
-        words += f", costs {_yi(row['full_cost_cny'])} 亿元/yr"
+        words += f", costs {_yi(row['full_cost_cny'])} {unit}"
         if pd.notna(lo) and pd.notna(hi) and _yi(lo) != _yi(hi):
             words += f" (between {_yi(lo)} and {_yi(hi)} at the MIP gaps)"
     shadow = row.get("shadow_price_cny_per_unit")
     if pd.notna(shadow) and not math.isinf(shadow):
         if bool(row.get("setting_is_share")):
-            words += f"; shadow price {_yi(shadow / 100)} 亿元/yr per percentage point (plan fixed)"
+            words += f"; shadow price {_yi(shadow / 100)} {unit} per percentage point (plan fixed)"
         else:
             words += f"; shadow price {shadow:,.4g} CNY/yr per unit of the setting (plan fixed)"
     elif isinstance(row.get("shadow_note"), str) and row["shadow_note"]:
@@ -47,7 +54,8 @@ def render_prices(folder: Path) -> str:
     if pc.is_file():
         df = pd.read_csv(pc)
         lines.append("policy price tags:" if len(df) else "policy price tags: no policy in force")
-        lines += ["  " + policy_line(r) for _, r in df.iterrows()]
+        unit = money(json.loads((folder / "summary.json").read_text(encoding="utf-8")))
+        lines += ["  " + policy_line(r, unit) for _, r in df.iterrows()]
     mc = folder / "marginal_compute.csv"
     if mc.is_file():
         df = pd.read_csv(mc, dtype={"region": str})

@@ -76,9 +76,10 @@ def figure(n: int, cols: int, title: str, note: str, lang: str = "en",
     return fig, flat[:n]
 
 
-def save(fig: plt.Figure, path: Path) -> Path:
+def save(fig: plt.Figure, path: Path, layout: bool = True) -> Path:
     try:
-        fig.tight_layout(rect=(0, 0.045, 1, 0.95))
+        if layout:
+            fig.tight_layout(rect=(0, 0.045, 1, 0.95))
         return write_atomically(path, lambda p: fig.savefig(p, format="png", dpi=DPI, facecolor="white"))
     finally:
         plt.close(fig)

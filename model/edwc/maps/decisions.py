@@ -23,6 +23,7 @@ from edwc.maps import colours as C
 from edwc.maps.base import province_of
 from edwc.maps.decision_panels import colourbar as bar
 from edwc.maps.decision_panels import figure, save, shade, xy
+from edwc.maps.place import Placer
 
 IDS = {"region": str, "site": str, "hub": str}
 # Move bits: the west's green (work travels to it); move watts: the east's brown (serve it at home).
@@ -135,7 +136,14 @@ def site_status_map(folder: Path, status: pd.DataFrame, sites: pd.DataFrame, tit
         norm = Normalize(0, 1)
         ax.scatter(x, y, s=size, c=s[column], cmap=cmap, norm=norm, edgecolors="#333333", linewidths=0.6, zorder=5)
         bar(fig, ax, cmap, norm, column.replace("_", " "), fmt=lambda v, _: f"{v:.0%}")
-    for label, xi, yi in zip(s["name_en"], x, y, strict=True):
-        ax.annotate(label, (xi, yi), xytext=(9, -9), textcoords="offset points", fontsize=6.5, color="#202020",
-                    path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
-    return save(fig, folder / name)
+    fig.tight_layout(rect=(0, 0.045, 1, 0.95))  # final layout first: the placer measures in display pixels
+    placer = Placer(ax)
+    radii = np.sqrt(np.broadcast_to(np.asarray(size, float), (len(s),)) / np.pi)  # scatter sizes are areas in pt²
+    for xi, yi, r in zip(x, y, radii, strict=True):
+        placer.reserve_data(xi, yi, r)
+    if ax.get_legend() is not None:
+        placer.reserve_artist(ax.get_legend())
+    for label, xi, yi, r in zip(s["name_en"], x, y, radii, strict=True):  # biggest first (s is sorted)
+        placer.place(str(label), xi, yi, gap_pt=r, fontsize=6.5, color="#202020",
+                     path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
+    return save(fig, folder / name, layout=False)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from edwc.decisions.firm import built_by_site, directions, firm_table, hub_ranges
+from edwc.decisions.summary import money
 from edwc.errors import EdwcError
 
 Log = Callable[[str], None]
@@ -31,6 +32,7 @@ class AlternativesReport:
     plans: pd.DataFrame
     seconds: dict[str, float] = field(default_factory=dict)
     failed: list[str] = field(default_factory=list)
+    unit: str = "亿元/yr"
 
 
 def _case_name(objective: str) -> str:
@@ -56,7 +58,7 @@ def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None =
     objectives = directions(base, n)
     cases = [Case(_case_name(o), None, {"explore.cost_max_cny": cap, "explore.objective": o},
                   texts={"explore.objective": o}) for o in objectives]
-    log(f"{len(cases)} alternatives within {slack:.1%} of {float(s['objective_cny']) / 1e8:,.2f} 亿元/yr "
+    log(f"{len(cases)} alternatives within {slack:.1%} of {float(s['objective_cny']) / 1e8:,.2f} {money(s)} "
         f"(≤ {cap / 1e8:,.2f})")
     t0 = time.perf_counter()
     rep_failed: list[str] = []
@@ -85,7 +87,7 @@ def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None =
     table["cost_over_optimum"] = table["cost_cny"] / float(s["objective_cny"]) - 1
     for name, df in (("firm", firm), ("hubs", hubs), ("plans", table)):
         write_csv(df, out / f"{name}.csv")
-    rep = AlternativesReport(out, firm, hubs, table, seconds, rep_failed)
+    rep = AlternativesReport(out, firm, hubs, table, seconds, rep_failed, money(s))
     if maps:
         t0 = time.perf_counter()
         firm_map(out, firm, result_dir, slack, len(plans))
@@ -109,7 +111,8 @@ def _mw(v: float) -> str:
 
 
 def render_alternatives(rep: AlternativesReport) -> str:
-    lines = [f"{'plan':<24} {'cost (亿元/yr)':>15} {'over optimum':>13}  status"]
+    lines = [f"objective (cost and value of unmet service) in {rep.unit}",
+             f"{'plan':<24} {'objective':>15} {'over optimum':>13}  status"]
     for r in rep.plans.itertuples(index=False):
         lines.append(f"{r.plan:<24} {r.cost_cny / 1e8:>15,.2f} {r.cost_over_optimum:>13.2%}  {r.status}")
     for status in ("firm", "choice"):

@@ -13,6 +13,7 @@ Writes OUT/points.csv (every point), OUT/front.csv (the front) and OUT/front.png
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from edwc.decisions.front import (
     point_row,
     unmet_total,
 )
+from edwc.decisions.summary import money
 from edwc.errors import EdwcError
 
 Log = Callable[[str], None]
@@ -42,6 +44,7 @@ class ParetoReport:
     points: pd.DataFrame
     seconds: dict[str, float] = field(default_factory=dict)
     failed: list[str] = field(default_factory=list)
+    unit: str = "亿元/yr"
 
 
 def _run(instance: Path, cases: list, out: Path, workers: int, scheduler: str | None, options: Any,
@@ -107,6 +110,7 @@ def pareto(instance: str | Path, against: str = "emissions", *, points: int = 6,
     df = pd.DataFrame(rows)  # the base first: of equal points it is the one kept
     df["on_front"] = non_dominated(df, axis.name)
     rep.points = df.sort_values(axis.name).reset_index(drop=True)
+    rep.unit = money(json.loads((out / "base" / "summary.json").read_text(encoding="utf-8")))
     _write(rep, axis, instance, scenario)
     return rep
 
@@ -117,13 +121,14 @@ def _write(rep: ParetoReport, axis: Any, instance: Path, scenario: str | None) -
     write_csv(rep.points, rep.out / "points.csv")
     write_csv(rep.points[rep.points["on_front"]].drop(columns="on_front"), rep.out / "front.csv")
     name = instance.name + (f" / {scenario}" if scenario else "")
-    plot_front(rep.points, axis, rep.out / "front.png", f"{name}: cost against {axis.name} (ε-constraint)")
+    plot_front(rep.points, axis, rep.out / "front.png", f"{name}: cost against {axis.name} (ε-constraint)", rep.unit)
 
 
 def render_front(rep: ParetoReport, against: str) -> str:
     axis = AXES[against]
     scale, unit = (1e6, "MtCO2") if axis.name == "emissions" else (1.0, "ms")
-    lines = [f"{'point':<14} {axis.name + ' (' + unit + ')':>18} {'cost (亿元/yr)':>16} {'unmet PFLOPS':>13}  front"]
+    lines = [f"cost = the objective (cost parts and value of unmet service) in {rep.unit}",
+             f"{'point':<14} {axis.name + ' (' + unit + ')':>18} {'cost':>16} {'unmet PFLOPS':>13}  front"]
     for r in rep.points.itertuples(index=False):
         lines.append(f"{r.point:<14} {getattr(r, axis.name) / scale:>18,.6g} {r.cost_cny / 1e8:>16,.6g} "
                      f"{r.unmet_pflops:>13,.1f}  {'yes' if r.on_front else 'dropped (dominated or a repeat)'}")

@@ -26,6 +26,7 @@ from edwc.decisions.fixed import solve_fixed
 from edwc.decisions.ledger import corridor_ledger, corridors
 from edwc.decisions.marginal import marginal_compute, site_values, trunk_values
 from edwc.decisions.policies import PolicyTag, Resolve, policy_duals, policy_tags, price_table
+from edwc.decisions.summary import money
 from edwc.decisions.unit_costs import UnitCosts
 from edwc.errors import EdwcError
 from edwc.results.tables import read_result
@@ -133,7 +134,7 @@ def price_result(result_dir: str | Path, *, workers: int = 1, scheduler: str | N
         raise EdwcError(f"the plan of {folder} with its integers fixed has no solution ({plan.status})")
     rep.seconds["fixed_lp"] = time.perf_counter() - t0
     drift = abs(plan.objective_cny - float(s["objective_cny"])) / max(1.0, abs(float(s["objective_cny"])))
-    log(f"fixed plan: {plan.objective_cny / 1e8:,.2f} 亿元/yr (result: {float(s['objective_cny']) / 1e8:,.2f}; "
+    log(f"fixed plan: {plan.objective_cny / 1e8:,.2f} {money(s)} (result: {float(s['objective_cny']) / 1e8:,.2f}; "
         f"drift {drift:.1e}) in {rep.seconds['fixed_lp']:.1f} s")
 
     t0 = time.perf_counter()
