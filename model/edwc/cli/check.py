@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from edwc.analysis.check import MAX_ROWS_SHOWN
+MAX_ROWS_SHOWN = 10  # = edwc.analysis.check.MAX_ROWS_SHOWN (not imported: --help must not load pandas)
 
 
 @click.command(name="check")
