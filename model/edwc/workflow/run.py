@@ -27,6 +27,7 @@ from edwc.results.tables import (
     write_result_files,
 )
 from edwc.solve.highs import SolveOutcome, progress, solve_model, write_lp
+from edwc.solve.lazy import solve_lazy
 
 Log = Callable[[str], None]
 
@@ -56,6 +57,7 @@ def solve_instance(
     time_limit: float | None = None,
     mip_gap: float | None = None,
     threads: int | None = None,
+    network: str | None = None,
     lp_file: str | Path | None = None,
     maps: bool = True,
     check: bool = True,
@@ -74,6 +76,8 @@ def solve_instance(
         solver.mip_gap = mip_gap
     if threads is not None:
         solver.threads = threads
+    if network is not None:
+        solver.network = "lazy" if network == "lazy" else "full"
     seconds["validate"] = time.perf_counter() - t
     out = Path(out) if out is not None else default_out(inst)
     if out.exists() and not force:
@@ -83,19 +87,25 @@ def solve_instance(
 
     t = time.perf_counter()
     with progress("building the model", enabled=show_progress):
-        m, d = build_model(inst)
+        m, d = build_model(inst, network=solver.network)
     seconds["build"] = time.perf_counter() - t
     sizes = model_sizes(m)
     log(f"model: {sizes['variables']:,} variables ({sizes['integers']:,} integer), {sizes['constraints']:,} constraints "
-        f"built in {seconds['build']:.1f} s")
+        f"built in {seconds['build']:.1f} s" + (" (network rows added as needed)" if solver.network == "lazy" else ""))
     if lp_file:
-        write_lp(m, Path(lp_file))
-        log(f"LP file written to {lp_file}")
+        write_lp(m if solver.network == "full" else build_model(inst)[0], Path(lp_file))
+        log(f"LP file written to {lp_file} (the full model)")
 
-    outcome = solve_model(m, solver, tee=tee, show_progress=show_progress)
+    if solver.network == "lazy":
+        outcome = solve_lazy(m, d, solver, tee=tee, show_progress=show_progress)
+    else:
+        outcome = solve_model(m, solver, tee=tee, show_progress=show_progress)
+    seconds["handover"] = outcome.handover_s
     seconds["solve"] = outcome.seconds
     log(f"HiGHS {outcome.highs_version}: {outcome.status} in {outcome.seconds:.1f} s"
-        + (f", gap {outcome.mip_gap:.2%}" if outcome.mip_gap is not None else ""))
+        + (f", gap {outcome.mip_gap:.2%}" if outcome.mip_gap is not None else "")
+        + (f" ({outcome.rounds} round{'s' if outcome.rounds > 1 else ''}, {outcome.network_rows} trunk rows)"
+           if outcome.network == "lazy" else ""))
     if not outcome.has_solution:
         raise SolveError(_no_plan_message(inst, outcome))
 
@@ -117,6 +127,7 @@ def solve_instance(
         "best_bound_cny": None if outcome.bound is None else outcome.bound * 1e6,
         "seconds": seconds,
         "sizes": sizes,
+        "network": {"rows": outcome.network, "rounds": outcome.rounds, "trunk_rows": outcome.network_rows},
         "policies": list(m.policies),
         "versions": {"edwc": edwc.__version__, "pyomo": pyomo.version.version, "highs": outcome.highs_version,
                      "python": platform.python_version()},
