@@ -54,7 +54,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 OUT = ROOT / "instances"
 
-HUBS = [  # id, name_zh, name_en, side  (NDRC 2021-12 / 2022-02, shared/facts FACTS.md 1.1)
+HUBS = [  # id, name_zh, name_en, side  (NDRC hub layout, 2021-12 / 2022-02)
     ("jjj", "京津冀枢纽", "Beijing-Tianjin-Hebei", "east"),
     ("yrd", "长三角枢纽", "Yangtze River Delta", "east"),
     ("gba", "粤港澳大湾区枢纽", "Guangdong-Hong Kong-Macao Greater Bay Area", "east"),

@@ -2,7 +2,7 @@
 # Set up everything the tests need on a fresh machine, then run them.
 #   - Debian's chromium (the map page is opened in a real headless browser), when missing and apt is usable
 #   - the package with its test extra
-#   - ruff, then pytest (all tests, slow ones included; pass e.g. -m "not slow" for a quick run)
+#   - ruff, mypy (settings in pyproject.toml), then pytest (all tests, slow ones included; pass e.g. -m "not slow" for a quick run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +21,9 @@ python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 
 echo "== ruff"
 python -m ruff check model tests instances geodata benchmarks
+
+echo "== mypy"
+python -m mypy
 
 echo "== pytest"
 python -m pytest "$@"

@@ -231,9 +231,9 @@ def test_very_large_table(tmp_path: Path) -> None:
 
 
 def test_file_over_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import edwc.input.instance
+    import edwc.input.tables
 
-    monkeypatch.setattr(edwc.input.instance, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(edwc.input.tables, "MAX_FILE_BYTES", 100)
     code, out = run(FILES, tmp_path)
     assert code == 2 and "larger than" in out
 

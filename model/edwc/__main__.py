@@ -1,3 +1,5 @@
+"""`python -m edwc`: the same as the `edwc` command."""
+
 from edwc.cli.main import main
 
 main()

@@ -71,8 +71,11 @@ def add_intelligent_share(m: pyo.ConcreteModel, d: ModelData, share: float) -> N
 
 def add_pue_ceiling(m: pyo.ConcreteModel, d: ModelData, pue_max: dict[str, float | None]) -> None:
     """pue_ceiling[s,c,t]:  modules[s,c,t] ≤ 0  for sites whose PUE exceeds their side's ceiling."""
-    idx = [(s, c, t) for (s, c) in d.buildable for t in d.periods
-           if pue_max.get(d.site[s]["side"]) is not None and d.site[s]["pue"] > pue_max[d.site[s]["side"]] + 1e-12]
+    def above(s: str) -> bool:
+        ceiling = pue_max.get(d.site[s]["side"])
+        return ceiling is not None and d.site[s]["pue"] > ceiling + 1e-12
+
+    idx = [(s, c, t) for (s, c) in d.buildable for t in d.periods if above(s)]
     _add(m, "pue_ceiling", idx, lambda s, c, t: (m.modules[s, c, t], 0), "<=")
 
 

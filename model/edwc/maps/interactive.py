@@ -9,13 +9,16 @@ from __future__ import annotations
 import base64
 import io
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import shapely
 from bokeh.core.properties import value as fixed
 from bokeh.embed import file_html
-from bokeh.models import ColumnDataSource, HoverTool, Legend, LegendItem, Title
+from bokeh.models import ColumnDataSource, HoverTool, Range1d
+from bokeh.models.annotations import Legend, LegendItem, Title
+from bokeh.models.renderers import GlyphRenderer
 from bokeh.plotting import figure
 from bokeh.resources import INLINE
 from matplotlib import colormaps
@@ -38,14 +41,20 @@ def render_html(scene: Scene, path: Path) -> None:
     path.write_text(html, encoding="utf-8")
 
 
+def legend_item(label: str, renderer: GlyphRenderer[Any]) -> LegendItem:
+    """One legend entry for one renderer (bokeh's generic renderer types are invariant)."""
+    return LegendItem(label=label, renderers=[renderer])
+
+
 def make_figure(scene: Scene) -> figure:
     t = text(scene.lang)
     minx, miny, maxx, maxy = scene.bounds
-    p = figure(width=WIDTH_PX, height=HEIGHT_PX, match_aspect=True, x_range=(minx, maxx),
-               y_range=(miny, maxy), tools="pan,wheel_zoom,box_zoom,reset,save",
+    p = figure(width=WIDTH_PX, height=HEIGHT_PX, match_aspect=True, x_range=Range1d(start=minx, end=maxx),
+               y_range=Range1d(start=miny, end=maxy), tools="pan,wheel_zoom,box_zoom,reset,save",
                active_scroll="wheel_zoom", title=scene.title, background_fill_color="#e8f1f8")
     p.axis.visible = False
     p.grid.visible = False
+    assert isinstance(p.title, Title)  # figure(title=str) makes a Title
     p.title.text_font = TEXT_FONT
     p.title.text_font_size = "16px"
     items: list[LegendItem] = []
@@ -87,7 +96,7 @@ def add_base(p: figure, scene: Scene) -> None:
     xs, ys = polygon_coords(scene.neighbours.geometry)
     p.multi_polygons(xs=xs, ys=ys, fill_color="#f2f2ee", line_color="#c8c8c8", line_width=0.5)
     dash = [np.asarray(g.coords) for g in shapely.get_parts(scene.ten_dash.geometry.to_numpy())]
-    p.multi_line(xs=[d[:, 0] for d in dash], ys=[d[:, 1] for d in dash], line_color="#707070",
+    p.multi_line(xs=[d[:, 0].tolist() for d in dash], ys=[d[:, 1].tolist() for d in dash], line_color="#707070",
                  line_width=1.2)
 
 
@@ -111,7 +120,7 @@ def add_provinces(p: figure, scene: Scene) -> list[LegendItem]:
     labels = ColumnDataSource(dict(x=prov["label_x"], y=prov["label_y"], text=prov["label"]))
     p.text(x="x", y="y", text="text", source=labels, text_font=fixed(TEXT_FONT),
            text_font_size="10px", text_color="#505050", text_align="center", text_baseline="middle")
-    return [LegendItem(label=text(scene.lang)["provinces"], renderers=[r])]
+    return [legend_item(text(scene.lang)["provinces"], r)]
 
 
 def add_trunks(p: figure, scene: Scene) -> list[LegendItem]:
@@ -141,7 +150,7 @@ def add_trunks(p: figure, scene: Scene) -> list[LegendItem]:
     r = p.multi_line(xs="xs", ys="ys", line_color="colour", line_width="width",
                      source=ColumnDataSource(data))
     p.add_tools(HoverTool(renderers=[r], tooltips=tips, line_policy="interp"))
-    return [LegendItem(label=t["trunks"], renderers=[r])]
+    return [legend_item(t["trunks"], r)]
 
 
 def add_reach(p: figure, scene: Scene) -> list[LegendItem]:
@@ -160,7 +169,7 @@ def add_reach(p: figure, scene: Scene) -> list[LegendItem]:
         p.add_tools(HoverTool(renderers=[r], tooltips=[("", "@region – @site"),
                                                        ("RTT", "@rtt ms")]))
         label = t["reach"].format(limit=float(g["max_rtt_ms"].iloc[0]), workload=w)
-        items.append(LegendItem(label=label, renderers=[r]))
+        items.append(legend_item(label, r))
     return items
 
 
@@ -187,7 +196,7 @@ def add_flows(p: figure, scene: Scene) -> list[LegendItem]:
         p.add_tools(HoverTool(renderers=[r], line_policy="interp", tooltips=[
             ("", "@origin → @site"), ("workload", w), ("PFLOPS", "@pflops"),
             ("RTT", "@rtt ms")]))
-        items.append(LegendItem(label=w, renderers=[r]))
+        items.append(legend_item(w, r))
     return items
 
 
@@ -239,7 +248,7 @@ def add_sites(p: figure, scene: Scene) -> list[LegendItem]:
     labels = ColumnDataSource(dict(x=s["x"], y=s["y"], text=s["label"]))
     p.text(x="x", y="y", text="text", source=labels, x_offset=10, y_offset=8,
            text_font=fixed(TEXT_FONT), text_font_size="10px", text_color="#202020")
-    return [LegendItem(label=t["site"], renderers=[r])]
+    return [legend_item(t["site"], r)]
 
 
 def add_pies(p: figure, scene: Scene, fields: dict[str, list[str]]):  # noqa: ANN201
@@ -271,7 +280,7 @@ def add_hubs(p: figure, scene: Scene) -> list[LegendItem]:
     r = p.text(x="x", y="y", text="text", source=src, text_font=fixed(TEXT_FONT),
                text_font_size="14px", text_color="#8b0000", text_align="center",
                text_baseline="bottom")
-    return [LegendItem(label=text(scene.lang)["hubs"], renderers=[r])]
+    return [legend_item(text(scene.lang)["hubs"], r)]
 
 
 # --------------------------------------------------------------------------- font

@@ -244,8 +244,8 @@ def draw_legend(ax: Axes, scene: Scene, radius: tuple[float, float]) -> None:
                 limit=float(w["max_rtt_ms"]), workload=w["workload"])))
         title = t["regions"]
     legend = ax.legend(handles=handles, loc="upper left", fontsize=7.5, title=title,
-                       title_fontsize=7.5, framealpha=0.9, borderpad=0.6, labelspacing=0.5)
-    legend._legend_box.align = "left"
+                       title_fontsize=7.5, framealpha=0.9, borderpad=0.6, labelspacing=0.5,
+                       alignment="left")
     sizes = size_handles(ax, *radius) if scene.solved else []
     if sizes:
         ax.add_artist(legend)

@@ -80,7 +80,9 @@ def policy_slacks(m: pyo.ConcreteModel) -> list[Give]:
     out = []
     for name in m.policies:
         slack = getattr(m, f"{name}_slack", None)
-        for k in (slack or []):
+        if slack is None:
+            continue
+        for k in slack:
             v = pyo.value(slack[k], exception=False) or 0.0
             if v > EPS:
                 out.append(Give(name, _idx(k), v))
@@ -138,7 +140,8 @@ def core_slacks(slacks: list[pyo.Var]) -> list[Give]:
 
 def _lines(gives: list[Give], words: Callable[[Give], str]) -> list[str]:
     gives = sorted(gives, key=lambda g: (g.family, -g.amount))
-    out, shown = [], {}
+    out: list[str] = []
+    shown: dict[str, int] = {}
     for g in gives:
         shown[g.family] = shown.get(g.family, 0) + 1
         if shown[g.family] <= MAX_ROWS:
@@ -198,7 +201,9 @@ def _core_conflict(inst: Instance, time_limit: float) -> list[Give] | None:
     m, _ = build_model(inst, elastic=True)
     for name in m.policies:
         slack = getattr(m, f"{name}_slack", None)
-        for k in (slack or []):
+        if slack is None:
+            continue
+        for k in slack:
             slack[k].fix(0)
     slacks = soften_core(m)
     m.total_cost.deactivate()

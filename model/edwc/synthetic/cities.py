@@ -103,7 +103,7 @@ def _trunks(regions: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
             g.add_edge(i, int(j), weight=float(d[i, j]))
     mst = minimum_spanning_tree(np.triu(d + 1e-6, 1)).tocoo()  # +1e-6 km: a zero distance is still an edge
     g.add_edges_from(zip(mst.row.tolist(), mst.col.tolist(), strict=True))
-    rows = [(f"t{ids[i]}-{ids[j]}", ids[i], ids[j], "", 4000.0, 400.0, 2.0e7, 20) for i, j in sorted(tuple(sorted(e)) for e in g.edges)]
+    rows: list[tuple[object, ...]] = [(f"t{ids[i]}-{ids[j]}", ids[i], ids[j], "", 4000.0, 400.0, 2.0e7, 20) for i, j in sorted(tuple(sorted(e)) for e in g.edges)]
     rows += [(f"a-{s}", r, s, 20.0, 20000.0, 400.0, 1.0e6, 20) for s, r in zip(sites["site"], sites["region"], strict=True)]
     return pd.DataFrame(rows, columns=["trunk", "from", "to", "length_km", "capacity_gbps", "module_gbps", "module_capex_cny", "max_modules"])
 

@@ -1,0 +1,112 @@
+"""`edwc sweep INSTANCE --vary key=v1,v2 … [--scenario NAME …]`: many solves of one instance, in parallel.
+
+The cases are the Cartesian product of the `--vary` values (and of the named scenarios, when
+given). Each case is solved by a worker — a local process (default) or a worker of an
+existing Dask distributed cluster (`--scheduler tcp://host:port`) — with one HiGHS thread.
+Workers need edwc installed but no shared disk: the instance travels to them as file
+contents, and each result folder travels back and is written here, atomically, under
+`--out/<case>/`. A case that fails is reported (status and message in the index) while the
+others go on; a rerun skips every case whose summary.json carries the same input hash.
+`index.csv` and `index.md` list every case with its status, cost parts and headline KPIs.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from edwc.errors import InputError, Problem
+from edwc.workflow.sweep.cases import (
+    BASE,
+    Case,
+    Vary,
+    build_cases,
+    instance_scenarios,
+    parse_vary,
+    resolve_scenarios,
+)
+from edwc.workflow.sweep.index import HEADLINE_KPIS, index_row, index_table, write_index
+from edwc.workflow.sweep.report import SweepReport, render_report
+from edwc.workflow.sweep.runners import (
+    OnDone,
+    Outcome,
+    SolveOptions,
+    Task,
+    case_hash,
+    run_case,
+    run_dask,
+    run_local,
+)
+from edwc.workflow.sweep.transfer import Files, pack_folder, pack_instance, unpack_files
+
+__all__ = [
+    "BASE", "HEADLINE_KPIS", "Case", "Files", "OnDone", "Outcome", "SolveOptions", "SweepReport", "Task", "Vary",
+    "build_cases", "case_hash", "instance_scenarios", "pack_folder", "pack_instance", "parse_vary", "render_report",
+    "resolve_scenarios", "run_case", "run_dask", "run_local", "sweep_instance", "unpack_files",
+]
+
+
+def _previous_hash(folder: Path) -> str | None:
+    """The input_hash of an earlier result of a case, when this edwc wrote it (else None: solve again)."""
+    import json
+
+    import edwc
+    from edwc.results.tables import RESULT_VERSION
+
+    try:
+        s = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    same_edwc = s.get("edwc_result_version") == RESULT_VERSION and (s.get("versions") or {}).get("edwc") == edwc.__version__
+    return s.get("input_hash") if same_edwc else None
+
+
+def sweep_instance(
+    instance: str | Path,
+    cases: list[Case],
+    *,
+    out: str | Path,
+    workers: int = 1,
+    scheduler: str | None = None,
+    options: SolveOptions | None = None,
+    force: bool = False,
+    on_done: OnDone | None = None,
+) -> SweepReport:
+    """Solve every case (skipping unchanged ones unless force) and write out/<case>/ and out/index.*."""
+    from edwc.results.tables import write_atomically
+
+    instance, out = Path(instance), Path(out)
+    if not (instance / "instance.yaml").is_file():
+        raise InputError([Problem(str(instance), "not an instance folder (no instance.yaml)")], "edwc sweep")
+    options = options or SolveOptions()
+    files = pack_instance(instance)
+    out.mkdir(parents=True, exist_ok=True)
+    tasks = [Task(c, options, str(instance), None if force else _previous_hash(out / c.name)) for c in cases]
+    rows: dict[str, dict[str, Any]] = {}
+    title = f"sweep of {instance.name}: {len(cases)} cases"
+
+    def done(task: Task, outcome: Outcome) -> None:
+        if outcome.ok and outcome.files is not None:
+            files_back = outcome.files
+
+            def fill(tmp: Path) -> None:
+                unpack_files(files_back, tmp)
+
+            write_atomically(out / task.case.name, fill, force=True)
+        rows[task.case.name] = index_row(task.case, outcome, out)
+        write_index(index_table([rows[c.name] for c in cases if c.name in rows]), out, title)
+        if on_done is not None:
+            on_done(task, outcome)
+
+    t0 = time.perf_counter()
+    if scheduler:
+        run_dask(tasks, files, scheduler, done)
+        where = f"Dask cluster {scheduler}"
+    else:
+        workers = max(1, min(workers, len(tasks)))
+        run_local(tasks, files, workers, done)
+        where = f"{workers} local process{'es' if workers > 1 else ''}"
+    index = index_table([rows[c.name] for c in cases])
+    write_index(index, out, title)
+    return SweepReport(out=out, index=index, seconds=time.perf_counter() - t0, workers=where)

@@ -1,0 +1,148 @@
+"""Solving cases on workers: one case in a scratch folder, and many in local processes or on a Dask cluster."""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import as_completed as futures_completed
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from edwc.errors import EdwcError, InputError, SolveError
+from edwc.workflow.sweep.cases import Case
+from edwc.workflow.sweep.transfer import Files, pack_folder, unpack_files
+
+_SOLVE_LOCK = threading.Lock()  # one solve at a time per worker process (Pyomo is not thread-safe)
+
+
+@dataclass
+class SolveOptions:
+    time_limit: float | None = None
+    mip_gap: float | None = None
+    maps: bool = False
+    check: bool = True
+
+
+@dataclass
+class Task:
+    case: Case
+    options: SolveOptions
+    instance_label: str  # the instance path as the user gave it, for messages
+    previous_hash: str | None = None  # input_hash of an earlier result of this case
+
+
+@dataclass
+class Outcome:
+    """What a worker sends back: status, message, and the result folder as files (when solved)."""
+
+    name: str
+    status: str  # HiGHS status word, or skipped / input_error / no_plan / error
+    ok: bool
+    message: str = ""
+    summary: dict[str, Any] | None = None
+    files: Files | None = None
+    seconds: float = 0.0
+    worker: str = ""
+
+
+def case_hash(instance_dir: Path, case: Case, options: SolveOptions) -> str:
+    """The input_hash solve_instance will write for this case (same overrides, threads=1)."""
+    from edwc.network.reach import load_valid_instance
+
+    inst = load_valid_instance(instance_dir, scenario=case.scenario, sets=case.sets)
+    solver = inst.config.solver
+    if options.time_limit is not None:
+        solver.time_limit_s = options.time_limit
+    if options.mip_gap is not None:
+        solver.mip_gap = options.mip_gap
+    solver.threads = 1
+    return inst.input_hash()
+
+
+def run_case(task: Task, instance_files: Files) -> Outcome:
+    """Solve one case in a scratch folder and return its result folder as files. Never raises."""
+    t0 = time.perf_counter()
+    who = f"{socket.gethostname()}:{os.getpid()}"
+    with _SOLVE_LOCK, tempfile.TemporaryDirectory(prefix="edwc-case-") as tmp:
+        inst_dir = unpack_files(instance_files, Path(tmp) / "instance")
+        try:
+            out = _solve_case(task, inst_dir, Path(tmp) / "result")
+        except InputError as e:
+            out = Outcome(task.case.name, "input_error", False, e.render().replace(str(inst_dir), task.instance_label))
+        except SolveError as e:
+            out = Outcome(task.case.name, "no_plan", False, str(e).replace(str(inst_dir), task.instance_label))
+        except Exception as e:  # noqa: BLE001 - a failed case is reported, the sweep goes on
+            out = Outcome(task.case.name, "error", False, f"{type(e).__name__}: {e}")
+    out.seconds, out.worker = time.perf_counter() - t0, who
+    return out
+
+
+def _solve_case(task: Task, inst_dir: Path, out: Path) -> Outcome:
+    from edwc.workflow.run import solve_instance
+
+    case, opt = task.case, task.options
+    if task.previous_hash and case_hash(inst_dir, case, opt) == task.previous_hash:
+        return Outcome(case.name, "skipped", True, "unchanged since the last run")
+    folder, result = solve_instance(inst_dir, scenario=case.scenario, sets=case.sets, out=out, force=True,
+                                    time_limit=opt.time_limit, mip_gap=opt.mip_gap, threads=1,
+                                    maps=opt.maps, check=opt.check)
+    return Outcome(case.name, str(result.summary["status"]), True, summary=result.summary, files=pack_folder(folder))
+
+
+# ---- running many cases -------------------------------------------------------------------------
+
+OnDone = Callable[[Task, Outcome], None]
+
+
+def _failed(task: Task, e: BaseException) -> Outcome:
+    return Outcome(task.case.name, "error", False, f"worker failed: {type(e).__name__}: {e}")
+
+
+def run_local(tasks: list[Task], files: Files, workers: int, on_done: OnDone) -> None:
+    """Run tasks in `workers` fresh local processes (spawned, so no solver state is inherited)."""
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(run_case, t, files): t for t in tasks}
+        try:
+            for fut in futures_completed(futures):
+                task = futures[fut]
+                try:
+                    outcome = fut.result()
+                except Exception as e:  # noqa: BLE001 - a dead worker fails its case only
+                    outcome = _failed(task, e)
+                on_done(task, outcome)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def run_dask(tasks: list[Task], files: Files, address: str, on_done: OnDone) -> None:
+    """Run tasks on an existing Dask distributed cluster at `address` (tcp://host:port)."""
+    from distributed import Client, as_completed
+
+    try:
+        client = Client(address, timeout="20s")
+    except (OSError, TimeoutError) as e:
+        raise EdwcError(f"cannot reach the Dask scheduler at {address}: {e}") from e
+    with client:
+        [files_future] = client.scatter([files], broadcast=True)
+        token = f"{os.getpid()}-{time.time_ns()}"
+        futures = {client.submit(run_case, t, files_future, pure=False, key=f"edwc-case-{t.case.name}-{token}"): t
+                   for t in tasks}
+        try:
+            for fut in as_completed(list(futures)):
+                task = futures[fut]
+                try:
+                    outcome = fut.result()
+                except Exception as e:  # noqa: BLE001 - a lost worker fails its case only
+                    outcome = _failed(task, e)
+                on_done(task, outcome)
+        except BaseException:
+            client.cancel(list(futures))
+            raise
