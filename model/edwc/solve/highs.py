@@ -342,10 +342,12 @@ def solve_model(m: pyo.ConcreteModel, opts: Solver, tee: bool = False, show_prog
 
         def record(e: Any) -> None:
             p, b = e.data_out.mip_primal_bound, e.data_out.mip_dual_bound
-            if not points or points[-1][1:] != (p, b):
+            if abs(p) < INF and abs(b) < INF and (not points or points[-1][1:] != (p, b)):
                 points.append((time.perf_counter() - t0, p, b))
 
         r = run_highs(hm, opts, opts.time_limit_s - handover, tee=tee, on_progress=record if trace else None)
+        if trace and r.objective is not None and r.bound is not None:
+            points.append((time.perf_counter() - t0, r.objective, r.bound))
     if r.x is not None:
         load_solution(hm, r.x)
     return SolveOutcome(r.status, r.termination, r.x is not None, r.objective, r.bound, r.mip_gap,

@@ -235,7 +235,7 @@ def solve_lazy(m: pyo.ConcreteModel, d: ModelData, opts: Solver, tee: bool = Fal
 
         def on_progress(e: Any) -> None:
             b = e.data_out.mip_dual_bound
-            if trace and (not points or points[-1][1:] != (lz.best, max(lz.bound, b))):
+            if trace and math.isfinite(lz.best) and abs(b) < 1e300 and (not points or points[-1][1:] != (lz.best, max(lz.bound, b))):
                 points.append((time.perf_counter() - t0, lz.best, max(lz.bound, b)))
             if lz.gap(b) <= target:
                 e.interrupt()
@@ -253,7 +253,7 @@ def solve_lazy(m: pyo.ConcreteModel, d: ModelData, opts: Solver, tee: bool = Fal
                 lz.bound = max(lz.bound, r.bound)
             if r.x is not None:
                 lz.see(r.x)
-            if trace:
+            if trace and math.isfinite(lz.best) and math.isfinite(lz.bound):
                 points.append((time.perf_counter() - t0, lz.best, lz.bound))
             if lz.gap() <= target + 1e-12:
                 status = "optimal"

@@ -63,9 +63,13 @@ def solve_instance(
     check: bool = True,
     tee: bool = False,
     show_progress: bool = False,
+    trace: bool = False,
     log: Log = _quiet,
 ) -> tuple[Path, Result]:
-    """Solve one instance (and scenario) and write its result folder. Returns (folder, result)."""
+    """Solve one instance (and scenario) and write its result folder. Returns (folder, result).
+
+    trace=True records the plan and bound through the solve in summary["gap_trace"] (benchmarks).
+    """
     seconds: dict[str, float] = {}
     t = time.perf_counter()
     inst = load_valid_instance(instance_dir, scenario=scenario, sets=sets)
@@ -97,9 +101,9 @@ def solve_instance(
         log(f"LP file written to {lp_file} (the full model)")
 
     if solver.network == "lazy":
-        outcome = solve_lazy(m, d, solver, tee=tee, show_progress=show_progress)
+        outcome = solve_lazy(m, d, solver, tee=tee, show_progress=show_progress, trace=trace)
     else:
-        outcome = solve_model(m, solver, tee=tee, show_progress=show_progress)
+        outcome = solve_model(m, solver, tee=tee, show_progress=show_progress, trace=trace)
     seconds["handover"] = outcome.handover_s
     seconds["solve"] = outcome.seconds
     log(f"HiGHS {outcome.highs_version}: {outcome.status} in {outcome.seconds:.1f} s"
@@ -135,16 +139,22 @@ def solve_instance(
         "solver_options": solver.model_dump(),
         "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     }
+    if trace:
+        summary["gap_trace"] = [list(p) for p in outcome.trace]
     result = Result(summary=summary, tables=tables)
 
     def fill(folder: Path) -> None:
         t0 = time.perf_counter()
         write_result_files(folder, inst, result)
-        if check:
-            _self_check(folder, log)
-        if maps:
-            _render_maps(folder, log)
         seconds["write"] = time.perf_counter() - t0
+        if check:
+            t0 = time.perf_counter()
+            _self_check(folder, log)
+            seconds["check"] = time.perf_counter() - t0
+        if maps:
+            t0 = time.perf_counter()
+            _render_maps(folder, log)
+            seconds["maps"] = time.perf_counter() - t0
 
     write_atomically(out, fill, force=force)
     return out, result
