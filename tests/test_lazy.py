@@ -79,3 +79,22 @@ def test_lazy_plan_upgrades_the_trunks_it_loads(tmp_path: Path) -> None:
     tr = r.tables["trunks"]
     assert (tr["load_gbps"] <= tr["capacity_gbps"] * (1 + 1e-9)).all()
     assert tr["wavelengths_added"].sum() > 0
+
+
+@pytest.mark.parametrize("network", ["full", "lazy"])
+def test_a_trunk_nothing_uses_still_gets_values(network: str, tmp_path: Path) -> None:
+    """A slower parallel trunk carries nothing and its wavelengths cost nothing: HiGHS never sees its
+    variables, yet the plan must give them values so every cost part evaluates (and check passes)."""
+    folder = tight_tiny(tmp_path)
+
+    def parallel(df: pd.DataFrame) -> pd.DataFrame:
+        extra = df[df["trunk"] == "bj-gs"].assign(trunk="bj-gs-slow", length_km="3000", module_capex_cny="0")
+        return pd.concat([df, extra], ignore_index=True)
+
+    edit_table(folder, "trunks", parallel)
+    r = solve(folder, tmp_path / "r", network=network, mip_gap=0.0)
+    parts = r.summary["cost_parts_cny"]
+    assert parts["trunks"] > 0  # the narrow trunks are upgraded and their cost is counted
+    assert sum(parts.values()) == pytest.approx(r.summary["objective_cny"], rel=1e-9)
+    slow = r.tables["trunks"].set_index("trunk").loc["bj-gs-slow"]
+    assert slow["load_gbps"] == 0 and slow["wavelengths_added"] == 0

@@ -220,10 +220,20 @@ def add_rows(hm: HighsModel, rows: list[Any]) -> None:
     hm.row_upper = np.concatenate([hm.row_upper, upper])
 
 
-def load_solution(hm: HighsModel, x: np.ndarray) -> None:
-    """Write a solution vector into the Pyomo variables (fixed variables keep their values)."""
+def load_solution(hm: HighsModel, x: np.ndarray, m: pyo.ConcreteModel | None = None) -> None:
+    """Write a solution vector into the Pyomo variables (fixed variables keep their values).
+
+    With m, a variable HiGHS never saw (in no active row, at zero cost: e.g. the wavelengths of a trunk
+    nothing is routed over) gets the in-bounds value nearest 0, so every expression of m evaluates.
+    """
     for v, val in zip(hm.columns, x.tolist(), strict=True):
         v.set_value(val, skip_validation=True)
+    if m is not None:
+        for v in m.component_data_objects(pyo.Var, descend_into=True):
+            if v.value is None:
+                lo, hi = v.bounds
+                v.set_value(lo if lo is not None and lo > 0 else (hi if hi is not None and hi < 0 else 0.0),
+                            skip_validation=True)
 
 
 @dataclass
@@ -349,7 +359,7 @@ def solve_model(m: pyo.ConcreteModel, opts: Solver, tee: bool = False, show_prog
         if trace and r.objective is not None and r.bound is not None:
             points.append((time.perf_counter() - t0, r.objective, r.bound))
     if r.x is not None:
-        load_solution(hm, r.x)
+        load_solution(hm, r.x, m)
     return SolveOutcome(r.status, r.termination, r.x is not None, r.objective, r.bound, r.mip_gap,
                         time.perf_counter() - t0, highs_version(), "".join(r.log), handover_s=handover,
                         trace=points)

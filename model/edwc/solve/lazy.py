@@ -121,6 +121,7 @@ class Lazy:
         self.users = trunk_users(d)
         self.rows: set[tuple[str, int]] = set()  # (trunk, period) rows in the model
         self.best_x: np.ndarray | None = None
+        self.best_cum: np.ndarray | None = None  # cumulative wavelengths [trunk, period] of the best plan
         self.best: float = math.inf  # cost of the best full-model plan
         self.bound: float = -math.inf  # best valid lower bound for the full model
         self.wanted: set[tuple[str, int]] = set()  # (trunk, period) overloaded by some plan this round
@@ -153,8 +154,10 @@ class Lazy:
         cap = net.cap0[:, None] + net.module_gbps[:, None] * cum
         return ld, cum, ld > cap * (1 + TOL) + TOL
 
-    def repair(self, x: np.ndarray) -> tuple[float, np.ndarray] | None:
-        """The plan x made whole for the full model (flows, enough wavelengths), its cost; None if it cannot be."""
+    def repair(self, x: np.ndarray) -> tuple[float, np.ndarray, np.ndarray] | None:
+        """The plan x made whole for the full model (flows, enough wavelengths): its cost, its vector and its
+        cumulative wavelengths [trunk, period] (wavelengths that cost nothing and sit in no row have no
+        column); None if it cannot be made whole."""
         net = self.net
         f = flows(net, self._serve(x))
         ld = loads(net, f)
@@ -174,7 +177,7 @@ class Lazy:
         y[fc[:, 2]] = f[fc[:, 0], fc[:, 1]]
         if self.hm.violation(y) > 1e-6:
             return None
-        return self.hm.objective(y), y
+        return self.hm.objective(y), y, cum
 
     def see(self, x: np.ndarray) -> None:
         """A plan of the relaxation: note the trunks it overloads and keep its repair if it is the best."""
@@ -183,7 +186,7 @@ class Lazy:
             self.wanted.add((self.net.trunks[i], self.net.periods[k]))
         fixed = self.repair(x)
         if fixed is not None and fixed[0] < self.best:
-            self.best, self.best_x = fixed
+            self.best, self.best_x, self.best_cum = fixed
 
     def gap(self, bound: float | None = None) -> float:
         lb = self.bound if bound is None else max(self.bound, bound)
@@ -215,7 +218,7 @@ class Lazy:
                 if self.best_x is not None:  # extend the best plan with the new columns' values
                     self.best_x = np.concatenate([self.best_x, np.zeros(len(self.hm.columns) - n0)])
                     fixed = self.repair(self.best_x)
-                    self.best_x = None if fixed is None else fixed[1]
+                    self.best_x, self.best_cum = (None, None) if fixed is None else fixed[1:]
 
 
 def solve_lazy(m: pyo.ConcreteModel, d: ModelData, opts: Solver, tee: bool = False, show_progress: bool = False,
@@ -270,8 +273,8 @@ def solve_lazy(m: pyo.ConcreteModel, d: ModelData, opts: Solver, tee: bool = Fal
     has = lz.best_x is not None
     if has:
         assert lz.best_x is not None
-        load_solution(hm, lz.best_x)
-        _fill_flows(lz)
+        _fill_network(lz)
+        load_solution(hm, lz.best_x, m)
     gap = lz.gap() if has else None
     return SolveOutcome(status, termination, has, lz.best if has else None,
                         lz.bound if math.isfinite(lz.bound) else None, gap, time.perf_counter() - t0,
@@ -279,10 +282,17 @@ def solve_lazy(m: pyo.ConcreteModel, d: ModelData, opts: Solver, tee: bool = Fal
                         network_rows=len(lz.rows), trace=points)
 
 
-def _fill_flows(lz: Lazy) -> None:
-    """Give every flow_to_site variable (in the model's rows or not) the flow the plan sends."""
+def _fill_network(lz: Lazy) -> None:
+    """Give every flow_to_site and wavelengths variable (in the model's rows or not) its value in the plan."""
     net, m = lz.net, lz.m
-    f = flows(net, np.array([v.value or 0.0 for v in net.serve_vars]))
+    assert lz.best_cum is not None
+    added = np.diff(lz.best_cum, axis=1, prepend=0.0)
+    for i, l in enumerate(net.trunks):
+        for k, t in enumerate(net.periods):
+            if (l, t) in m.wavelengths:
+                m.wavelengths[l, t].set_value(float(added[i, k]), skip_validation=True)
+    assert lz.best_x is not None
+    f = flows(net, lz._serve(lz.best_x))
     for i, (s, u) in enumerate(net.nodes):
         for k, t in enumerate(net.periods):
             m.flow_to_site[s, u, t].set_value(float(f[i, k]), skip_validation=True)
