@@ -38,8 +38,11 @@ demand (period 2025) = art_target_2025_total x 1000 PFLOPS; intelligent
   dem_general_growth, super at dem_super_growth.
 sites: hub = the hub whose provinces contain the site (seeds/provinces.csv hub);
   side = the hub's side; sites in no hub are side east (only the four supply hubs
-  are "west"). PUE, power price, grid CO2, renewable share and facility power as in
-  site_row() below.
+  are "west"). PUE of the existing stock (site_pue), new-design PUE (site_pue_new),
+  power price, grid CO2 and facility power as below. Green power is contracted on top
+  of the grid in the model (pwr_green_premium); the grid factor is never scaled.
+unit: every class is counted in PFLOPS of the national total-compute statistic;
+  intelligent = unit_fp16_per_stat FP16 PFLOPS each (class_table).
 """
 
 from __future__ import annotations
@@ -149,29 +152,41 @@ def classes_of(s: dict) -> list[str]:
 
 # ----------------------------------------------------------------------------- classes
 def class_table() -> dict[str, dict]:
+    """One unit for every class: PFLOPS as counted in the national total-compute statistic (general = FP32,
+    super = FP64, intelligent = the converted count, unit_fp16_per_stat FP16 PFLOPS each). kW and IT capex per
+    unit are per that unit, for the existing fleet and new builds apart; the facility is priced per kW of IT."""
+    k = fact("unit_fp16_per_stat")
+    fac = fact("eng_facility_capex_per_kw")
     return {
         "general": dict(precision="FP32", kw_per_pflops=fact("eng_cpu_kw_per_pflops"),
-                        capex_cny_per_pflops=fact("cls_capex_general"),
-                        module_pflops=fact("cls_module_general")),
-        "intelligent": dict(precision="FP16", kw_per_pflops=fact("eng_gpu_kw_per_pflops"),
-                            capex_cny_per_pflops=fact("cls_capex_intelligent"),
+                        kw_existing=fact("eng_cpu_kw_existing"), capex_cny_per_pflops=fact("cls_capex_general"),
+                        facility=fac, life=fact("fin_it_life"), module_pflops=fact("cls_module_general")),
+        "intelligent": dict(precision="FP16", kw_per_pflops=fact("eng_gpu_kw_new") * k,
+                            kw_existing=fact("eng_gpu_kw_existing") * k,
+                            capex_cny_per_pflops=fact("cls_capex_intelligent"), facility=fac, life=fact("fin_it_life"),
                             module_pflops=fact("cls_module_intelligent")),
         "super": dict(precision="FP64", kw_per_pflops=fact("eng_super_kw_per_pflops"),
-                      capex_cny_per_pflops=fact("cls_capex_super"),
-                      module_pflops=fact("cls_module_super")),
+                      kw_existing=fact("eng_super_kw_existing"), capex_cny_per_pflops=fact("cls_capex_super"),
+                      facility=fac, life=fact("fin_hpc_life"), module_pflops=fact("cls_module_super")),
     }
 
 
 def check_class_costs(cls: dict) -> None:
-    """The capex figures in facts.csv are DERIVED; recompute them to catch drift."""
-    gen = (fact("eng_x86_server_cny") / fact("eng_cpu_server_tflops") * 1000
-           + fact("eng_cpu_kw_per_pflops") * fact("eng_facility_capex_per_kw"))
-    sup = fact("eng_super_capex_it") * 1e6 + fact("eng_super_kw_per_pflops") * fact("eng_facility_capex_per_kw")
-    intel = fact("art_aidc_cost") * 1e6 / 100
+    """The capex, power and unit figures in facts.csv are DERIVED; recompute them to catch drift."""
+    gen = fact("eng_x86_server_cny") / fact("eng_cpu_server_tflops") * 1000
+    sup = fact("eng_super_capex_it") * 1e6
+    intel = fact("eng_gpu_capex_new") * fact("unit_fp16_per_stat")
     for c, v in (("general", gen), ("super", sup), ("intelligent", intel)):
         assert abs(cls[c]["capex_cny_per_pflops"] / v - 1) < 0.01, (c, v)
-    gpu = fact("eng_dgx_h100_kw") / (8 * fact("eng_h100_fp16_tflops") / 1000)
-    assert abs(gpu - cls["intelligent"]["kw_per_pflops"]) < 0.05, gpu
+    unit = fact("nat_intel_fp16_2024") / (fact("nat_compute_2024") * pct("nat_mix_intel_2024"))
+    assert abs(unit / fact("unit_fp16_per_stat") - 1) < 1e-3, unit
+    a100 = fact("eng_dgx_a100_kw") / (8 * fact("eng_a100_fp16_tflops") / 1000)
+    assert abs(a100 / fact("eng_gpu_kw_existing") - 1) < 1e-3, a100
+    a100_cny = fact("eng_dgx_a100_usd") * fact("fin_cny_per_usd") / (8 * fact("eng_a100_fp16_tflops") / 1000)
+    assert abs(a100_cny / fact("eng_gpu_capex_existing") - 1) < 1e-3, a100_cny
+    h100 = fact("eng_dgx_h100_kw") / (8 * fact("eng_h100_fp16_tflops") / 1000)
+    assert abs(h100 - fact("eng_gpu_kw_per_pflops")) < 0.05, h100
+    assert h100 <= fact("eng_gpu_kw_new") <= a100  # the new-build estimate lies between H100 and A100
 
 
 # ----------------------------------------------------------------------------- existing
@@ -245,10 +260,23 @@ def existing_capacity() -> dict[tuple[str, str], float]:
 
 
 # ----------------------------------------------------------------------------- sites
-def site_pue(s: dict, horizon: int = 2025) -> float:
+def site_pue_new(s: dict) -> float:
+    """New-design PUE: what a new build at the site achieves (the ceilings of instance.yaml bind it)."""
     sid, kind = s["site"], s["kind"]
-    if horizon >= 2030 and s["note"].startswith("provincial DC"):
-        return fact("pue_provincial_2030")
+    if kind == "cluster":
+        if sid in ("qingyang", "zhongwei") or site_side(s) == "west":
+            return fact("pue_west_new")
+        return fact("pue_new_cluster_east")
+    if s["note"].startswith("provincial DC"):
+        return fact("pue_new_provincial_cold") if s["region"] in COLD_PROVINCES else fact("pue_new_provincial_warm")
+    return fact("pue_new_city")
+
+
+def site_pue(s: dict, horizon: int = 2025) -> float:
+    """PUE of the site's existing stock (candidates: their new-design PUE)."""
+    sid, kind = s["site"], s["kind"]
+    if s["candidate"] == "true":
+        return site_pue_new(s)
     table = {
         "zhangjiakou": "pue_zhangjiakou", "yrd-demo": "pol_pue_hub_east", "wuhu": "pol_pue_hub_east",
         "shaoguan": "pol_pue_hub_east", "tianfu": "pue_cluster_gap", "chongqing": "pue_cluster_gap",
@@ -257,9 +285,9 @@ def site_pue(s: dict, horizon: int = 2025) -> float:
     }
     if sid in table:
         return fact(table[sid])
-    if kind == "supercomputing":
+    if kind == "supercomputing" and "also stands for" not in s["note"]:
         return fact("pue_nscc")
-    if s["note"].startswith("provincial DC"):
+    if s["note"].startswith("provincial DC") or kind == "supercomputing":  # an NSCC standing for its city's DC area
         return fact("pue_provincial_cold") if s["region"] in COLD_PROVINCES else fact("pue_provincial_warm")
     return fact("pue_metro")
 
@@ -291,18 +319,9 @@ def site_co2(s: dict) -> float:
     return float(v) if v else fact("co2_grid_southwest_2022")
 
 
-def site_renewable(s: dict) -> float:
-    sid = s["site"]
-    sourced = {"zhangjiakou": "ren_zhangjiakou", "shaoguan": "ren_shaoguan", "tianfu": "ren_sichuan",
-               "nscc-chengdu": "ren_sichuan", "zhongwei": "ren_zhongwei", "xining": "ren_qinghai"}
-    if sid in sourced:
-        return pct(sourced[sid])
-    USED.add("ren_share_proxy")
-    return min(1.0, max(0.0, 1 - site_co2(s) / fact("co2_national_fossil_2022")))
-
-
 def it_mw(ex: dict, sid: str, cls: dict) -> float:
-    return sum(ex.get((sid, c), 0.0) * cls[c]["kw_per_pflops"] for c in CLASSES) / 1000
+    """IT MW of the site's existing stock."""
+    return sum(ex.get((sid, c), 0.0) * cls[c]["kw_existing"] for c in CLASSES) / 1000
 
 
 def plan_it_mw(sid: str) -> float | None:
@@ -364,10 +383,10 @@ def max_modules(s: dict, c: str, ex: dict, cls: dict, horizon: int) -> int:
     if c == "intelligent":
         base = fact("est_intel_modules_cluster") if s["kind"] == "cluster" else fact("est_intel_modules_city")
         return int(base * grow)
-    # general: bounded by the site's power headroom (the plan is the facility limit)
-    head_it = max_facility_mw(s, ex, cls, horizon) / site_pue(s, horizon) - it_mw(ex, sid, cls)
-    module_mw = cls[c]["module_pflops"] * cls[c]["kw_per_pflops"] / 1000
-    return max(0, int(head_it // module_mw))
+    # general: bounded by the site's power headroom (the plan is the facility limit), built at the new-design PUE
+    head = max_facility_mw(s, ex, cls, horizon) - it_mw(ex, sid, cls) * site_pue(s, horizon)
+    module_mw = cls[c]["module_pflops"] * cls[c]["kw_per_pflops"] / 1000 * site_pue_new(s)
+    return max(0, int(head // module_mw))
 
 
 # ----------------------------------------------------------------------------- trunks
@@ -430,20 +449,46 @@ def rtt_table(trk: list[dict]) -> dict[str, dict[str, float]]:
 
 # ----------------------------------------------------------------------------- demand
 def workloads() -> dict[str, dict]:
+    """Latency limits from application response-time requirements (wl_rtt_*, ESTIMATE on app_latency_*);
+    the policy's latency circles (pol_latency_*) are reported as KPIs, not used as limits."""
     return {
-        "ai-inference": dict(cls="intelligent", max_rtt_ms=fact("pol_latency_hub"),
+        "ai-inference": dict(cls="intelligent", max_rtt_ms=fact("wl_rtt_ai_inference"),
                              gbps=fact("wl_gbps_ai_inference"),
-                             description="AI inference near users: 20 ms hub circle"),
+                             description="AI inference in online services: 50 ms RTT (5 % of a 1 s response)"),
         "ai-training": dict(cls="intelligent", max_rtt_ms=None, gbps=fact("wl_gbps_ai_training"),
                             description="AI model training: latency-tolerant"),
-        "general-realtime": dict(cls="general", max_rtt_ms=fact("pol_latency_terminal"),
+        "general-realtime": dict(cls="general", max_rtt_ms=fact("wl_rtt_general_realtime"),
                                  gbps=fact("wl_gbps_general_realtime"),
-                                 description="interactive general computing: < 10 ms to terminals"),
+                                 description="interactive general computing: 20 ms RTT (5 round trips in 0.1 s)"),
         "general-batch": dict(cls="general", max_rtt_ms=None, gbps=fact("wl_gbps_general_batch"),
                               description="batch, storage and back-office computing"),
         "hpc": dict(cls="super", max_rtt_ms=None, gbps=fact("wl_gbps_hpc"),
                     description="supercomputing jobs"),
     }
+
+
+def annuity(rate: float, years: float) -> float:
+    return rate / (1 - (1 + rate) ** -years)
+
+
+def cost_to_serve(cls: dict) -> dict[str, float]:
+    """CNY per PFLOPS-year served on a new build: annuities of IT and facility over the capacity a served PFLOPS
+    needs (1 / fin_util_max), and the energy at the hub PUE target and the mean delivered price of all sites."""
+    r, u = pct("fin_discount_rate"), fact("fin_util_max")
+    price = sum(site_price(s) for s in SITES) / len(SITES)
+    idle, lf = fact("eng_idle_share"), fact("fin_load_factor")
+    out = {}
+    for c, d in cls.items():
+        capex = annuity(r, d["life"]) * d["capex_cny_per_pflops"] + annuity(r, fact("fin_building_life")) * d["facility"] * d["kw_per_pflops"]
+        mwh = d["kw_per_pflops"] * fact("pol_pue_hub_east") * 8760 * lf / 1000 * (idle + (1 - idle) * u) / u
+        out[c] = capex / u + mwh * 1000 * price
+    return out
+
+
+def unmet_value(w: dict, cts: dict[str, float]) -> float:
+    """Value of a PFLOPS-year left unserved: a multiple of its class's cost to serve (higher for latency-bound work)."""
+    mult = fact("fin_unmet_multiple_bound") if w["max_rtt_ms"] is not None else fact("fin_unmet_multiple_tolerant")
+    return mult * cts[w["cls"]]
 
 
 def national_demand(year: int) -> dict[str, float]:
@@ -480,6 +525,8 @@ def demand_rows(periods: list[int], wl: dict) -> list[dict]:
 
 # ----------------------------------------------------------------------------- writing
 def fmt(v: float, nd: int) -> str:
+    if nd < 0:  # round to 10^-nd: whole thousands of CNY and the like
+        v, nd = round(v, nd), 0
     s = f"{v:.{nd}f}"
     if "." in s:
         s = s.rstrip("0").rstrip(".")
@@ -503,25 +550,33 @@ periods: {periods}
 finance:
   discount_rate: {discount_rate}                 # fin_discount_rate (SOURCED)
   campus_lifetime_years: {campus_life}            # fin_building_life (SOURCED, 15-20 y)
-  equipment_lifetime_years: {it_life}           # fin_it_life (ESTIMATE)
+  equipment_lifetime_years: {it_life}           # fin_it_life (ESTIMATE); classes.csv lifetime_years per class
   load_factor: {load_factor}                    # fin_load_factor (ESTIMATE)
-  unmet_penalty_cny_per_pflops_year: {penalty}  # fin_unmet_penalty (ESTIMATE, ~60x the costliest service)
+  idle_share: {idle}                   # eng_idle_share (ESTIMATE; 0.5 in 2007, eng_idle_power_2007)
+  green_premium_cny_per_kwh: {green_premium}     # pwr_green_premium (SOURCED 0.03-0.05)
+  # value of lost service: per workload in workloads.csv (fin_unmet_multiple_* x cost to serve)
 network:
   fibre_us_per_km: {fibre}                 # net_fibre_us_per_km (SOURCED)
   route_factor: {route}                    # pol_route_factor (SOURCED policy anchor, Action Plan 2023)
   hop_delay_ms: {hop}                      # net_hop_delay (DERIVED: 2 x net_oeo_delay)
   access_rtt_ms: {access}                     # pol_latency_metro (SOURCED 1 ms metro circle)
   k_paths: 1                           # one shortest-latency path per pair (model default)
+  bandwidth_cny_per_gbps_km_year: {bw}     # net_bandwidth_price (ESTIMATE; no tariff found)
 capacity:
   utilisation_max: {util_max}                 # fin_util_max (ESTIMATE)
+  existing_retires: {retires}              # the mid-2023 stock retires over its IT life after the first period
 policy:
-  west_share_new_min: {west_share}              # {west_share_src}
+  hub_share_new_min: {hub_share}               # pol_new_in_hubs (SOURCED >= 60 % of new compute in the 8 hub nodes)
+  west_share_new_min: null             # optional: the four western hubs' share of new compute (not a published target)
   intelligent_share_min: null          # off: demand already carries art_target_2025_intel_share
-  pue_max: {{east: {pue_east}, west: {pue_west}}}     # pol_pue_hub_east / pol_pue_west (SOURCED)
-  west_utilisation_min: {west_util}            # pol_util_cluster (SOURCED >= 65 %)
+  pue_max: {{east: {pue_east}, west: {pue_west}, outside_hubs: {pue_out}}}  # pol_pue_hub_east / pol_pue_west / pol_pue_new_large (SOURCED; new builds)
+  national_utilisation_min: {nat_util}       # pol_util_national_2025 (SOURCED 上架率 >= 60 %)
+  cluster_utilisation_min: {cl_util}        # pol_util_cluster (SOURCED >= 65 %; all 10 clusters)
+  west_utilisation_min: null
   carbon_price_cny_per_t: {carbon}             # {carbon_src}
   carbon_cap_t: null
-  renewable_share_min: null
+  green_share_min: null
+  green_share_new_hub_min: {green_hub}        # pol_green_new_hub_2025 (SOURCED > 80 % green power for new hub DCs)
   max_site_share: null
 solver:                                # builder choices from measured solve times (2-core machine)
   time_limit_s: {time_limit}
@@ -567,22 +622,26 @@ def build(name: str, periods: list[int], description: str, policy: dict, solver:
                          else fact("fin_campus_capex"), 0)
         site_rows.append([sid, s["name_zh"], s["name_en"], site_hub(s), site_side(s), s["region"], s["lon"],
                           s["lat"], s["kind"], s["candidate"], campus, fmt(site_pue(s, horizon), 3),
-                          fmt(site_price(s), 4), fmt(site_co2(s), 4), fmt(site_renewable(s), 3),
+                          fmt(site_pue_new(s), 3), fmt(site_price(s), 4), fmt(site_co2(s), 4),
                           fmt(max_facility_mw(s, ex, cls, horizon), 1)])
         for c in CLASSES:
             sc_rows.append([sid, c, fmt(ex.get((sid, c), 0.0), 1), max_modules(s, c, ex, cls, horizon)])
     write_csv(out / "sites.csv",
               ["site", "name_zh", "name_en", "hub", "side", "region", "lon", "lat", "kind", "candidate",
-               "campus_capex_cny", "pue", "power_price_cny_per_kwh", "grid_co2_t_per_mwh", "renewable_share",
+               "campus_capex_cny", "pue", "pue_new", "power_price_cny_per_kwh", "grid_co2_t_per_mwh",
                "max_facility_mw"], site_rows)
     write_csv(out / "site_classes.csv", ["site", "class", "existing_pflops", "max_modules"], sc_rows)
     write_csv(out / "classes.csv",
-              ["class", "precision", "kw_per_pflops", "capex_cny_per_pflops", "module_pflops"],
+              ["class", "precision", "kw_per_pflops", "capex_cny_per_pflops", "module_pflops", "kw_per_pflops_existing",
+               "facility_capex_cny_per_kw", "lifetime_years"],
               [[c, d["precision"], fmt(d["kw_per_pflops"], 3), fmt(d["capex_cny_per_pflops"], 0),
-                fmt(d["module_pflops"], 1)] for c, d in cls.items()])
-    write_csv(out / "workloads.csv", ["workload", "class", "max_rtt_ms", "gbps_per_pflops", "description"],
+                fmt(d["module_pflops"], 1), fmt(d["kw_existing"], 3), fmt(d["facility"], 0), fmt(d["life"], 0)]
+               for c, d in cls.items()])
+    cts = cost_to_serve(cls)
+    write_csv(out / "workloads.csv", ["workload", "class", "max_rtt_ms", "gbps_per_pflops", "description",
+                                      "unmet_cny_per_pflops_year"],
               [[w, d["cls"], "" if d["max_rtt_ms"] is None else fmt(d["max_rtt_ms"], 2), fmt(d["gbps"], 3),
-                d["description"]] for w, d in wl.items()])
+                d["description"], fmt(unmet_value(d, cts), -1)] for w, d in wl.items()])
     dem = demand_rows(periods, wl)
     write_csv(out / "demand.csv", ["region", "workload", "period", "pflops"],
               [[d["region"], d["workload"], d["period"], fmt(d["pflops"], 1)] for d in dem])
@@ -605,12 +664,15 @@ def build(name: str, periods: list[int], description: str, policy: dict, solver:
         name=name, description=description, periods="[" + ", ".join(map(str, periods)) + "]",
         discount_rate=fmt(pct("fin_discount_rate"), 4), campus_life=fmt(fact("fin_building_life"), 0),
         it_life=fmt(fact("fin_it_life"), 0), load_factor=fmt(fact("fin_load_factor"), 3),
-        penalty=f"{fact('fin_unmet_penalty'):.1e}", fibre=fmt(fact("net_fibre_us_per_km"), 3),
+        idle=fmt(fact("eng_idle_share"), 3), green_premium=fmt(fact("pwr_green_premium"), 4),
+        bw=fmt(fact("net_bandwidth_price"), 3), retires="true" if len(periods) > 1 else "false",
+        hub_share=fmt(pct("pol_new_in_hubs"), 3), pue_out=fmt(fact("pol_pue_new_large"), 3),
+        nat_util=fmt(pct("pol_util_national_2025"), 3), cl_util=fmt(pct("pol_util_cluster"), 3),
+        green_hub=fmt(pct("pol_green_new_hub_2025"), 3), fibre=fmt(fact("net_fibre_us_per_km"), 3),
         route=fmt(fact("pol_route_factor"), 3), hop=fmt(fact("net_hop_delay"), 3),
         access=fmt(fact("pol_latency_metro"), 3), util_max=fmt(fact("fin_util_max"), 3),
-        west_share=policy["west_share"], west_share_src=policy["west_share_src"],
         pue_east=fmt(fact("pol_pue_hub_east"), 3), pue_west=fmt(fact("pol_pue_west"), 3),
-        west_util=fmt(pct("pol_util_cluster"), 3), carbon=policy["carbon"], carbon_src=policy["carbon_src"],
+        carbon=policy["carbon"], carbon_src=policy["carbon_src"],
         time_limit=solver["time_limit"], gap=solver["gap"], scenarios=scenarios_block(scenarios))
     (out / "instance.yaml").write_text(yaml_text, encoding="utf-8")
     return dict(ex=ex, dem=dem, cls=cls, trk=trk, rtt=rtt)
@@ -635,15 +697,13 @@ def main() -> None:
     args = ap.parse_args()
     r25 = build("china-2025", [2025],
                 "China 2025: 31 provinces, 8 hubs, 44 sites, 3 classes, 5 workloads; demand at the 2025 Action-Plan target",
-                policy=dict(west_share="0.6", west_share_src="pol_new_in_hubs (SOURCED >= 60 % of new compute in hubs; applied to west sites)",
-                            carbon="0", carbon_src="no carbon price on DC power in 2025"),
+                policy=dict(carbon="0", carbon_src="no carbon price on DC power in 2025"),
                 solver=dict(time_limit=120, gap=0.002),
                 scenarios=Path(__file__).resolve().parent / "china-2025-scenarios.yaml")
     USED.add("fin_carbon_price_2030")
     r30 = build("china-2030", [2025, 2027, 2030],
                 "China 2025-2030: growth path (AI +52.3 %/yr, general +10 %/yr) with a carbon price",
-                policy=dict(west_share="0.6", west_share_src="pol_new_in_hubs (SOURCED >= 60 %)",
-                            carbon=fmt(fact("fin_carbon_price_2030"), 0),
+                policy=dict(carbon=fmt(fact("fin_carbon_price_2030"), 0),
                             carbon_src="fin_carbon_price_2030 (ESTIMATE)"),
                 solver=dict(time_limit=300, gap=0.005))
     if args.check:

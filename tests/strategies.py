@@ -20,12 +20,13 @@ import yaml
 from hypothesis import strategies as st
 
 ADCODES = ["110000", "310000", "440000", "510000", "620000", "640000"]
-ALL_POLICIES = ("west_share_new_min", "intelligent_share_min", "pue_max", "west_utilisation_min",
-                "carbon_cap_t", "renewable_share_min", "max_site_share", "carbon_price_cny_per_t")
+ALL_POLICIES = ("west_share_new_min", "hub_share_new_min", "intelligent_share_min", "pue_max", "west_utilisation_min",
+                "national_utilisation_min", "carbon_cap_t", "green_share_min", "green_share_new_hub_min",
+                "max_site_share", "carbon_price_cny_per_t")
 # Policies under which more demand, or one site fewer, can only raise the optimal cost.
 MONOTONE_IN_DEMAND = ("west_share_new_min", "intelligent_share_min", "pue_max", "carbon_cap_t",
                       "max_site_share", "carbon_price_cny_per_t")
-MONOTONE_IN_SITES = ("west_share_new_min", "pue_max", "carbon_cap_t", "renewable_share_min",
+MONOTONE_IN_SITES = ("west_share_new_min", "pue_max", "carbon_cap_t", "green_share_min",
                      "max_site_share", "carbon_price_cny_per_t")
 
 
@@ -66,8 +67,7 @@ COLUMNS = {
     "regions": ["region", "name_zh", "name_en", "lon", "lat"],
     "hubs": ["hub", "name_zh", "name_en", "side"],
     "sites": ["site", "name_zh", "name_en", "hub", "side", "region", "lon", "lat", "kind", "candidate",
-              "campus_capex_cny", "pue", "power_price_cny_per_kwh", "grid_co2_t_per_mwh", "renewable_share",
-              "max_facility_mw"],
+              "campus_capex_cny", "pue", "power_price_cny_per_kwh", "grid_co2_t_per_mwh", "max_facility_mw"],
     "site_classes": ["site", "class", "existing_pflops", "max_modules"],
     "classes": ["class", "precision", "kw_per_pflops", "capex_cny_per_pflops", "module_pflops"],
     "workloads": ["workload", "class", "max_rtt_ms", "gbps_per_pflops", "description"],
@@ -178,7 +178,7 @@ def instances(draw: st.DrawFn, policies: tuple[str, ...] = ALL_POLICIES, ample: 
             "lat": round(reg["lat"] + draw(st.floats(-0.5, 0.5)), 3), "kind": "cluster",
             "candidate": cand, "campus_capex_cny": draw(money) if cand else None, "pue": pue,
             "power_price_cny_per_kwh": draw(st.sampled_from([0.3, 0.5, 0.8])),
-            "grid_co2_t_per_mwh": draw(st.sampled_from([0.3, 0.6])), "renewable_share": draw(st.sampled_from([0.0, 0.3, 0.8])),
+            "grid_co2_t_per_mwh": draw(st.sampled_from([0.3, 0.6])),
             "max_facility_mw": 1e6 if ample else round(max(draw_mw * headroom, draw_mw + (1.0 if headroom > 1 else 0.0)), 3),
         })
         sc += rows
@@ -236,7 +236,10 @@ def policy_settings(draw: st.DrawFn, allowed: tuple[str, ...]) -> dict[str, Any]
         "pue_max": st.fixed_dictionaries({"east": st.sampled_from([None, 1.25]), "west": st.sampled_from([None, 1.2])}),
         "west_utilisation_min": st.sampled_from([0.3, 0.65]),
         "carbon_cap_t": st.sampled_from([1e3, 1e5, 1e7]),
-        "renewable_share_min": st.sampled_from([0.1, 0.4]),
+        "green_share_min": st.sampled_from([0.1, 0.4]),
+        "hub_share_new_min": st.sampled_from([0.2, 0.6]),
+        "national_utilisation_min": st.sampled_from([0.3, 0.6]),
+        "green_share_new_hub_min": st.sampled_from([0.5, 0.8]),
         "max_site_share": st.sampled_from([0.5, 0.8, 1.0]),
         "carbon_price_cny_per_t": st.sampled_from([0.0, 100.0]),
     }

@@ -38,23 +38,43 @@ def test_plan_respects_latency_and_balances_demand(china):
     dem = inst.demand.set_index(["region", "workload", "period"])["pflops"]
     total = got.reindex(dem.index, fill_value=0.0) + um.reindex(dem.index)
     pd.testing.assert_series_equal(total, dem, check_names=False, rtol=1e-6, atol=1e-6)
-    assert um.sum() < 1e-6 * dem.sum()  # the default plan serves everything
+    # the default plan serves (nearly) everything: work short of a whole module may stay unserved when the module
+    # costs more than the value of the service left (seeds: fin_unmet_multiple_*), and the MIP gap (0.2 %) can leave
+    # unserved work worth less than the gap
+    assert um.sum() < 1e-3 * dem.sum()
+    assert china.summary["unmet_value_cny"] <= china.summary["solver_options"]["mip_gap"] * china.summary["objective_cny"] + 1e9
 
 
 def test_cost_parts_sum_and_policies_in_force(china):
     s = china.summary
-    assert sum(s["cost_parts_cny"].values()) == pytest.approx(s["objective_cny"], rel=1e-9)
+    assert sum(s["cost_parts_cny"].values()) == pytest.approx(s["total_cost_cny"], rel=1e-9)
+    assert s["total_cost_cny"] + s["unmet_value_cny"] == pytest.approx(s["objective_cny"], rel=1e-9)
+    assert s["period_weights"] == {"2025": 1.0}  # one period: the objective reads as one year
     k = china.tables["kpis"].set_index("kpi")["value"]
+    pol = load_instance(INSTANCES / "china-2025").config.policy
+    assert {"hub_share_new", "green_share_new_hub", "pue_ceiling", "national_utilisation",
+            "cluster_utilisation"} <= set(s["policies"])
+    assert k["hub_share_new"] >= pol.hub_share_new_min - 1e-6
+    assert k["green_share_new_hub"] >= pol.green_share_new_hub_min - 1e-6
+    assert k["utilisation_national"] >= pol.national_utilisation_min - 1e-6
+    # emissions count contracted green power once: (energy - green) x the published grid factor
+    st = china.tables["sites"]
+    assert k["emissions_t"] == pytest.approx(((st["energy_mwh"] - st["green_mwh"]) * st["site"].map(
+        load_instance(INSTANCES / "china-2025").sites.set_index("site")["grid_co2_t_per_mwh"])).sum(), rel=1e-9)
+
+
+def test_metros_can_grow_with_new_design_pue(china):
+    """The existing urban stock is above the eastern PUE ceiling; new builds there are not (vintages)."""
     inst = load_instance(INSTANCES / "china-2025")
-    share = inst.config.policy.west_share_new_min
-    if share is not None:
-        assert k["west_share_new"] >= share - 1e-6
+    s = inst.sites.set_index("site")
+    for m in ("beijing", "shanghai", "guangzhou", "shenzhen", "hangzhou"):
+        assert s.at[m, "pue"] > inst.config.policy.pue_max.east >= s.at[m, "pue_new"]
 
 
 def test_shipped_scenarios_validate():
     inst = load_instance(INSTANCES / "china-2025")
     names = set(inst.config.scenarios)
-    assert {"high-ai", "carbon-price", "cheap-west-power", "no-new-east", "trunk-cut"} <= names
+    assert {"high-ai", "carbon-price", "cheap-west-power", "no-new-east", "trunk-cut", "west-share-60"} <= names
     for name in names:
         assert inst.config.scenarios[name].description
         load_instance(INSTANCES / "china-2025", scenario=name)  # raises InputError if an override misses

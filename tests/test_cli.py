@@ -17,18 +17,18 @@ def test_solve_report_and_refuse_overwrite(tmp_path):
     out = tmp_path / "tiny"
     r = edwc("solve", str(INSTANCES / "tiny"), "--out", str(out), "--no-map")
     assert r.returncode == 0, r.stderr
-    assert "tiny: optimal" in r.stdout and "unmet 0.0 PFLOPS" in r.stdout and "west share" in r.stdout
+    assert "tiny: optimal" in r.stdout and "unmet 0.0 PFLOPS" in r.stdout and "in the 8 hub nodes" in r.stdout
     for f in ("summary.json", "capacity.csv", "serve.csv", "unmet.csv", "trunks.csv", "kpis.csv", "sites.csv", "instance/instance.yaml"):
         assert (out / f).is_file(), f
     s = json.loads((out / "summary.json").read_text())
-    assert abs(sum(s["cost_parts_cny"].values()) - s["objective_cny"]) < 1e-6 * s["objective_cny"]
+    assert abs(sum(s["cost_parts_cny"].values()) + s["unmet_value_cny"] - s["objective_cny"]) < 1e-6 * s["objective_cny"]
     assert set(s["versions"]) >= {"edwc", "pyomo", "highs"} and len(s["input_hash"]) == 64
     before = (out / "summary.json").read_bytes()
     again = edwc("solve", str(INSTANCES / "tiny"), "--out", str(out), "--no-map")
     assert again.returncode == 2 and "--force" in again.stderr
     assert (out / "summary.json").read_bytes() == before
     rep = edwc("report", str(out))
-    assert rep.returncode == 0 and "annual cost" in rep.stdout
+    assert rep.returncode == 0 and "cost per year" in rep.stdout and "value of unmet service (not a cost)" in rep.stdout
 
 
 def test_resolved_instance_reproduces_the_run(tmp_path):
@@ -45,7 +45,7 @@ def test_write_lp_with_readable_names(tmp_path):
     r = edwc("solve", str(INSTANCES / "tiny"), "--out", str(tmp_path / "r"), "--no-map", "--write-lp", str(lp))
     assert r.returncode == 0, r.stderr
     text = lp.read_text()
-    assert "demand_balance(" in text and "serve(" in text and "capacity_limit(" in text
+    assert "demand_balance(" in text and "serve(" in text and "capacity_existing(" in text
 
 
 def test_bad_input_exit_2_without_traceback(tmp_path):

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from edwc.analysis.compare import compare_results, write_comparison
+from edwc.analysis.compare import compare_results, render_terminal, write_comparison
 from edwc.cli.main import main
 from edwc.errors import InputError, ResultExistsError
 from edwc.workflow.run import solve_instance
@@ -44,11 +44,11 @@ def test_compare_two_real_results(solved: dict[str, Path], tmp_path: Path) -> No
     base = json.loads((solved["base"] / "summary.json").read_text())
     other = json.loads((solved["double-batch"] / "summary.json").read_text())
     assert s.loc["objective_cny", "Δ double-batch"] == pytest.approx(other["objective_cny"] - base["objective_cny"])
-    assert s.loc["objective_cny", "base"] == pytest.approx(56e6)  # tiny's hand-checked optimum
+    assert s.loc["objective_cny", "base"] == pytest.approx(62.015e6)  # tiny's hand-checked optimum
     assert s.loc["demand_pflops", "Δ double-batch"] == pytest.approx(25)  # batch 20 + 5 doubled
     assert s.loc["status", "double-batch"] == "optimal"
     cap = comp.capacity.set_index(["hub", "class"])
-    assert cap.loc[("total", "general"), "base"] == pytest.approx(55)
+    assert cap.loc[("total", "general"), "base"] == pytest.approx(45)  # 25 existing + 2 modules at west-1
     assert cap.loc[("west", "general"), "Δ double-batch"] == pytest.approx(20)  # two more modules at west-1
     assert comp.moved.empty  # more batch work, but every region's mix of sites is the same
 
@@ -56,27 +56,21 @@ def test_compare_two_real_results(solved: dict[str, Path], tmp_path: Path) -> No
     assert all(f.is_file() and f.stat().st_size > 0 for f in files)
     csv = pd.read_csv(tmp_path / "cmp" / "compare.csv")
     assert list(csv.columns[:5]) == ["metric", "period", "unit", "base", "double-batch"]
-    assert "| objective_cny | 亿元/yr | 0.56 | 0.79 | +0.23 | +40.2% |" in (tmp_path / "cmp" / "compare.md").read_text()
+    assert "| objective_cny | 亿元 | 0.62 | 0.88 | +0.26 | +41.1% |" in (tmp_path / "cmp" / "compare.md").read_text()
 
 
 def test_what_moved_and_the_site_changes(solved: dict[str, Path]) -> None:
-    """Dearer power at west-1: batch work leaves west-1 for west-2 (and Beijing's existing DC)."""
+    """Dearer power at west-1: the batch work served there moves to west-2 (Beijing's 5 at bj-dc stay); these are
+    effects of the input, not ties (the costs differ by far more than the MIP gap)."""
     comp = compare_results([solved["base"], solved["dear-west-1"], solved["carbon-price"]])
     moved = comp.moved.set_index(["result", "region", "workload"])
     assert set(moved.index) == {("dear-west-1", "110000", "batch"), ("dear-west-1", "620000", "batch")}
     bj = moved.loc[("dear-west-1", "110000", "batch")]
-    assert bj["baseline_sites"] == "west-1 20"
-    # Two plans tie at 57.5 M CNY (which region's batch work takes Beijing's spare 5 PFLOPS does not change
-    # the cost), so check what every optimum shares: the 25 PFLOPS of batch go to west-2 (20) and bj-dc (5).
-    went: dict[str, float] = {}
-    for region in ("110000", "620000"):
-        for part in moved.loc[("dear-west-1", region, "batch"), "sites"].split("; "):
-            site, pflops = part.rsplit(" ", 1)
-            went[site] = went.get(site, 0.0) + float(pflops)
-    assert went == pytest.approx({"west-2": 20, "bj-dc": 5})
-    assert bj["moved_share"] == pytest.approx(1.0) and bj["moved_pflops"] == pytest.approx(20)
+    assert bj["baseline_sites"] == "west-1 15; bj-dc 5" and bj["sites"] == "west-2 15; bj-dc 5"
+    assert bj["moved_share"] == pytest.approx(0.75) and bj["moved_pflops"] == pytest.approx(15)
+    assert (comp.moved["kind"] == "effect").all()
     change = comp.site_change.set_index(["result", "site"])["delta_pflops"]
-    assert change[("dear-west-1", "west-1")] == pytest.approx(-30) and change[("dear-west-1", "west-2")] == pytest.approx(20)
+    assert change[("dear-west-1", "west-1")] == pytest.approx(-20) and change[("dear-west-1", "west-2")] == pytest.approx(20)
     assert (change.loc["carbon-price"].abs() < 1e-9).all()  # 200 CNY/t does not change tiny's plan
 
 
@@ -111,7 +105,7 @@ def test_refuses_another_result_version(solved: dict[str, Path], tmp_path: Path)
     summary = json.loads((old / "summary.json").read_text())
     summary["edwc_result_version"] = 0
     (old / "summary.json").write_text(json.dumps(summary))
-    with pytest.raises(InputError, match="result format version 0; this edwc reads version 1"):
+    with pytest.raises(InputError, match="result format version 0; this edwc reads version 2"):
         compare_results([solved["base"], old])
     with pytest.raises(InputError, match="not a result folder"):
         compare_results([solved["base"], solved["instance"]])
@@ -123,3 +117,17 @@ def test_never_replaces_a_folder_that_is_not_a_comparison(solved: dict[str, Path
     with pytest.raises(ResultExistsError):
         write_comparison(compare_results([solved["base"], solved["double-batch"]]), tmp_path / "mine")
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+
+
+def test_moves_within_the_mip_gap_are_ties(solved: dict[str, Path], tmp_path: Path) -> None:
+    """A plan whose cost differs from the baseline by less than the solver's gap: its moves are ties, not effects."""
+    other = tmp_path / "other"
+    shutil.copytree(solved["dear-west-1"], other)
+    base = json.loads((solved["base"] / "summary.json").read_text())
+    s = json.loads((other / "summary.json").read_text())
+    s.update(objective_cny=base["objective_cny"] * 1.0001, total_cost_cny=base["total_cost_cny"] * 1.0001,
+             unmet_value_cny=0.0, mip_gap=0.001)
+    (other / "summary.json").write_text(json.dumps(s))
+    comp = compare_results([solved["base"], other])
+    assert len(comp.moved) and (comp.moved["kind"] == "tie").all()
+    assert "all ties" in render_terminal(comp)

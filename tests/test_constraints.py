@@ -1,7 +1,8 @@
 """One test per constraint family, each on a variant of tiny whose answer is worked out by hand.
 
-Base plan of tiny (test_tiny.py): bj-dc serves Beijing realtime 10, sh-dc Shanghai realtime 5,
-west-1 (3 modules = 30 PFLOPS) serves all 25 PFLOPS of batch; 56 M CNY/yr.
+To isolate each family, tiny runs here without idle draw and bandwidth price (test_tiny.py works those
+out): energy is then paid on served work only. Base plan: bj-dc serves Beijing realtime 10, sh-dc
+Shanghai realtime 5, west-1 (3 modules = 30 PFLOPS) serves all 25 PFLOPS of batch; 56 M CNY/yr.
 """
 
 from __future__ import annotations
@@ -10,6 +11,14 @@ import pandas as pd
 import pytest
 
 from conftest import set_cell, solve
+
+
+@pytest.fixture(autouse=True)
+def _plain_tiny(tiny):
+    """tiny without idle draw and bandwidth price (the hand computations below assume energy on served work)."""
+    y = tiny / "instance.yaml"
+    y.write_text(y.read_text(encoding="utf-8").replace("idle_share: 0.5", "idle_share: 0.0")
+                 .replace("bandwidth_cny_per_gbps_km_year: 100", "bandwidth_cny_per_gbps_km_year: 0"), encoding="utf-8")
 
 
 def serve_of(r) -> pd.Series:
@@ -163,30 +172,80 @@ def test_west_utilisation(tiny, tmp_path):
 
 
 def test_carbon_price(tiny, tmp_path):
-    """carbon cost = price x emissions; emissions per PFLOPS-year = 1000 MWh x PUE x (1 - renewable) x grid factor:
-    bj 10 x 1.6 x 0.6 = 9,600 t; sh 5 x 1.5 x 0.6 = 4,500 t; west-1 25 x 1.0 x 0.8 x 0.5 = 10,000 t."""
+    """carbon cost = price x emissions; emissions = (energy - contracted green) x grid factor, the factor used as
+    published: bj 10 x 1000 MWh x 1.6 x 0.6 = 9,600 t; sh 5 x 1.5 x 0.6 = 4,500 t; west-1 25 x 1.0 x 0.5 = 12,500 t.
+    Green power costs 1 CNY/kWh more here, so at 200 CNY/t none is bought."""
     r = solve(tiny, tmp_path / "r", scenario="carbon-price")
     k = r.tables["kpis"].set_index("kpi")["value"]
-    assert k["emissions_t"] == pytest.approx(24_100)
-    assert r.summary["cost_parts_cny"]["carbon"] == pytest.approx(200 * 24_100)
+    assert k["emissions_t"] == pytest.approx(26_600)
+    assert r.summary["cost_parts_cny"]["carbon"] == pytest.approx(200 * 26_600)
+    assert r.tables["sites"]["green_mwh"].sum() == pytest.approx(0, abs=1e-6)
+
+
+def set_cell_yaml(tiny, old: str, new: str) -> None:
+    y = tiny / "instance.yaml"
+    text = y.read_text(encoding="utf-8")
+    assert old in text
+    y.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_carbon_cap(tiny, tmp_path):
-    """emissions <= cap: at 24,000 t (100 t below the base plan) the cheapest cut leaves unmet the work of the most
-    carbon-intensive site, bj-dc at 960 t per PFLOPS: 100 / 960 PFLOPS."""
-    r = solve(tiny, tmp_path / "r", sets={"policy.carbon_cap_t": 24_000})
+    """emissions <= cap: at 26,500 t (100 t below the base plan) the cheapest cut is contracted green power
+    (0.05 CNY/kWh) where the grid factor is highest (0.6 t/MWh at bj-dc or sh-dc): 100 / 0.6 MWh, nothing unmet."""
+    set_cell_yaml(tiny, "green_premium_cny_per_kwh: 1.0", "green_premium_cny_per_kwh: 0.05")
+    r = solve(tiny, tmp_path / "r", sets={"policy.carbon_cap_t": 26_500})
     k = r.tables["kpis"].set_index("kpi")["value"]
-    assert k["emissions_t"] <= 24_000 + 1e-6
-    assert k["unmet_pflops"] == pytest.approx(100 / 960)
+    assert k["emissions_t"] == pytest.approx(26_500)
+    assert k["unmet_pflops"] == pytest.approx(0, abs=1e-9)
+    assert r.tables["sites"]["green_mwh"].sum() == pytest.approx(100 / 0.6)
+    assert r.summary["cost_parts_cny"]["green_power"] == pytest.approx(100 / 0.6 * 50)
 
 
-def test_renewable_share(tiny, tmp_path):
-    """sum(renewable x energy) >= share x sum(energy). Base: 5,000 of 48,500 MWh = 10.3 %."""
-    r = solve(tiny, tmp_path / "r", sets={"policy.renewable_share_min": 0.11})
+def test_green_share(tiny, tmp_path):
+    """contracted green >= share x all energy: 11 % of 48,500 MWh = 5,335 MWh, bought at the premium."""
+    set_cell_yaml(tiny, "green_premium_cny_per_kwh: 1.0", "green_premium_cny_per_kwh: 0.05")
+    r = solve(tiny, tmp_path / "r", sets={"policy.green_share_min": 0.11})
     s = r.tables["sites"]
-    ren = dict(zip(pd.read_csv(tiny / "sites.csv")["site"], pd.read_csv(tiny / "sites.csv")["renewable_share"], strict=True))
-    share = (s["energy_mwh"] * s["site"].map(ren)).sum() / s["energy_mwh"].sum()
-    assert share >= 0.11 - 1e-9
+    assert s["green_mwh"].sum() == pytest.approx(0.11 * s["energy_mwh"].sum())
+    assert s["energy_mwh"].sum() == pytest.approx(48_500)
+
+
+def test_green_share_new_hub(tiny, tmp_path):
+    """green >= 0.8 x the energy of new builds at each hub site: west-1's 25,000 MWh need 20,000 MWh green."""
+    set_cell_yaml(tiny, "green_premium_cny_per_kwh: 1.0", "green_premium_cny_per_kwh: 0.05")
+    r = solve(tiny, tmp_path / "r", sets={"policy.green_share_new_hub_min": 0.8})
+    s = r.tables["sites"].set_index("site")
+    assert s.loc["west-1", "energy_new_mwh"] == pytest.approx(25_000)
+    assert s.loc["west-1", "green_mwh"] == pytest.approx(20_000)
+    assert r.summary["cost_parts_cny"]["green_power"] == pytest.approx(20_000 * 50)
+
+
+def test_hub_share_new(tiny, tmp_path):
+    """new PFLOPS in hub nodes >= share x all new: a site without a hub does not count. With west-1 taken out of
+    its hub, the 30 PFLOPS it builds count for nothing, so 0.5 forces the build to hub site west-2."""
+    set_cell(tiny, "sites", {"site": "west-1"}, "hub", "")
+    r = solve(tiny, tmp_path / "r", sets={"policy.hub_share_new_min": 0.5})
+    k = r.tables["kpis"].set_index("kpi")["value"]
+    assert k["hub_share_new"] >= 0.5 - 1e-9
+    assert built(r, "west-2") >= built(r, "west-1")
+
+
+def test_vintages_pue_new(tiny, tmp_path):
+    """The PUE ceiling binds new builds (pue_new), not the existing stock: bj-dc (existing PUE 1.6) may grow at a
+    new-design PUE of 1.1 under an east ceiling of 1.25, and its new modules draw at 1.1."""
+    set_cell(tiny, "site_classes", {"site": "bj-dc", "class": "general"}, "max_modules", 5)
+    p = tiny / "sites.csv"
+    df = pd.read_csv(p, dtype=str)
+    df["pue_new"] = ["1.1", "", "", ""]
+    df.to_csv(p, index=False)
+    set_cell(tiny, "demand", {"region": "110000", "workload": "realtime"}, "pflops", 30)
+    r = solve(tiny, tmp_path / "r", sets={"policy.pue_max.east": 1.25})
+    assert built(r, "bj-dc") == 10
+    c = r.tables["capacity"].set_index(["site", "class"])
+    new = c.loc[("bj-dc", "general")]
+    # served 30 at bj-dc: 20 on the existing stock at 1.6, 10 on new builds at 1.1 (1000 MWh per PFLOPS at PUE 1)
+    assert new["served_new_pflops"] == pytest.approx(10)
+    assert new["energy_mwh"] == pytest.approx(20 * 1600 + 10 * 1100)
 
 
 def test_max_site_share(tiny, tmp_path):

@@ -266,7 +266,7 @@ def test_infeasible_policies_are_explained(tmp_path: Path) -> None:
     """intelligent_share 0.5 needs 25 PFLOPS of intelligent capacity, but the western sites (the only ones that can
     hold it) have 10 MW each: the message names the policy, the shortfall and the site-power limits in its way."""
     folder = Path(shutil.copytree(TINY, tmp_path / "tiny"))
-    sites = (folder / "sites.csv").read_text().replace(",0.2,100\n", ",0.2,10\n")
+    sites = (folder / "sites.csv").read_text().replace(",0.5,100\n", ",0.5,10\n")
     (folder / "sites.csv").write_text(sites)
     r = CliRunner().invoke(main, ["solve", str(folder), "--out", str(tmp_path / "r"), "--no-map",
                                   "--set", "policy.intelligent_share_min=0.5"])

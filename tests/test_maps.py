@@ -69,7 +69,7 @@ def test_render_result_writes_three_files(solved: Path, rendered: dict[str, Path
 
 def test_png_has_size_and_content(rendered: dict[str, Path]) -> None:
     pixels = image(rendered[".png"])
-    assert pixels.shape == (1500, 1950, 3)
+    assert pixels.shape[0] > 1200 and pixels.shape[1] > 1500
     assert distinct_colours(pixels) > 500
     assert non_white_share(pixels) > 0.5  # the map fills the frame
 
@@ -102,7 +102,8 @@ def test_html_is_self_contained(rendered: dict[str, Path]) -> None:
     links.feed(html)
     assert [u for u in links.urls if external(u)] == []
     assert "url(http" not in "".join(links.styles).replace(" ", "")
-    assert "Bokeh" in html and len(html) > 500_000  # bokeh's JS is inline
+    assert "@font-face" in html and "data:font/otf;base64," in html  # the font is inline
+    assert "<svg" in html and 'id="inset"' in html  # the map and the South China Sea inset
 
 
 def test_gpkg_layers(rendered: dict[str, Path], solved: Path) -> None:
@@ -120,7 +121,10 @@ def test_gpkg_layers(rendered: dict[str, Path], solved: Path) -> None:
 
 def test_english_and_west_share(solved: Path, tmp_path: Path) -> None:
     copy = shutil.copytree(solved, tmp_path / "r")
+    [zh] = render_result(copy, formats=("png",))
+    before = zh.read_bytes()
     [png] = render_result(copy, lang="en", shade="west_share", formats=("png",))
+    assert png.name == "map.en.png" and zh.read_bytes() == before  # English never overwrites
     assert distinct_colours(image(png)) > 500
     with pytest.raises(ValueError):
         render_result(copy, shade="nope", formats=("png",))
@@ -152,10 +156,9 @@ def screenshot(html: Path, out: Path) -> np.ndarray:
 
 def test_chromium_draws_the_page_offline(rendered: dict[str, Path], tmp_path: Path) -> None:
     pixels = screenshot(rendered[".html"], tmp_path / "shot.png")
-    plot = pixels[40:880, 0:1000]  # the map canvas
-    assert distinct_colours(plot) > 200, "blank page: bokeh did not draw"
-    assert non_white_share(plot) > 0.6
-    sea = np.all(np.abs(plot.astype(int) - [232, 241, 248]) <= 3, axis=2).mean()
+    plot = pixels[150:900, 0:1100]  # the map
+    assert distinct_colours(plot) > 100, "blank page: the map was not drawn"
+    sea = np.all(np.abs(plot.astype(int) - [238, 243, 248]) <= 3, axis=2).mean()
     assert sea > 0.02, "no sea background: the map was not drawn"
 
 

@@ -89,7 +89,7 @@ def test_no_unmet_demand_when_everything_can_be_served(spec: Spec) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         solved = solve_spec(spec, Path(tmp), "a")
         assert solved is not None
-        unmet = solved[1]["cost_parts_cny"]["unmet"]
+        unmet = solved[1]["unmet_value_cny"]
         assert unmet <= 1e-6 * 1e12, f"unmet demand costs {unmet} CNY although everything can be served"
 
 

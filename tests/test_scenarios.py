@@ -124,12 +124,13 @@ def test_replace_by_side_remove_site_and_add_row_with_optional_cells(tmp_path: P
 
 
 def test_cli_set_wins_over_scenario_and_carbon_cost_is_hand_checkable(tmp_path: Path) -> None:
-    """tiny's plan emits 24,100 t (48,500 MWh x (1 - renewable) x 0.5-0.6 t/MWh); at 300 CNY/t: 7.23e6 CNY."""
+    """tiny's plan (test_tiny.py) uses 28,000 MWh at bj-dc and 7,500 at sh-dc (0.6 t/MWh) and 20,000 at west-1
+    (0.5 t/MWh): 31,300 t; at 300 CNY/t: 9.39e6 CNY. Green power (1 CNY/kWh more) is not worth buying."""
     _, r = solve_instance(TINY, scenario="carbon-price", sets={"policy.carbon_price_cny_per_t": 300},
                           out=tmp_path / "r", maps=False)
     assert r.summary["scenario"] == "carbon-price"
-    assert r.summary["cost_parts_cny"]["carbon"] == pytest.approx(24_100 * 300, rel=1e-9)
-    assert r.summary["objective_cny"] == pytest.approx(56e6 + 24_100 * 300, rel=1e-9)
+    assert r.summary["cost_parts_cny"]["carbon"] == pytest.approx(31_300 * 300, rel=1e-9)
+    assert r.summary["objective_cny"] == pytest.approx(62.015e6 + 31_300 * 300, rel=1e-9)
 
 
 # ---- the shipped china-2025 scenarios ------------------------------------------------------------

@@ -64,7 +64,7 @@ def assert_escaped(html: Path) -> None:
 
 
 def test_hostile_names_escaped_in_result_map(tiny: Path, tmp_path: Path) -> None:
-    """The real map rendering (edwc.maps, bokeh) of a plan whose site and region carry markup: map.html keeps
+    """The real map rendering (edwc.maps, the SVG page and the report page) of a plan whose site and region carry markup: map.html keeps
     the names as text. Skipped until the maps land."""
     pytest.importorskip("edwc.maps")
     from edwc.maps import render_result  # noqa: F401  (solve calls it)
@@ -73,8 +73,9 @@ def test_hostile_names_escaped_in_result_map(tiny: Path, tmp_path: Path) -> None
     out = tmp_path / "r"
     r = invoke("solve", str(tiny), "--out", str(out))
     assert r.exit_code == 0, r.output
-    assert (out / "map.html").exists()
-    assert_escaped(out / "map.html")
+    for page in ("map.html", "report.html"):
+        assert (out / page).exists()
+        assert_escaped(out / page)
     # the names are still there, as escaped text (the planner can read them)
     assert "alert(1)" in (out / "map.html").read_text(encoding="utf-8")
 

@@ -65,7 +65,7 @@ def test_local_sweep_failed_case_kept_others_and_rerun_skips(tmp_path: Path) -> 
     for case, row in solved.iterrows():
         sets = json.loads((out / case / "summary.json").read_text())["sets"]
         assert row["objective_cny"] == pytest.approx(direct_objective(tmp_path / f"direct-{case}", None, sets), rel=1e-9)
-    assert index.loc["carbon_price_cny_per_t=0,load_factor=1", "objective_cny"] == pytest.approx(56e6)
+    assert index.loc["carbon_price_cny_per_t=0,load_factor=1", "objective_cny"] == pytest.approx(62.015e6)
 
     again = CliRunner().invoke(main, args)
     assert again.exit_code == 1

@@ -1,14 +1,24 @@
 """The tiny instance's optimum, worked out by hand.
 
-Per PFLOPS served for a year: energy = 1000 kW x PUE x 1000 h x price (CNY/kWh); capex annuity = 1
-(zero discount rate, one-year lifetime); modules are 10 PFLOPS at 0.5 M CNY/PFLOPS = 5 M CNY.
+Per PFLOPS for a year: a fully used PFLOPS draws 1000 kW x PUE x 1000 h, priced at the site (CNY/kWh);
+installed IT draws idle_share 0.5 of that whether used or not, the other half only when used. So at
+bj-dc (PUE 1.6, 1 CNY/kWh) each installed PFLOPS costs 0.8 M and each used one 0.8 M more; at west-1
+(PUE 1.0, 0.5 CNY/kWh) 0.25 M + 0.25 M. Capex annuity = 1 (zero rate, one-year life): a 10-PFLOPS module
+costs 5 M. Bandwidth: 100 CNY per Gbps-km-year for work served outside its region (batch 1 Gbps/PFLOPS).
 
-  Beijing realtime 10 and Shanghai realtime 5 can only use bj-dc / sh-dc (west is > 5 ms away).
-  bj-dc energy 1.6 M/PFLOPS; west-1 energy 0.5 M + capex 0.5 M per PFLOPS (+ 5 M campus);
-  west-2 0.65 M + 0.5 M (+ 3 M campus). All 25 PFLOPS of batch to west-1 with 3 modules:
-    campus 5 M + capacity 15 M + energy (25 x 0.5 + 10 x 1.6 + 5 x 1.5) M = 36 M  =>  56 M CNY.
-  Alternatives: 2 modules at west-1 and 5 batch at bj-dc: 5 + 10 + 10 + 24 + 7.5 = 56.5 M;
-  west-2 instead of west-1: 3 + 15 + 16.25 + 23.5 = 57.75 M. So 56 M is the optimum.
+  Realtime work must stay local: Beijing 10 at bj-dc, Shanghai 5 at sh-dc (west is > 5 ms away).
+  bj-dc has 20 PFLOPS installed, 10 spare. Serving batch there costs its marginal 0.8 M/PFLOPS (the
+  idle half is paid anyway); at west-1 it costs 5 M campus + per module 5 M capex + 2.5 M idle, plus
+  0.25 M per PFLOPS used.
+    B: 5 batch at bj-dc (4 M) + 20 at west-1 (5 + 2 x 7.5 + 5 = 25 M)         = 29 M
+    A: all 25 batch at west-1 (5 + 3 x 7.5 + 6.25)                             = 33.75 M
+    C: 10 batch at bj-dc (8 M) + 15 at west-1 (5 + 2 x 7.5 + 3.75)             = 31.75 M
+  west-2 (PUE 1.3, campus 3 M) for B's 20: 3 + 2 x 8.25 + 6.5 = 26 M > 25 M. So B, and Beijing's own
+  batch uses bj-dc (no bandwidth), Gansu's stays in Gansu: only 15 PFLOPS of Beijing batch travel
+  1010 km: network 15 x 1 x 1010 x 100 = 1.515 M.
+  Energy: bj-dc 1.6 x (0.5 x 20 + 0.5 x 15) = 28; sh-dc 1.5 x (0.5 x 5 + 0.5 x 5) = 7.5;
+  west-1 0.5 x (0.5 x 20 + 0.5 x 20) = 10  =>  45.5 M.
+  Total: campus 5 + IT capex 10 + energy 45.5 + network 1.515 = 62.015 M CNY.
 """
 
 from __future__ import annotations
@@ -22,16 +32,19 @@ def test_tiny_optimum_by_hand(tmp_path):
     r = solve(INSTANCES / "tiny", tmp_path / "r")
     s = r.summary
     assert s["status"] == "optimal"
-    assert s["objective_cny"] == pytest.approx(56e6, rel=1e-9)
+    assert s["objective_cny"] == pytest.approx(62.015e6, rel=1e-9)
     assert s["cost_parts_cny"] == pytest.approx(
-        {"campus": 5e6, "capacity": 15e6, "energy": 36e6, "trunks": 0.0, "carbon": 0.0, "unmet": 0.0}, rel=1e-9, abs=1e-3
+        {"campus": 5e6, "it_capex": 10e6, "facility_capex": 0.0, "energy": 45.5e6, "green_power": 0.0,
+         "network": 1.515e6, "trunks": 0.0, "carbon": 0.0}, rel=1e-9, abs=1e-3
     )
+    assert s["unmet_value_cny"] == pytest.approx(0.0, abs=1e-3)
+    assert s["total_cost_cny"] == pytest.approx(s["objective_cny"], rel=1e-12)
     cap = r.tables["capacity"].set_index(["site", "class"])["built_pflops"]
-    assert cap[("west-1", "general")] == 30
+    assert cap[("west-1", "general")] == 20
     assert cap.drop(("west-1", "general")).sum() == 0
     serve = r.tables["serve"].set_index(["region", "site", "workload"])["pflops"]
     assert serve.to_dict() == pytest.approx({
-        ("110000", "west-1", "batch"): 20, ("110000", "bj-dc", "realtime"): 10,
+        ("110000", "west-1", "batch"): 15, ("110000", "bj-dc", "batch"): 5, ("110000", "bj-dc", "realtime"): 10,
         ("310000", "sh-dc", "realtime"): 5, ("620000", "west-1", "batch"): 5,
     })
     sites = r.tables["sites"].set_index("site")

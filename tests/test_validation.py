@@ -103,7 +103,7 @@ def test_set_unknown_key_and_scenario(tiny):
 
 def test_all_problems_at_once_and_exit_code_2(tiny):
     set_cell(tiny, "demand", {"region": "310000", "workload": "realtime"}, "pflops", "-1")
-    set_cell(tiny, "sites", {"site": "west-1"}, "renewable_share", "1.5")
+    set_cell(tiny, "sites", {"site": "west-1"}, "grid_co2_t_per_mwh", "2.5")
     res = CliRunner().invoke(main, ["validate", str(tiny)])
     assert res.exit_code == 2
     assert "2 problems found" in res.output

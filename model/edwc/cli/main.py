@@ -87,25 +87,36 @@ def solve(instance: Path, scenario: str | None, sets: tuple[str, ...], out: Path
 
 @main.command()
 @click.argument("result", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of report.html / plan.xlsx (English ones are report.en.html, plan.en.xlsx).")
+@click.option("--no-files", is_flag=True, help="Only print the summary; write no report page or workbook.")
 @handle_errors
-def report(result: Path) -> None:
-    """Print the summary of a result folder.
+def report(result: Path, lang: str, no_files: bool) -> None:
+    """Print the summary of a result folder and write its report page and workbook.
 
     \b
     Example:
-      edwc report results/china-2025
+      edwc report results/china-2025              # report.html, plan.xlsx (Chinese)
+      edwc report results/china-2025 --lang en    # report.en.html, plan.en.xlsx
     """
     from edwc.analysis.report import render
     from edwc.results.tables import read_result
 
     click.echo(render(read_result(result), str(result)))
+    if not no_files:
+        from edwc.analysis.outputs import write_outputs
+
+        for p in write_outputs(result, lang=lang, maps=()):
+            click.echo(str(p))
 
 
 @main.command(name="map")
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder for an instance map [results/<instance>-map].")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Label language.")
-@click.option("--shade", type=click.Choice(["demand", "west_share"]), default="demand", show_default=True, help="What shades the provinces.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Label language; English maps are map.en.png / map.en.html beside the Chinese ones.")
+@click.option("--shade", type=click.Choice(["hubs", "demand", "west_share"]), default="hubs", show_default=True,
+              help="What shades the provinces: hub provinces by side, demand, or the west share of served work.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(["png", "svg", "pdf", "html", "gpkg"]),
               help="Outputs (repeatable) [png, html, gpkg for a result; png, html for an instance].")
 @handle_errors
@@ -124,7 +135,7 @@ def map_(path: Path, out: Path | None, lang: str, shade: str, formats: tuple[str
     elif (path / "instance.yaml").exists():
         out = out or Path("results") / f"{path.name}-map"
         out.mkdir(parents=True, exist_ok=True)
-        paths = render_instance(path, out, lang=lang, formats=formats or ("png", "html"))
+        paths = render_instance(path, out, lang=lang, shade=shade, formats=formats or ("png", "html"))
     else:
         raise InputError([], f"{path} is neither a result folder (summary.json) nor an instance (instance.yaml)")
     for p in paths:

@@ -29,7 +29,8 @@ def add_sets(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 
 def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
-    """open ∈ {0,1}; modules, wavelengths ∈ ℤ≥0 (bounded by their maxima); serve, unmet, flow_to_site ≥ 0."""
+    """open ∈ {0,1}; modules, wavelengths ∈ ℤ≥0 (bounded by their maxima); serve, unmet, flow_to_site,
+    served_new (work on new builds), green_mwh (contracted green power) ≥ 0."""
     m.open = pyo.Var(m.candidates, m.periods, domain=pyo.Binary)
     m.modules = pyo.Var(m.buildable, m.periods, domain=pyo.NonNegativeIntegers,
                         bounds=lambda m, s, c, t: (0, d.max_modules[(s, c)]))
@@ -39,6 +40,8 @@ def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.flow_to_site = pyo.Var(m.flow_nodes, m.periods, domain=pyo.NonNegativeReals)  # Gbps from node u toward site s
     m.wavelengths = pyo.Var(m.trunks, m.periods, domain=pyo.NonNegativeIntegers,
                             bounds=lambda m, l, t: (0, d.trunk[l]["max_modules"]))
+    m.served_new = pyo.Var(m.buildable, m.periods, domain=pyo.NonNegativeReals)
+    m.green_mwh = pyo.Var(m.sites, m.periods, domain=pyo.NonNegativeReals)
 
 
 @contextmanager

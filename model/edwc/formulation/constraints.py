@@ -12,17 +12,26 @@ from pyomo.core.util import quicksum
 from edwc.formulation.data import ModelData
 
 
-def installed(m: pyo.ConcreteModel, d: ModelData, s: str, c: str, t: int):
-    """installed[s,c,t] = existing[s,c] + module_pflops[c] · Σ_{t' ≤ t} modules[s,c,t']."""
-    base = d.existing.get((s, c), 0.0)
+def built(m: pyo.ConcreteModel, d: ModelData, s: str, c: str, t: int):
+    """built[s,c,t] = module_pflops[c] · Σ_{t' ≤ t} modules[s,c,t']  (new capacity in service in period t)."""
     if (s, c) not in d.max_modules or d.max_modules[(s, c)] == 0:
-        return base
-    return base + d.module_pflops[c] * quicksum(m.modules[s, c, tt] for tt in d.periods if tt <= t)
+        return 0.0
+    return d.module_pflops[c] * quicksum(m.modules[s, c, tt] for tt in d.periods if tt <= t)
+
+
+def installed(m: pyo.ConcreteModel, d: ModelData, s: str, c: str, t: int):
+    """installed[s,c,t] = existing_in_service[s,c,t] + built[s,c,t]."""
+    return d.existing_in_service.get((s, c, t), 0.0) + built(m, d, s, c, t)
 
 
 def served(m: pyo.ConcreteModel, d: ModelData, s: str, c: str, t: int):
     """served[s,c,t] = Σ_{(r,w) ∈ A: c(w)=c} serve[r,s,w,t]."""
     return quicksum(m.serve[r, s, w, t] for (r, w) in d.serve_by_sct.get((s, c, t), []))
+
+
+def served_new(m: pyo.ConcreteModel, d: ModelData, s: str, c: str, t: int):
+    """The part of served[s,c,t] that runs on new builds (0 where nothing can be built)."""
+    return m.served_new[s, c, t] if (s, c) in d.buildable else 0.0
 
 
 def add_demand_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
@@ -35,28 +44,41 @@ def add_demand_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 
 def add_capacity_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
-    """capacity_limit[s,c,t]:  served[s,c,t] ≤ utilisation_max · installed[s,c,t]."""
+    """Capacity by vintage (u = utilisation_max):
+    capacity_existing[s,c,t]:  served[s,c,t] − served_new[s,c,t] ≤ u · existing_in_service[s,c,t];
+    capacity_new[s,c,t]:       served_new[s,c,t] ≤ u · built[s,c,t]  and  served_new[s,c,t] ≤ served[s,c,t].
+    Together: served ≤ u · installed, and each vintage carries at most u of itself."""
     u = m.utilisation_max
 
-    def rule(m, s, c, t):
+    def existing_rule(m, s, c, t):
         if not d.serve_by_sct.get((s, c, t)):
             return pyo.Constraint.Skip
-        return served(m, d, s, c, t) <= u * installed(m, d, s, c, t)
+        return served(m, d, s, c, t) - served_new(m, d, s, c, t) <= u * d.existing_in_service.get((s, c, t), 0.0)
 
-    m.capacity_limit = pyo.Constraint(m.site_class, m.periods, rule=rule)
+    def new_rule(m, s, c, t):
+        return m.served_new[s, c, t] <= u * built(m, d, s, c, t)
+
+    def within_rule(m, s, c, t):
+        return m.served_new[s, c, t] <= served(m, d, s, c, t)
+
+    m.capacity_existing = pyo.Constraint(m.site_class, m.periods, rule=existing_rule)
+    m.capacity_new = pyo.Constraint(m.buildable, m.periods, rule=new_rule)
+    m.served_new_within = pyo.Constraint(m.buildable, m.periods, rule=within_rule)
 
 
 def add_site_power(m: pyo.ConcreteModel, d: ModelData) -> None:
-    """site_power[s,t]:  Σ_c kw_per_pflops[c] · installed[s,c,t] · PUE[s] ≤ max_facility_mw[s] · 1000."""
+    """site_power[s,t]:  PUE[s] · Σ_c kw_existing[c] · existing_in_service[s,c,t]
+    + PUE_new[s] · Σ_c kw_new[c] · built[s,c,t]  ≤  max_facility_mw[s] · 1000."""
     by_site: dict[str, list[str]] = {}
     for s, c in d.buildable:
         by_site.setdefault(s, []).append(c)
 
     def rule(m, s, t):
-        pue = d.site[s]["pue"]
+        a = d.site[s]
         classes = [c for (ss, c) in d.site_class if ss == s]
-        kw = quicksum(d.kw_per_pflops[c] * installed(m, d, s, c, t) for c in classes)
-        return pue * kw <= d.site[s]["max_facility_mw"] * 1000
+        old = sum(d.kw_existing[c] * d.existing_in_service.get((s, c, t), 0.0) for c in classes)
+        new = quicksum(d.kw_per_pflops[c] * built(m, d, s, c, t) for c in by_site[s])
+        return a["pue"] * old + a["pue_new"] * new <= a["max_facility_mw"] * 1000
 
     m.site_power = pyo.Constraint(sorted(by_site), m.periods, rule=rule)
 

@@ -21,6 +21,25 @@ def annuity(rate: float, years: float) -> float:
     return rate / (1 - (1 + rate) ** -years)
 
 
+def period_years(periods: list[int]) -> dict[int, int]:
+    """Years each period stands for: until the next period; the last as long as the one before it (1 if alone)."""
+    gaps = [b - a for a, b in zip(periods, periods[1:], strict=False)]
+    return {t: (gaps[i] if i < len(gaps) else (gaps[-1] if gaps else 1)) for i, t in enumerate(periods)}
+
+
+def period_weights(periods: list[int], rate: float) -> dict[int, float]:
+    """weight[t] = Σ_{y=0}^{years(t)-1} (1 + rate)^-(t - t0 + y): the present value at the base year t0
+    of one CNY a year over the years period t stands for (1 for a single-period instance)."""
+    t0 = periods[0]
+    yrs = period_years(periods)
+    return {t: sum((1 + rate) ** -(t - t0 + y) for y in range(yrs[t])) for t in periods}
+
+
+def in_service_share(t: int, t0: int, life: float, retires: bool) -> float:
+    """Share of the existing stock still in service in year t: ages spread evenly over the IT life at t0."""
+    return max(0.0, 1 - (t - t0) / life) if retires else 1.0
+
+
 @dataclass
 class ModelData:
     periods: list[int]
@@ -38,9 +57,17 @@ class ModelData:
     existing: dict[tuple[str, str], float]
     max_modules: dict[tuple[str, str], int]
     module_pflops: dict[str, float]
-    kw_per_pflops: dict[str, float]
-    capex_per_pflops: dict[str, float]
-    site: dict[str, dict]  # site attributes (side, pue, price, co2, renewable, max_mw, capex)
+    kw_per_pflops: dict[str, float]  # new builds
+    kw_existing: dict[str, float]  # the existing stock
+    capex_per_pflops: dict[str, float]  # IT capex of a new build, CNY/PFLOPS
+    facility_capex_per_kw: dict[str, float]  # facility capex of a new build, CNY/kW IT
+    annuity_it: dict[str, float]  # per class: over its IT life
+    existing_in_service: dict[tuple[str, str, int], float]  # (s, c, t) PFLOPS of the existing stock still in service
+    weight: dict[int, float]  # present value at the base year of 1 CNY/yr over the years period t stands for
+    years: dict[int, int]
+    network_km: dict[tuple[str, str], float]  # (r, s) km charged for the bandwidth price (0 inside r's own region)
+    unmet_value: dict[str, float]  # CNY per PFLOPS-year of workload w left unserved
+    site: dict[str, dict]  # site attributes (hub, side, pue, pue_new, price, co2, max_mw, capex)
     trunk: dict[str, dict]  # trunk attributes (capacity, module_gbps, module_capex, max_modules)
     # Traffic toward each site runs along the site's shortest-path tree. flow_nodes: (s, u) for every node
     # u that carries traffic toward s; it leaves u over trunk flow_trunk[(s, u)] to the next node.
@@ -51,8 +78,10 @@ class ModelData:
     serve_by_rwt: dict[tuple[str, str, int], list[str]] = field(default_factory=dict)
     serve_by_sct: dict[tuple[str, str, int], list[tuple[str, str]]] = field(default_factory=dict)
     annuity_campus: float = 0.0
-    annuity_equipment: float = 0.0
-    energy_mwh_per_pflops: dict[tuple[str, str], float] = field(default_factory=dict)  # (s, c)
+    idle_share: float = 0.0
+    # MWh per PFLOPS-year of fully used capacity (IT kW x PUE x hours x load factor), by vintage; (s, c)
+    energy_existing: dict[tuple[str, str], float] = field(default_factory=dict)
+    energy_new: dict[tuple[str, str], float] = field(default_factory=dict)
 
 
 def prepare(inst: Instance) -> ModelData:
@@ -84,10 +113,15 @@ def prepare(inst: Instance) -> ModelData:
     fin = cfg.finance
     sites = inst.sites.set_index("site")
     site_attr = {s: row._asdict() for s, row in zip(sites.index, sites.itertuples(index=False), strict=False)}
-    energy = {
-        (s, c): cl.at[c, "kw_per_pflops"] / 1000 * site_attr[s]["pue"] * fin.hours_per_year * fin.load_factor
-        for (s, c) in site_class
-    }
+    for a in site_attr.values():  # an empty hub cell reads as None or NaN: the site is in no hub node
+        a["hub"] = a["hub"] if isinstance(a["hub"], str) else ""
+    full = fin.hours_per_year * fin.load_factor / 1000
+    e_ex = {(s, c): cl.at[c, "kw_per_pflops_existing"] * site_attr[s]["pue"] * full for (s, c) in site_class}
+    e_new = {(s, c): cl.at[c, "kw_per_pflops"] * site_attr[s]["pue_new"] * full for (s, c) in site_class}
+    life = cl["lifetime_years"].astype(float).to_dict()
+    t0 = periods[0]
+    in_service = {(s, c, t): existing[(s, c)] * in_service_share(t, t0, life[c], cfg.capacity.existing_retires)
+                  for (s, c) in site_class for t in periods}
 
     rt = routes(inst)
     gbps = dict(zip(inst.workloads["workload"], inst.workloads["gbps_per_pflops"].astype(float), strict=False))
@@ -107,6 +141,9 @@ def prepare(inst: Instance) -> ModelData:
         if nxt != s:
             flow_children[(s, nxt)].append(u)
     tt = trunk_table(inst).set_index("trunk")
+    km = tt["length_km"].astype(float).to_dict()
+    network_km = {(r, s): (0.0 if site_attr[s]["region"] == r else sum(km[l] for l in rt.paths[(r, s)]))
+                  for (r, s) in {(r, s) for r, s, _w, _t in serve_index}}
     trunk_attr = {l: row._asdict() for l, row in zip(tt.index, tt.itertuples(index=False), strict=False)}
 
     return ModelData(
@@ -126,7 +163,15 @@ def prepare(inst: Instance) -> ModelData:
         max_modules=max_modules,
         module_pflops=cl["module_pflops"].astype(float).to_dict(),
         kw_per_pflops=cl["kw_per_pflops"].astype(float).to_dict(),
+        kw_existing=cl["kw_per_pflops_existing"].astype(float).to_dict(),
         capex_per_pflops=cl["capex_cny_per_pflops"].astype(float).to_dict(),
+        facility_capex_per_kw=cl["facility_capex_cny_per_kw"].astype(float).to_dict(),
+        annuity_it={c: annuity(fin.discount_rate, life[c]) for c in cl.index},
+        existing_in_service=in_service,
+        weight=period_weights(periods, fin.discount_rate),
+        years=period_years(periods),
+        network_km=network_km,
+        unmet_value=dict(zip(inst.workloads["workload"], inst.workloads["unmet_cny_per_pflops_year"].astype(float), strict=False)),
         site=site_attr,
         trunk=trunk_attr,
         flow_nodes=sorted(carrying),
@@ -136,6 +181,7 @@ def prepare(inst: Instance) -> ModelData:
         serve_by_rwt=serve_by_rwt,
         serve_by_sct=dict(serve_by_sct),
         annuity_campus=annuity(fin.discount_rate, fin.campus_lifetime_years),
-        annuity_equipment=annuity(fin.discount_rate, fin.equipment_lifetime_years),
-        energy_mwh_per_pflops=energy,
+        idle_share=fin.idle_share,
+        energy_existing=e_ex,
+        energy_new=e_new,
     )

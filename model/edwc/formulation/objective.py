@@ -1,64 +1,94 @@
-"""The objective: annual cost, as named parts (Pyomo Expressions in M CNY/year).
+"""Energy, emissions and the objective, as named parts (Pyomo Expressions in M CNY).
 
-cost = campus + capacity + energy + trunks + carbon + unmet, summed over periods.
+Every cost part is a present value at the base year (the first period): each period's yearly cost
+times weight[t], the discounted number of years the period stands for (1 for a single period, so a
+one-period instance reads as a yearly cost). Capex enters as annuities over its own life: IT over the
+class's lifetime_years, facility, campus and trunk upgrades over campus_lifetime_years.
+
+    objective = Σ_t weight[t] · (campus + it_capex + facility_capex + energy + green_power + network
+                                 + trunks + carbon)[t]  +  Σ_t weight[t] · unmet_value[t]
+
+The first sum is the cost; unmet_value (the value of service lost) is reported apart from it.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyomo.environ as pyo
 from pyomo.core.util import quicksum
 
-from edwc.formulation.constraints import served
+from edwc.formulation.constraints import built, served, served_new
 from edwc.formulation.data import SCALE, ModelData
 from edwc.input.schema import InstanceConfig
 
-COST_PARTS = ("campus", "capacity", "energy", "trunks", "carbon", "unmet")
+COST_PARTS = ("campus", "it_capex", "facility_capex", "energy", "green_power", "network", "trunks", "carbon")
+UNMET_PART = "unmet_value"
 ELASTIC_PENALTY = 1e6  # M CNY per unit of policy slack: far above any real cost
 
 
 def add_energy_and_emissions(m: pyo.ConcreteModel, d: ModelData) -> None:
-    """energy_mwh[s,t] = Σ_c served[s,c,t] · kw_per_pflops[c]/1000 · PUE[s] · hours · load_factor;
-    emissions_t[s,t] = energy_mwh[s,t] · (1 − renewable_share[s]) · grid_co2[s]."""
+    """With e_ex[s,c], e_new[s,c] the MWh a fully used PFLOPS draws in a year (IT kW × PUE × hours × load factor)
+    of each vintage, and i = idle_share:
+
+    energy_new_mwh[s,t] = Σ_c e_new[s,c] · (i · built[s,c,t] + (1 − i) · served_new[s,c,t])
+    energy_mwh[s,t]     = energy_new_mwh[s,t] + Σ_c e_ex[s,c] · (i · existing_in_service[s,c,t]
+                                                                  + (1 − i) · (served[s,c,t] − served_new[s,c,t]))
+    green_within[s,t]:  green_mwh[s,t] ≤ energy_mwh[s,t]   (contracted green power, bought on top of the grid)
+    emissions_t[s,t]    = (energy_mwh[s,t] − green_mwh[s,t]) · grid_co2[s]
+    """
+    i = d.idle_share
     by_site: dict[str, list[str]] = {}
     for s, c in d.site_class:
         by_site.setdefault(s, []).append(c)
 
+    def energy_new(m, s, t):
+        return quicksum(d.energy_new[(s, c)] * (i * built(m, d, s, c, t) + (1 - i) * served_new(m, d, s, c, t))
+                        for c in by_site.get(s, []))
+
     def energy(m, s, t):
-        return quicksum(d.energy_mwh_per_pflops[(s, c)] * served(m, d, s, c, t) for c in by_site.get(s, []))
+        old = quicksum(d.energy_existing[(s, c)] * (i * d.existing_in_service.get((s, c, t), 0.0)
+                                                     + (1 - i) * (served(m, d, s, c, t) - served_new(m, d, s, c, t)))
+                       for c in by_site.get(s, []))
+        return m.energy_new_mwh[s, t] + old
 
-    def emissions(m, s, t):
-        a = d.site[s]
-        return (1 - a["renewable_share"]) * a["grid_co2_t_per_mwh"] * m.energy_mwh[s, t]
-
+    m.energy_new_mwh = pyo.Expression(m.sites, m.periods, rule=energy_new)
     m.energy_mwh = pyo.Expression(m.sites, m.periods, rule=energy)
-    m.emissions_t = pyo.Expression(m.sites, m.periods, rule=emissions)
+    m.green_within = pyo.Constraint(m.sites, m.periods, rule=lambda m, s, t: m.green_mwh[s, t] <= m.energy_mwh[s, t])
+    m.emissions_t = pyo.Expression(
+        m.sites, m.periods, rule=lambda m, s, t: d.site[s]["grid_co2_t_per_mwh"] * (m.energy_mwh[s, t] - m.green_mwh[s, t]))
+
+
+def yearly_costs(m: pyo.ConcreteModel, d: ModelData, cfg: InstanceConfig, t: int) -> dict[str, Any]:
+    """The yearly cost parts of period t in CNY/year (linear expressions), and unmet_value."""
+    fin = cfg.finance
+    cost: dict[str, Any] = {}
+    cost["campus"] = quicksum(d.annuity_campus * d.site[s]["campus_capex_cny"] * m.open[s, t] for s in d.candidates)
+    cost["it_capex"] = quicksum(d.annuity_it[c] * d.capex_per_pflops[c] * built(m, d, s, c, t) for (s, c) in d.buildable)
+    cost["facility_capex"] = quicksum(d.annuity_campus * d.facility_capex_per_kw[c] * d.kw_per_pflops[c] * built(m, d, s, c, t)
+                                      for (s, c) in d.buildable)
+    cost["energy"] = quicksum(1000 * d.site[s]["power_price_cny_per_kwh"] * m.energy_mwh[s, t] for s in d.sites)
+    cost["green_power"] = quicksum(1000 * fin.green_premium_cny_per_kwh * m.green_mwh[s, t] for s in d.sites)
+    bw = cfg.network.bandwidth_cny_per_gbps_km_year
+    cost["network"] = quicksum(bw * d.gbps[w] * d.network_km[(r, s)] * m.serve[r, s, w, tt]
+                               for (r, s, w, tt) in d.serve_index if tt == t and d.gbps[w] > 0 and d.network_km[(r, s)] > 0)
+    cost["trunks"] = quicksum(d.annuity_campus * d.trunk[l]["module_capex_cny"] * m.wavelengths[l, tt]
+                              for l in d.trunks for tt in d.periods if tt <= t)
+    price = cfg.policy.carbon_price_cny_per_t
+    cost["carbon"] = quicksum(price * m.emissions_t[s, t] for s in d.sites) if price > 0 else 0.0
+    cost[UNMET_PART] = quicksum(d.unmet_value[w] * m.unmet[r, w, tt] for (r, w, tt) in d.demand_index if tt == t)
+    return cost
 
 
 def add_objective(m: pyo.ConcreteModel, d: ModelData, cfg: InstanceConfig) -> None:
-    """Minimise Σ_t [ annuity_campus · campus_capex · open + annuity_equipment · capex · module · cum modules
-    + energy · price + annuity_campus · module_capex · cum wavelengths + carbon_price · emissions
-    + penalty · unmet ]."""
-    T = d.periods
+    """Minimise Σ_t weight[t] · (Σ cost parts[t] + unmet_value[t]); each part is also an Expression cost_<part>
+    (present value, M CNY) and yearly_<part>[t] (CNY/year of period t)."""
     k = 1 / SCALE
-
-    def cum(var, key, t):
-        return quicksum(var[(*key, tt)] for tt in T if tt <= t)
-
-    m.cost_campus = pyo.Expression(expr=quicksum(
-        k * d.annuity_campus * d.site[s]["campus_capex_cny"] * m.open[s, t] for s in d.candidates for t in T))
-    m.cost_capacity = pyo.Expression(expr=quicksum(
-        k * d.annuity_equipment * d.capex_per_pflops[c] * d.module_pflops[c] * cum(m.modules, (s, c), t)
-        for (s, c) in d.buildable for t in T))
-    m.cost_energy = pyo.Expression(expr=quicksum(
-        k * 1000 * d.site[s]["power_price_cny_per_kwh"] * m.energy_mwh[s, t] for s in d.sites for t in T))
-    m.cost_trunks = pyo.Expression(expr=quicksum(
-        k * d.annuity_campus * d.trunk[l]["module_capex_cny"] * cum(m.wavelengths, (l,), t) for l in d.trunks for t in T))
-    price = cfg.policy.carbon_price_cny_per_t
-    m.cost_carbon = pyo.Expression(expr=quicksum(
-        k * price * m.emissions_t[s, t] for s in d.sites for t in T) if price > 0 else 0.0)
-    pen = cfg.finance.unmet_penalty_cny_per_pflops_year
-    m.cost_unmet = pyo.Expression(expr=quicksum(k * pen * m.unmet[i] for i in m.demand_index))
-    total = quicksum(getattr(m, f"cost_{p}") for p in COST_PARTS)
+    yearly = {t: yearly_costs(m, d, cfg, t) for t in d.periods}
+    for part in (*COST_PARTS, UNMET_PART):
+        setattr(m, f"yearly_{part}", pyo.Expression(m.periods, rule=lambda m, t, p=part: yearly[t][p]))
+        setattr(m, f"cost_{part}", pyo.Expression(expr=quicksum(k * d.weight[t] * yearly[t][part] for t in d.periods)))
+    total = quicksum(getattr(m, f"cost_{p}") for p in (*COST_PARTS, UNMET_PART))
     if m.elastic:
         total += ELASTIC_PENALTY * quicksum(v[i] for v in m.elastic_slacks for i in v)
     m.total_cost = pyo.Objective(expr=total, sense=pyo.minimize)

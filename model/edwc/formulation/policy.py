@@ -13,7 +13,7 @@ from pyomo.core.expr.numvalue import is_potentially_variable
 from pyomo.core.util import quicksum
 
 from edwc.errors import SolveError
-from edwc.formulation.constraints import installed, served
+from edwc.formulation.constraints import built, installed, served
 from edwc.formulation.data import ModelData
 from edwc.input.schema import Policy
 
@@ -51,7 +51,18 @@ def _add(m: pyo.ConcreteModel, name: str, index: Iterable, body: Callable, sense
 
 
 def _built(m, d: ModelData, s: str, c: str, t: int):
-    return d.module_pflops[c] * quicksum(m.modules[s, c, tt] for tt in d.periods if tt <= t)
+    return built(m, d, s, c, t)
+
+
+def add_hub_share_new(m: pyo.ConcreteModel, d: ModelData, share: float) -> None:
+    """hub_share_new[t]:  Σ_{s in a hub, c} built[s,c,t] ≥ share · Σ_{s, c} built[s,c,t]  (cumulative new PFLOPS).
+
+    The National Data Administration's target: new compute in the 8 national hub nodes ≥ 60 % of national new
+    compute (pol_new_in_hubs); a site is in a hub node when sites.csv names its hub."""
+    hub = [(s, c) for (s, c) in d.buildable if d.site[s]["hub"]]
+    _add(m, "hub_share_new", d.periods,
+         lambda t: (quicksum(_built(m, d, s, c, t) for s, c in hub),
+                    share * quicksum(_built(m, d, s, c, t) for s, c in d.buildable)), ">=")
 
 
 def add_west_share_new(m: pyo.ConcreteModel, d: ModelData, share: float) -> None:
@@ -69,14 +80,37 @@ def add_intelligent_share(m: pyo.ConcreteModel, d: ModelData, share: float) -> N
                     share * quicksum(installed(m, d, s, c, t) for s, c in d.site_class)), ">=")
 
 
-def add_pue_ceiling(m: pyo.ConcreteModel, d: ModelData, pue_max: dict[str, float | None]) -> None:
-    """pue_ceiling[s,c,t]:  modules[s,c,t] ≤ 0  for sites whose PUE exceeds their side's ceiling."""
-    def above(s: str) -> bool:
-        ceiling = pue_max.get(d.site[s]["side"])
-        return ceiling is not None and d.site[s]["pue"] > ceiling + 1e-12
+def pue_ceiling_of(site: dict, pue_max: dict[str, float | None]) -> float | None:
+    """The ceiling on a site's new-design PUE: its side's for hub sites, outside_hubs for the others."""
+    return pue_max.get(site["side"]) if site["hub"] else pue_max.get("outside_hubs")
 
-    idx = [(s, c, t) for (s, c) in d.buildable for t in d.periods if above(s)]
+
+def add_pue_ceiling(m: pyo.ConcreteModel, d: ModelData, pue_max: dict[str, float | None]) -> None:
+    """pue_ceiling[s,c,t]:  modules[s,c,t] ≤ 0  for sites whose new-design PUE (pue_new) exceeds their ceiling.
+    The existing stock keeps its own PUE; the ceilings (NDRC 2021-12: new large DCs < 1.3, hub nodes < 1.25;
+    western clusters < 1.2) bind new builds only."""
+    idx = [(s, c, t) for (s, c) in d.buildable for t in d.periods
+           if (lim := pue_ceiling_of(d.site[s], pue_max)) is not None and d.site[s]["pue_new"] > lim + 1e-12]
     _add(m, "pue_ceiling", idx, lambda s, c, t: (m.modules[s, c, t], 0), "<=")
+
+
+def add_national_utilisation(m: pyo.ConcreteModel, d: ModelData, u_min: float) -> None:
+    """national_utilisation[t]:  Σ_{s,c} served[s,c,t] ≥ u_min · Σ_{s,c} installed[s,c,t]  (上架率, national)."""
+    _add(m, "national_utilisation", d.periods,
+         lambda t: (quicksum(served(m, d, s, c, t) for s, c in d.site_class),
+                    u_min * quicksum(installed(m, d, s, c, t) for s, c in d.site_class)), ">=")
+
+
+def add_cluster_utilisation(m: pyo.ConcreteModel, d: ModelData, u_min: float) -> None:
+    """cluster_utilisation[s,t]:  Σ_c served[s,c,t] ≥ u_min · Σ_c installed[s,c,t]  for every cluster site (上架率)."""
+    by_site: dict[str, list[str]] = {}
+    for s, c in d.site_class:
+        if d.site[s]["kind"] == "cluster":
+            by_site.setdefault(s, []).append(c)
+    idx = [(s, t) for s in sorted(by_site) for t in d.periods]
+    _add(m, "cluster_utilisation", idx,
+         lambda s, t: (quicksum(served(m, d, s, c, t) for c in by_site[s]),
+                       u_min * quicksum(installed(m, d, s, c, t) for c in by_site[s])), ">=")
 
 
 def add_west_utilisation(m: pyo.ConcreteModel, d: ModelData, u_min: float) -> None:
@@ -91,11 +125,17 @@ def add_carbon_cap(m: pyo.ConcreteModel, d: ModelData, cap_t: float) -> None:
     _add(m, "carbon_cap", d.periods, lambda t: (quicksum(m.emissions_t[s, t] for s in m.sites), cap_t), "<=")
 
 
-def add_renewable_share(m: pyo.ConcreteModel, d: ModelData, share: float) -> None:
-    """renewable_share[t]:  Σ_s renewable_share[s] · energy_mwh[s,t] ≥ share · Σ_s energy_mwh[s,t]."""
-    _add(m, "renewable_share", d.periods,
-         lambda t: (quicksum(d.site[s]["renewable_share"] * m.energy_mwh[s, t] for s in m.sites),
-                    share * quicksum(m.energy_mwh[s, t] for s in m.sites)), ">=")
+def add_green_share(m: pyo.ConcreteModel, d: ModelData, share: float) -> None:
+    """green_share[t]:  Σ_s green_mwh[s,t] ≥ share · Σ_s energy_mwh[s,t]  (contracted green power, national)."""
+    _add(m, "green_share", d.periods,
+         lambda t: (quicksum(m.green_mwh[s, t] for s in m.sites), share * quicksum(m.energy_mwh[s, t] for s in m.sites)), ">=")
+
+
+def add_green_share_new_hub(m: pyo.ConcreteModel, d: ModelData, share: float) -> None:
+    """green_share_new_hub[s,t]:  green_mwh[s,t] ≥ share · energy_new_mwh[s,t]  for every hub site that can build
+    (数据中心绿色低碳发展专项行动计划 2024-07: green power > 80 % for new DCs in hub nodes, pol_green_new_hub_2025)."""
+    idx = [(s, t) for s in sorted({s for s, _ in d.buildable if d.site[s]["hub"]}) for t in d.periods]
+    _add(m, "green_share_new_hub", idx, lambda s, t: (m.green_mwh[s, t], share * m.energy_new_mwh[s, t]), ">=")
 
 
 def add_max_site_share(m: pyo.ConcreteModel, d: ModelData, share: float) -> None:
@@ -107,25 +147,26 @@ def add_max_site_share(m: pyo.ConcreteModel, d: ModelData, share: float) -> None
 def add_policies(m: pyo.ConcreteModel, d: ModelData, p: Policy) -> list[str]:
     """Add every policy in force; return their names."""
     on = []
-    if p.west_share_new_min is not None:
-        add_west_share_new(m, d, p.west_share_new_min)
-        on.append("west_share_new")
-    if p.intelligent_share_min is not None:
-        add_intelligent_share(m, d, p.intelligent_share_min)
-        on.append("intelligent_share")
-    if p.pue_max.east is not None or p.pue_max.west is not None:
+    Adder = Callable[[pyo.ConcreteModel, ModelData, float], None]
+    simple: tuple[tuple[str, float | None, Adder], ...] = (("hub_share_new", p.hub_share_new_min, add_hub_share_new),
+              ("west_share_new", p.west_share_new_min, add_west_share_new),
+              ("intelligent_share", p.intelligent_share_min, add_intelligent_share))
+    for name, v, fn in simple:
+        if v is not None:
+            fn(m, d, v)
+            on.append(name)
+    if any(v is not None for v in p.pue_max.model_dump().values()):
         add_pue_ceiling(m, d, p.pue_max.model_dump())
         on.append("pue_ceiling")
-    if p.west_utilisation_min is not None:
-        add_west_utilisation(m, d, p.west_utilisation_min)
-        on.append("west_utilisation")
-    if p.carbon_cap_t is not None:
-        add_carbon_cap(m, d, p.carbon_cap_t)
-        on.append("carbon_cap")
-    if p.renewable_share_min is not None:
-        add_renewable_share(m, d, p.renewable_share_min)
-        on.append("renewable_share")
-    if p.max_site_share is not None:
-        add_max_site_share(m, d, p.max_site_share)
-        on.append("max_site_share")
+    rest: tuple[tuple[str, float | None, Adder], ...] = (("national_utilisation", p.national_utilisation_min, add_national_utilisation),
+            ("cluster_utilisation", p.cluster_utilisation_min, add_cluster_utilisation),
+            ("west_utilisation", p.west_utilisation_min, add_west_utilisation),
+            ("carbon_cap", p.carbon_cap_t, add_carbon_cap),
+            ("green_share", p.green_share_min, add_green_share),
+            ("green_share_new_hub", p.green_share_new_hub_min, add_green_share_new_hub),
+            ("max_site_share", p.max_site_share, add_max_site_share))
+    for name, v, fn in rest:
+        if v is not None:
+            fn(m, d, v)
+            on.append(name)
     return on

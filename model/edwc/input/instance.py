@@ -223,7 +223,9 @@ def _refs(t: dict[str, pd.DataFrame], cfg: InstanceConfig | None, problems: list
             problems.append(Problem("sites.csv", f"side '{s.at[i, 'side']}' differs from hub '{h}' side '{side[h]}'", line=int(i) + 2, column="side"))
         if s.at[i, "candidate"] is True and pd.isna(s.at[i, "campus_capex_cny"]):
             problems.append(Problem("sites.csv", "a candidate site needs campus_capex_cny", line=int(i) + 2, column="campus_capex_cny"))
-    kw = dict(zip(t["classes"]["class"], t["classes"]["kw_per_pflops"], strict=False))
+    cl = t["classes"]
+    kw_ex = cl["kw_per_pflops_existing"].astype(float).fillna(cl["kw_per_pflops"].astype(float))
+    kw = dict(zip(cl["class"], kw_ex, strict=False))
     sc = t["site_classes"]
     cand = set(s.loc[s["candidate"] == True, "site"])  # noqa: E712  (nullable booleans)
     for i in sc.index[sc["site"].isin(cand) & (sc["existing_pflops"] > 0)]:
@@ -238,6 +240,19 @@ def _refs(t: dict[str, pd.DataFrame], cfg: InstanceConfig | None, problems: list
     tr = t["trunks"]
     for i in tr.index[tr["from"] == tr["to"]]:
         problems.append(Problem("trunks.csv", "a trunk must join two different nodes", line=int(i) + 2, column="to"))
+
+
+def _fill_defaults(t: dict[str, pd.DataFrame], cfg: InstanceConfig) -> None:
+    """Optional columns and empty optional cells take their stated defaults (docs/formats.md), after overrides:
+    pue_new <- pue; kw_per_pflops_existing <- kw_per_pflops; facility_capex_cny_per_kw <- 0;
+    lifetime_years <- finance.equipment_lifetime_years; unmet_cny_per_pflops_year <- finance.unmet_penalty."""
+    s, c, w = t["sites"], t["classes"], t["workloads"]
+    s["pue_new"] = s["pue_new"].astype(float).fillna(s["pue"].astype(float))
+    c["kw_per_pflops_existing"] = c["kw_per_pflops_existing"].astype(float).fillna(c["kw_per_pflops"].astype(float))
+    c["facility_capex_cny_per_kw"] = c["facility_capex_cny_per_kw"].astype(float).fillna(0.0)
+    c["lifetime_years"] = c["lifetime_years"].astype(float).fillna(float(cfg.finance.equipment_lifetime_years))
+    w["unmet_cny_per_pflops_year"] = (w["unmet_cny_per_pflops_year"].astype(float)
+                                      .fillna(float(cfg.finance.unmet_penalty_cny_per_pflops_year)))
 
 
 def load_instance(
@@ -274,4 +289,5 @@ def load_instance(
     tables["trunks"]["max_modules"] = tables["trunks"]["max_modules"].astype(int)
     tables["demand"]["period"] = tables["demand"]["period"].astype(int)
     tables["sites"]["candidate"] = tables["sites"]["candidate"].astype(bool)
+    _fill_defaults(tables, cfg)
     return Instance(path=path, config=cfg, tables=tables, scenario=scenario, sets=dict(sets or {}))

@@ -18,11 +18,14 @@ class _Strict(BaseModel):
 
 
 class Finance(_Strict):
-    discount_rate: float = Field(0.06, ge=0, le=1, description="annual discount rate for annuities")
-    campus_lifetime_years: float = Field(20, gt=0)
-    equipment_lifetime_years: float = Field(5, gt=0)
-    load_factor: float = Field(0.7, gt=0, le=1, description="mean IT draw / nameplate of served capacity")
-    unmet_penalty_cny_per_pflops_year: float = Field(5.0e7, ge=0)
+    discount_rate: float = Field(0.06, ge=0, le=1, description="annual discount rate: annuities and discounting to the base year")
+    campus_lifetime_years: float = Field(20, gt=0, description="life of buildings, campus works and trunk upgrades (facility capex annuity)")
+    equipment_lifetime_years: float = Field(5, gt=0, description="IT life where classes.csv gives no lifetime_years")
+    load_factor: float = Field(0.7, gt=0, le=1, description="mean IT draw / nameplate of fully used capacity")
+    idle_share: float = Field(0.0, ge=0, le=1, description="draw of idle installed IT / draw of fully used IT")
+    unmet_penalty_cny_per_pflops_year: float = Field(5.0e7, ge=0,
+                                                     description="value of lost service where workloads.csv gives none")
+    green_premium_cny_per_kwh: float = Field(0.0, ge=0, description="price of contracted green power above the grid price")
     hours_per_year: float = Field(8760, gt=0)
 
 
@@ -32,25 +35,35 @@ class Network(_Strict):
     hop_delay_ms: float = Field(0.2, ge=0, description="round-trip equipment delay per trunk traversed")
     access_rtt_ms: float = Field(1.0, ge=0, description="metro access round trip added to every pair")
     k_paths: int = Field(1, ge=1, le=1, description="paths per pair (only 1 is supported so far)")
+    bandwidth_cny_per_gbps_km_year: float = Field(0.0, ge=0, description="price of carrying traffic beyond its region's own access")
 
 
 class Capacity(_Strict):
     utilisation_max: float = Field(0.85, gt=0, le=1, description="served <= utilisation_max x installed")
+    existing_retires: bool = Field(False, description="existing stock retires linearly over its IT life from the first period")
 
 
 class PueMax(_Strict):
+    """Ceilings on the new-design PUE of a site: hub sites by side, sites outside the hubs apart."""
+
     east: float | None = Field(None, ge=1)
     west: float | None = Field(None, ge=1)
+    outside_hubs: float | None = Field(None, ge=1)
 
 
 class Policy(_Strict):
-    west_share_new_min: float | None = Field(None, ge=0, le=1)
+    hub_share_new_min: float | None = Field(None, ge=0, le=1, description="new PFLOPS in the hub nodes / all new")
+    west_share_new_min: float | None = Field(None, ge=0, le=1, description="new PFLOPS at west sites / all new")
     intelligent_share_min: float | None = Field(None, ge=0, le=1)
     pue_max: PueMax = Field(default_factory=PueMax)
+    national_utilisation_min: float | None = Field(None, ge=0, le=1, description="上架率: served / installed, national")
+    cluster_utilisation_min: float | None = Field(None, ge=0, le=1, description="上架率 of each cluster site")
     west_utilisation_min: float | None = Field(None, ge=0, le=1)
     carbon_price_cny_per_t: float = Field(0.0, ge=0)
     carbon_cap_t: float | None = Field(None, ge=0)
-    renewable_share_min: float | None = Field(None, ge=0, le=1)
+    green_share_min: float | None = Field(None, ge=0, le=1, description="contracted green MWh / all MWh, national")
+    green_share_new_hub_min: float | None = Field(None, ge=0, le=1,
+                                                  description="contracted green MWh / MWh of new builds, each hub site")
     max_site_share: float | None = Field(None, gt=0, le=1)
 
 
@@ -133,10 +146,10 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("kind", choices=("cluster", "supercomputing", "metro")),
         Column("candidate", "bool"),
         Column("campus_capex_cny", "float", min=0, optional_cell=True),
-        Column("pue", "float", min=1.0, max=3.0),
+        Column("pue", "float", min=1.0, max=3.0),  # of the existing stock
+        Column("pue_new", "float", min=1.0, max=3.0, required=False, optional_cell=True),  # of a new build; empty: pue
         Column("power_price_cny_per_kwh", "float", min=0, max=5),
         Column("grid_co2_t_per_mwh", "float", min=0, max=2),
-        Column("renewable_share", "float", min=0, max=1),
         Column("max_facility_mw", "float", min=0),
     ),
     "site_classes": (
@@ -148,9 +161,12 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "classes": (
         Column("class"),
         Column("precision", choices=("FP64", "FP32", "FP16", "BF16", "FP8", "INT8")),
-        Column("kw_per_pflops", "float", min=0),
-        Column("capex_cny_per_pflops", "float", min=0),
+        Column("kw_per_pflops", "float", min=0),  # IT kW per PFLOPS of a new build
+        Column("capex_cny_per_pflops", "float", min=0),  # IT capex of a new build
         Column("module_pflops", "float", min=1e-9),
+        Column("kw_per_pflops_existing", "float", min=0, required=False, optional_cell=True),  # empty: kw_per_pflops
+        Column("facility_capex_cny_per_kw", "float", min=0, required=False, optional_cell=True),  # empty: 0
+        Column("lifetime_years", "float", min=1e-9, required=False, optional_cell=True),  # IT life; empty: finance
     ),
     "workloads": (
         Column("workload"),
@@ -158,6 +174,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("max_rtt_ms", "float", min=0, optional_cell=True),
         Column("gbps_per_pflops", "float", min=0),
         Column("description", required=False, optional_cell=True),
+        Column("unmet_cny_per_pflops_year", "float", min=0, required=False, optional_cell=True),  # empty: finance
     ),
     "demand": (
         Column("region", "adcode"),

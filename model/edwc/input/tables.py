@@ -95,6 +95,9 @@ def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     except (pd.errors.ParserError, ValueError) as e:
         problems.append(Problem(file, f"not a valid CSV table: {str(e).strip()}"))
         return None
+    if not isinstance(df.index, pd.RangeIndex):  # pandas made the first column an index: a row is too long
+        problems.append(Problem(file, "a row has more fields than the header row (a stray comma?)"))
+        return None
     df.columns = [str(c).strip() for c in df.columns]
     dupes = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
     if dupes:

@@ -32,7 +32,8 @@ class InstanceTables:
     rtt: pd.DataFrame  # region, site, rtt_ms
 
 
-def read_instance(folder: Path) -> InstanceTables:
+def read_instance(folder: Path, with_rtt: bool = True) -> InstanceTables:
+    """The instance's tables; ``with_rtt=False`` skips routing (plans do not need reach)."""
     try:
         from edwc.input.instance import load_instance
         from edwc.network.routes import rtt_table
@@ -41,7 +42,8 @@ def read_instance(folder: Path) -> InstanceTables:
     inst = load_instance(folder)
     tables = {n: inst.tables[n].copy() for n in TABLES}
     tables["trunks"] = resolve_lengths(tables, inst.config.network.route_factor)
-    return InstanceTables(name=inst.config.name, rtt=rtt_table(inst), **tables)
+    rtt = rtt_table(inst) if with_rtt else pd.DataFrame(columns=["region", "site", "rtt_ms"])
+    return InstanceTables(name=inst.config.name, rtt=rtt, **tables)
 
 
 def _read_with_pandas(folder: Path) -> InstanceTables:

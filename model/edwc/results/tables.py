@@ -1,4 +1,4 @@
-"""Turn a solved model into the result tables and KPIs of docs/formats.md, and write them atomically."""
+"""Turn a solved model into the result tables of docs/formats.md, and write them atomically (KPIs: results/kpis.py)."""
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ import pyomo.environ as pyo
 
 from edwc.errors import ResultExistsError
 from edwc.formulation.data import SCALE, ModelData
-from edwc.formulation.objective import COST_PARTS
+from edwc.formulation.objective import COST_PARTS, UNMET_PART
 from edwc.input.instance import Instance
 from edwc.network.routes import routes, trunk_table
 
-RESULT_VERSION = 1
+RESULT_VERSION = 2  # 2: vintages, green power, costs as present values apart from unmet value
 TABLE_FILES = ("capacity", "sites", "serve", "unmet", "trunks", "kpis")
 
 
@@ -49,36 +49,53 @@ def extract(inst: Instance, m: pyo.ConcreteModel, d: ModelData) -> dict[str, pd.
         columns=["region", "site", "workload", "period", "pflops", "rtt_ms"],
     )
     serve = serve[serve["pflops"] > 1e-7].reset_index(drop=True)
+    serve["network_km"] = [d.network_km[(r, s)] for r, s in zip(serve["region"], serve["site"], strict=True)]
     serve["class"] = serve["workload"].map(d.workload_class)
 
     dem = inst.demand[["region", "workload", "period"]].copy()
     dem["pflops"] = [_val(m.unmet[k]) if k in d.demand else 0.0 for k in zip(dem["region"], dem["workload"], dem["period"], strict=False)]
     unmet = dem
 
+    i = d.idle_share
     cap_rows = []
     for (s, c) in d.site_class:
         for t in T:
             built = d.module_pflops[c] * rint(_cum(m.modules, (s, c), t, T)) if (s, c) in d.buildable else 0.0
-            ex = d.existing.get((s, c), 0.0)
-            cap_rows.append((s, c, t, ex, built, ex + built))
-    capacity = pd.DataFrame(cap_rows, columns=["site", "class", "period", "existing_pflops", "built_pflops", "installed_pflops"])
+            ex = d.existing_in_service.get((s, c, t), 0.0)
+            new = _val(m.served_new[s, c, t]) if (s, c) in d.buildable else 0.0
+            cap_rows.append((s, c, t, ex, built, ex + built, new,
+                             (d.kw_existing[c] * ex + d.kw_per_pflops[c] * built) / 1000, d.kw_per_pflops[c] * built / 1000))
+    capacity = pd.DataFrame(cap_rows, columns=["site", "class", "period", "existing_pflops", "built_pflops", "installed_pflops",
+                                               "served_new_pflops", "it_mw", "it_mw_new"])
     srv = serve.groupby(["site", "class", "period"])["pflops"].sum().rename("served_pflops")
     capacity = capacity.merge(srv, on=["site", "class", "period"], how="left").fillna({"served_pflops": 0.0})
+    capacity["served_new_pflops"] = np.minimum(capacity["served_new_pflops"], capacity["served_pflops"])
     capacity["utilisation"] = np.where(capacity["installed_pflops"] > 0, capacity["served_pflops"] / capacity["installed_pflops"].where(capacity["installed_pflops"] > 0, 1), np.nan)
+    # energy by vintage: full-use MWh per PFLOPS-year x (idle share of installed + the rest of served)
+    e_ex = capacity.apply(lambda r: d.energy_existing[(r["site"], r["class"])], axis=1)
+    e_new = capacity.apply(lambda r: d.energy_new[(r["site"], r["class"])], axis=1)
+    capacity["energy_new_mwh"] = e_new * (i * capacity["built_pflops"] + (1 - i) * capacity["served_new_pflops"])
+    capacity["energy_mwh"] = capacity["energy_new_mwh"] + e_ex * (
+        i * capacity["existing_pflops"] + (1 - i) * (capacity["served_pflops"] - capacity["served_new_pflops"]))
+    pue = {s: (d.site[s]["pue"], d.site[s]["pue_new"]) for s in d.sites}
+    capacity["it_energy_mwh"] = (capacity["energy_mwh"] - capacity["energy_new_mwh"]) / capacity["site"].map(lambda s: pue[s][0]) \
+        + capacity["energy_new_mwh"] / capacity["site"].map(lambda s: pue[s][1])
 
     site_rows = []
+    by_st = capacity.groupby(["site", "period"])[["it_mw", "it_mw_new", "energy_mwh", "energy_new_mwh", "it_energy_mwh"]].sum()
     for s in d.sites:
         a = d.site[s]
         prev_open = 0.0
         for t in T:
             is_open = rint(_val(m.open[s, t])) if s in d.candidates else 1.0
-            cap_st = capacity[(capacity["site"] == s) & (capacity["period"] == t)]
-            it_mw = float((cap_st["installed_pflops"] * cap_st["class"].map(d.kw_per_pflops)).sum()) / 1000
-            energy = _val(m.energy_mwh[s, t])
-            site_rows.append((s, t, a["hub"], a["side"], int(is_open), int(s in d.candidates and is_open > prev_open),
-                              it_mw, it_mw * a["pue"], energy, energy * (1 - a["renewable_share"]) * a["grid_co2_t_per_mwh"]))
+            it_mw, it_new, energy, e_new_st, it_e = (by_st.loc[(s, t)].tolist() if (s, t) in by_st.index else [0.0] * 5)
+            green = min(_val(m.green_mwh[s, t]), energy)
+            facility = (it_mw - it_new) * a["pue"] + it_new * a["pue_new"]
+            site_rows.append((s, t, a["hub"] or None, a["side"], int(is_open), int(s in d.candidates and is_open > prev_open),
+                              it_mw, it_new, facility, energy, e_new_st, it_e, green, (energy - green) * a["grid_co2_t_per_mwh"]))
             prev_open = is_open
-    sites = pd.DataFrame(site_rows, columns=["site", "period", "hub", "side", "open", "newly_opened", "it_mw", "facility_mw", "energy_mwh", "emissions_t"])
+    sites = pd.DataFrame(site_rows, columns=["site", "period", "hub", "side", "open", "newly_opened", "it_mw", "it_mw_new",
+                                             "facility_mw", "energy_mwh", "energy_new_mwh", "it_energy_mwh", "green_mwh", "emissions_t"])
 
     trunks = _trunk_loads(inst, m, d, serve)
     return {"capacity": capacity, "sites": sites, "serve": serve.drop(columns="class"), "unmet": unmet, "trunks": trunks}
@@ -105,64 +122,49 @@ def _trunk_loads(inst: Instance, m: pyo.ConcreteModel, d: ModelData, serve: pd.D
     return pd.DataFrame(rows, columns=["trunk", "period", "from", "to", "length_km", "load_gbps", "capacity_gbps", "wavelengths_added", "utilisation"])
 
 
-def _weighted_quantile(values: pd.Series, weights: pd.Series, q: float) -> float:
-    if weights.sum() <= 0:
-        return float("nan")
-    order = np.argsort(values.to_numpy(), kind="stable")
-    v, w = values.to_numpy()[order], weights.to_numpy()[order]
-    cw = np.cumsum(w) / w.sum()
-    return float(v[np.searchsorted(cw, q - 1e-12)])
-
-
-def kpis(inst: Instance, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Headline indicators per period, long format: kpi, period, value, unit."""
-    cap, sites, serve, unmet = tables["capacity"], tables["sites"], tables["serve"], tables["unmet"]
-    side = dict(zip(inst.sites["site"], inst.sites["side"], strict=False))
-    rows: list[tuple[str, int, float, str]] = []
-    add = lambda k, t, v, u: rows.append((k, t, float(v), u))  # noqa: E731
-    for t in inst.config.periods:
-        c = cap[cap["period"] == t]
-        west = c["site"].map(side) == "west"
-        dem = float(inst.demand.loc[inst.demand["period"] == t, "pflops"].sum())
-        um = float(unmet.loc[unmet["period"] == t, "pflops"].sum())
-        add("demand_pflops", t, dem, "PFLOPS")
-        add("served_pflops", t, dem - um, "PFLOPS")
-        add("unmet_pflops", t, um, "PFLOPS")
-        add("unmet_share", t, um / dem if dem else 0, "fraction")
-        add("installed_pflops", t, c["installed_pflops"].sum(), "PFLOPS")
-        add("built_pflops", t, c["built_pflops"].sum(), "PFLOPS")
-        for cl, g in c.groupby("class"):
-            add(f"installed_pflops_{cl}", t, g["installed_pflops"].sum(), "PFLOPS")
-            add(f"built_pflops_{cl}", t, g["built_pflops"].sum(), "PFLOPS")
-        tot = c["installed_pflops"].sum()
-        add("west_share_installed", t, c.loc[west, "installed_pflops"].sum() / tot if tot else 0, "fraction")
-        new = c["built_pflops"].sum()
-        add("west_share_new", t, c.loc[west, "built_pflops"].sum() / new if new else 0, "fraction")
-        s_t = serve[serve["period"] == t]
-        srv = s_t["pflops"].sum()
-        add("west_share_served", t, s_t.loc[s_t["site"].map(side) == "west", "pflops"].sum() / srv if srv else 0, "fraction")
-        for w, g in s_t.groupby("workload"):
-            add(f"rtt_mean_ms_{w}", t, np.average(g["rtt_ms"], weights=g["pflops"]), "ms")
-            add(f"rtt_p95_ms_{w}", t, _weighted_quantile(g["rtt_ms"], g["pflops"], 0.95), "ms")
-        st = sites[sites["period"] == t]
-        add("energy_mwh", t, st["energy_mwh"].sum(), "MWh")
-        add("emissions_t", t, st["emissions_t"].sum(), "tCO2")
-        add("facility_mw", t, st["facility_mw"].sum(), "MW")
-        add("sites_opened", t, st["newly_opened"].sum(), "count")
-        tr = tables["trunks"]
-        add("wavelengths_added", t, tr.loc[tr["period"] == t, "wavelengths_added"].sum(), "count")
-    return pd.DataFrame(rows, columns=["kpi", "period", "value", "unit"])
-
-
 def cost_parts(m: pyo.ConcreteModel) -> dict[str, float]:
+    """Present value at the base year of each cost part, CNY (unmet_value is not a cost: see unmet_value)."""
     return {p: _val(getattr(m, f"cost_{p}")) * SCALE for p in COST_PARTS}
+
+
+def unmet_value(m: pyo.ConcreteModel) -> float:
+    """Present value of the service left unmet, CNY (in the objective, apart from the costs)."""
+    return _val(getattr(m, f"cost_{UNMET_PART}")) * SCALE
+
+
+def yearly_cost_parts(m: pyo.ConcreteModel, d: ModelData) -> dict[str, dict[str, float]]:
+    """Each period's yearly cost parts and unmet value, CNY/year, keyed by period (as text, for JSON)."""
+    return {str(t): {p: _val(getattr(m, f"yearly_{p}")[t]) for p in (*COST_PARTS, UNMET_PART)} for t in d.periods}
 
 
 # ---- writing ------------------------------------------------------------------------------------
 
 
+# Eight significant digits: readable, and 100x inside the 1e-6 relative tolerance with which
+# `edwc check` re-verifies every constraint from these files (fixed decimals broke it on small
+# instances, where an absolute 1e-4 PFLOPS is not small).
+CSV_FLOAT_FORMAT = "%.8g"
+NAMED_IDS = {"region": "regions", "site": "sites", "hub": "hubs"}
+
+
+def with_names(df: pd.DataFrame, inst: Instance) -> pd.DataFrame:
+    """A name column in each language right after every region/site/hub id column."""
+    df = df.copy()
+    for key, table in NAMED_IDS.items():
+        if key not in df or table not in inst.tables:
+            continue
+        names = inst.tables[table].set_index(key)
+        pos = list(df.columns).index(key) + 1
+        for lang in ("zh", "en"):
+            col = f"name_{lang}"
+            if col in names:
+                df.insert(pos, f"{key}_{col}", df[key].map(names[col]))
+                pos += 1
+    return df
+
+
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    df.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
+    df.to_csv(path, index=False, lineterminator="\n", float_format=CSV_FLOAT_FORMAT)
 
 
 def write_atomically(out: Path, fill: Callable[[Path], None], force: bool = False) -> Path:
@@ -193,7 +195,7 @@ def write_atomically(out: Path, fill: Callable[[Path], None], force: bool = Fals
 
 def write_result_files(folder: Path, inst: Instance, result: Result) -> None:
     for name in TABLE_FILES:
-        _write_csv(result.tables[name], folder / f"{name}.csv")
+        _write_csv(with_names(result.tables[name], inst), folder / f"{name}.csv")
     inst.write(folder / "instance")
     (folder / "summary.json").write_text(json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 

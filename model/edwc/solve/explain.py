@@ -38,6 +38,14 @@ class Give:
 # family -> (setting it comes from, unit, how to say one row in words)
 Words = Callable[[tuple, float], str]
 POLICY_WORDS: dict[str, tuple[str, Words]] = {
+    "hub_share_new": ("policy.hub_share_new_min",
+                      lambda i, x: f"{_t(i)}: the 8 hub nodes fall {x:,.3g} PFLOPS short of the share of new capacity"),
+    "national_utilisation": ("policy.national_utilisation_min",
+                             lambda i, x: f"{_t(i)}: {x:,.3g} PFLOPS too little work to keep the national 上架率"),
+    "cluster_utilisation": ("policy.cluster_utilisation_min",
+                            lambda i, x: f"cluster {i[0]} ({i[1]}): {x:,.3g} PFLOPS too little work in reach for its 上架率"),
+    "green_share_new_hub": ("policy.green_share_new_hub_min",
+                            lambda i, x: f"hub site {i[0]} ({i[1]}): contracted green power falls {x:,.3g} MWh short"),
     "west_share_new": ("policy.west_share_new_min",
                        lambda i, x: f"{_t(i)}: western sites fall {x:,.3g} PFLOPS short of the share of new capacity"),
     "intelligent_share": ("policy.intelligent_share_min",
@@ -48,14 +56,15 @@ POLICY_WORDS: dict[str, tuple[str, Words]] = {
                          lambda i, x: f"western site {i[0]} ({i[1]}, {i[2]}): {x:,.3g} PFLOPS too little work "
                                       "in reach to keep its capacity busy"),
     "carbon_cap": ("policy.carbon_cap_t", lambda i, x: f"{_t(i)}: emissions exceed the cap by {x:,.3g} tCO2"),
-    "renewable_share": ("policy.renewable_share_min",
-                        lambda i, x: f"{_t(i)}: renewable energy falls {x:,.3g} MWh short of its share"),
+    "green_share": ("policy.green_share_min",
+                    lambda i, x: f"{_t(i)}: contracted green power falls {x:,.3g} MWh short of its share"),
     "max_site_share": ("policy.max_site_share",
                        lambda i, x: f"region {i[0]} {i[2]} ({i[3]}) leans on site {i[1]} by {x:,.3g} PFLOPS too much"),
 }
 CORE_WORDS: dict[str, Words] = {
     "site_power": lambda i, x: f"site power at {i[0]} ({i[1]}): {x / 1000:,.3g} MW more than max_facility_mw",
-    "capacity_limit": lambda i, x: f"capacity at {i[0]} ({i[1]}, {i[2]}): {x:,.3g} PFLOPS more than installed allows",
+    "capacity_existing": lambda i, x: f"capacity at {i[0]} ({i[1]}, {i[2]}): {x:,.3g} PFLOPS more than the existing stock allows",
+    "capacity_new": lambda i, x: f"capacity at {i[0]} ({i[1]}, {i[2]}): {x:,.3g} PFLOPS more than new builds allow",
     "trunk_capacity": lambda i, x: f"trunk {i[0]} ({i[1]}): {x:,.3g} Gbps more than its capacity and upgrades",
     "module_limit": lambda i, x: f"room at {i[0]} ({i[1]}, {i[2]}): {x:,.3g} modules more than max_modules",
     "module_room": lambda i, x: f"room at {i[0]} ({i[1]}, {i[2]}): {x:,.3g} modules more than max_modules",
@@ -92,7 +101,7 @@ def policy_slacks(m: pyo.ConcreteModel) -> list[Give]:
 def soften_core(m: pyo.ConcreteModel) -> list[pyo.Var]:
     """Make the core limits elastic: each row (and module/wavelength bound) gets a slack; return the slacks."""
     slacks: list[pyo.Var] = []
-    for name in ("site_power", "capacity_limit", "trunk_capacity", "module_limit"):
+    for name in ("site_power", "capacity_existing", "capacity_new", "trunk_capacity", "module_limit"):
         comp = getattr(m, name, None)
         if comp is None:
             continue

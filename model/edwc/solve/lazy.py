@@ -29,16 +29,8 @@ import pyomo.environ as pyo
 from edwc.formulation.constraints import flow_balance_row, trunk_capacity_row, trunk_users
 from edwc.formulation.data import ModelData
 from edwc.input.schema import Solver
-from edwc.solve.highs import (
-    HighsModel,
-    SolveOutcome,
-    add_rows,
-    highs_version,
-    load_solution,
-    progress,
-    run_highs,
-    to_highs,
-)
+from edwc.solve.handover import HighsModel, add_rows, load_solution, to_highs
+from edwc.solve.highs import SolveOutcome, highs_version, polish, progress, run_highs
 
 TOL = 1e-6  # relative: a trunk is overloaded when load > capacity · (1 + TOL) + TOL
 
@@ -270,6 +262,9 @@ def solve_lazy(m: pyo.ConcreteModel, d: ModelData, opts: Solver, tee: bool = Fal
             t = time.perf_counter()
             lz.add(lz.wanted)
             handover += time.perf_counter() - t
+    if lz.best_x is not None and lz.gap() > 0:
+        t = time.perf_counter()
+        _polish(lz, opts, opts.time_limit_s - (t - t0))
     has = lz.best_x is not None
     if has:
         assert lz.best_x is not None
@@ -280,6 +275,23 @@ def solve_lazy(m: pyo.ConcreteModel, d: ModelData, opts: Solver, tee: bool = Fal
                         lz.bound if math.isfinite(lz.bound) else None, gap, time.perf_counter() - t0,
                         highs_version(), "".join(log), handover_s=handover, network="lazy", rounds=rounds,
                         network_rows=len(lz.rows), trace=points)
+
+
+def _polish(lz: Lazy, opts: Solver, time_limit: float, max_rounds: int = 5) -> None:
+    """Polish the best plan (integers fixed, the LP left solved); where the LP's flows overload a trunk
+    whose row is missing, add the row and polish again. The plan is kept only if it fits the full model
+    and costs no more."""
+    t0 = time.perf_counter()
+    for _ in range(max_rounds):
+        assert lz.best_x is not None
+        p = polish(lz.hm, lz.best_x, opts, time_limit - (time.perf_counter() - t0))
+        if p is None or p.x is None:
+            return
+        _, _, over = lz.overloaded(p.x)
+        if not over.any():
+            lz.see(p.x)
+            return
+        lz.add({(lz.net.trunks[i], lz.net.periods[k]) for i, k in zip(*np.nonzero(over), strict=True)})
 
 
 def _fill_network(lz: Lazy) -> None:

@@ -86,7 +86,6 @@ def _pick_sites(cities: pd.DataFrame, n_sites: int, rng: np.random.Generator) ->
         "pue": np.where(west, rng.uniform(1.15, 1.25, n), rng.uniform(1.25, 1.45, n)).round(3),
         "power_price_cny_per_kwh": np.where(west, rng.uniform(0.3, 0.4, n), rng.uniform(0.55, 0.75, n)).round(3),
         "grid_co2_t_per_mwh": rng.uniform(0.2, 0.8, n).round(4),
-        "renewable_share": np.where(west, rng.uniform(0.4, 0.8, n), rng.uniform(0.1, 0.4, n)).round(3),
         "max_facility_mw": (rng.uniform(300, 1500, n)).round(0),
     })
 

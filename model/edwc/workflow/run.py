@@ -17,14 +17,16 @@ from edwc.errors import ResultExistsError, SolveError
 from edwc.formulation.build import build_model
 from edwc.input.instance import Instance
 from edwc.network.reach import load_valid_instance
+from edwc.results.kpis import kpis
 from edwc.results.tables import (
     RESULT_VERSION,
     Result,
     cost_parts,
     extract,
-    kpis,
+    unmet_value,
     write_atomically,
     write_result_files,
+    yearly_cost_parts,
 )
 from edwc.solve.highs import SolveOutcome, progress, solve_model, write_lp
 from edwc.solve.lazy import solve_lazy
@@ -34,6 +36,17 @@ Log = Callable[[str], None]
 
 def _quiet(_: str) -> None:
     pass
+
+
+OBJECTIVE_COUNTS = (
+    "objective_cny = total_cost_cny + unmet_value_cny. total_cost_cny = sum of cost_parts_cny: each part is the "
+    "present value at the base year (the first period) of its yearly cost, weighted by period_weights (the "
+    "discounted years each period stands for; 1 for a single period, so a one-period plan reads as one year). "
+    "Yearly costs: annuities of new IT (over each class's IT life), new facilities, campuses and trunk upgrades "
+    "(over campus_lifetime_years), energy of all installed IT (existing and new, idle draw included) at the site "
+    "price, the premium of contracted green power, bandwidth beyond each region's own access, carbon. Not counted: "
+    "the capital of the existing fleet (sunk), O&M, staff, land rent, storage. unmet_value_cny is the value of the "
+    "service left unserved (per workload), not a cost; yearly_cny gives every part per period in CNY/year.")
 
 
 def model_sizes(m: pyo.ConcreteModel) -> dict[str, int]:
@@ -117,6 +130,7 @@ def solve_instance(
     tables = extract(inst, m, d)
     tables["kpis"] = kpis(inst, tables)
     parts = cost_parts(m)
+    lost = unmet_value(m)
     seconds["extract"] = time.perf_counter() - t
     summary = {
         "edwc_result_version": RESULT_VERSION,
@@ -125,8 +139,14 @@ def solve_instance(
         "sets": inst.sets,
         "status": outcome.status,
         "termination": outcome.termination,
-        "objective_cny": sum(parts.values()),
+        "objective_cny": sum(parts.values()) + lost,
+        "objective_counts": OBJECTIVE_COUNTS,
+        "total_cost_cny": sum(parts.values()),
         "cost_parts_cny": parts,
+        "unmet_value_cny": lost,
+        "period_weights": {str(t): w for t, w in d.weight.items()},
+        "period_years": {str(t): y for t, y in d.years.items()},
+        "yearly_cny": yearly_cost_parts(m, d),
         "mip_gap": outcome.mip_gap,
         "best_bound_cny": None if outcome.bound is None else outcome.bound * 1e6,
         "seconds": seconds,
@@ -185,11 +205,9 @@ def _self_check(folder: Path, log: Log) -> None:
 
 
 def _render_maps(folder: Path, log: Log) -> None:
-    try:
-        from edwc.maps import render_result
-    except ImportError:
-        return
+    """The planner-facing files: map.png, map.html, plan.gpkg, report.html, plan.xlsx."""
+    from edwc.analysis.outputs import write_outputs
+
     t = time.perf_counter()
-    paths = render_result(folder)
-    if paths:
-        log(f"maps: {', '.join(p.name for p in paths)} in {time.perf_counter() - t:.1f} s")
+    paths = write_outputs(folder)
+    log(f"maps and report: {', '.join(p.name for p in paths)} in {time.perf_counter() - t:.1f} s")

@@ -70,7 +70,9 @@ def check_plan(p: Plan, folder: Path) -> CheckReport:
     if written is not None and sorted(written) != sorted(on):
         r.count("policies")
         r.fail("policies", "summary.json policies", f"written as {sorted(written)}, the instance has {sorted(on)} in force")
-    check_costs(p, d, r)
+    for s in set(p.res["serve"]["site"]) - set(trees):
+        trees[s] = dijkstra(g, s)
+    check_costs(p, d, trees, r)
     check_kpis(p, d, r)
     return report
 

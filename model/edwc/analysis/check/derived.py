@@ -18,9 +18,15 @@ class Derived:
     built: dict[tuple[str, str, int], float]  # cumulative new PFLOPS, from capacity.csv
     installed: dict[tuple[str, str, int], float]
     open: dict[tuple[str, int], float]
+    existing: dict[tuple[str, str, int], float]  # existing stock still in service
+    served_new: dict[tuple[str, str, int], float]  # from capacity.csv: the part of served on new builds
     energy: dict[tuple[str, int], float]  # MWh, recomputed
+    energy_new: dict[tuple[str, int], float]  # MWh of new builds, recomputed
+    energy_sc: dict[tuple[str, str, int], float]  # MWh by site and class, recomputed
+    green: dict[tuple[str, int], float]  # contracted green MWh, from sites.csv (a decision of the plan)
     emissions: dict[tuple[str, int], float]  # t, recomputed
     cum_wavelengths: dict[tuple[str, int], float]
+    buildable: set[tuple[str, str]]
     scale_pflops: float
     scale_gbps: float
     scale_kw: float
@@ -37,26 +43,45 @@ def derive(p: Plan, r: Rows) -> Derived:
     built = {(s, c, int(t)): float(b) for s, c, t, b in cap[["site", "class", "period", "built_pflops"]].itertuples(index=False)}
     sc = I["site_classes"]
     existing = {(s, c): float(e) for s, c, e in sc[["site", "class", "existing_pflops"]].itertuples(index=False)}
-    installed = {(s, c, t): existing.get((s, c), 0.0) + built.get((s, c, t), 0.0)
-                 for (s, c) in existing for t in periods}
+    cl = I["classes"].set_index("class")
+    life = cl["lifetime_years"].astype(float)
+    retires = cfg.capacity.existing_retires
+    ex_t = {(s, c, t): e * (max(0.0, 1 - (t - periods[0]) / float(life[c])) if retires else 1.0)
+            for (s, c), e in existing.items() for t in periods}
+    installed = {(s, c, t): ex_t[(s, c, t)] + built.get((s, c, t), 0.0) for (s, c) in existing for t in periods}
+    snew = {(s, c, int(t)): float(x) for s, c, t, x in cap[["site", "class", "period", "served_new_pflops"]].itertuples(index=False)}
     st = R["sites"]
     opened = {(s, int(t)): float(o) for s, t, o in st[["site", "period", "open"]].itertuples(index=False)}
     fin = cfg.finance
     site = I["sites"].set_index("site")
-    kw = I["classes"].set_index("class")["kw_per_pflops"].astype(float)
+    # energy: a fully used PFLOPS draws kW x PUE x hours x load factor; installed IT draws idle_share of that
+    # whether used or not, the rest only when used; existing and new builds each at their own kW and PUE
+    full = fin.hours_per_year * fin.load_factor / 1000
+    i = fin.idle_share
     energy: dict[tuple[str, int], float] = defaultdict(float)
-    for (s, c, t), x in served.items():
-        if s in site.index and c in kw.index:
-            energy[(s, t)] += x * kw[c] / 1000 * float(site.at[s, "pue"]) * fin.hours_per_year * fin.load_factor
-    emissions = {k: e * (1 - float(site.at[k[0], "renewable_share"])) * float(site.at[k[0], "grid_co2_t_per_mwh"])
-                 for k, e in energy.items()}
+    energy_new: dict[tuple[str, int], float] = defaultdict(float)
+    energy_sc: dict[tuple[str, str, int], float] = {}
+    for (s, c, t) in installed:
+        if s not in site.index or c not in cl.index:
+            continue
+        e_new = float(cl.at[c, "kw_per_pflops"]) * float(site.at[s, "pue_new"]) * full
+        e_ex = float(cl.at[c, "kw_per_pflops_existing"]) * float(site.at[s, "pue"]) * full
+        b, x, xn = built.get((s, c, t), 0.0), served.get((s, c, t), 0.0), snew.get((s, c, t), 0.0)
+        new = e_new * (i * b + (1 - i) * xn)
+        energy_sc[(s, c, t)] = new + e_ex * (i * ex_t[(s, c, t)] + (1 - i) * (x - xn))
+        energy[(s, t)] += energy_sc[(s, c, t)]
+        energy_new[(s, t)] += new
+    green = {(s, int(t)): float(gm) for s, t, gm in st[["site", "period", "green_mwh"]].itertuples(index=False)}
+    emissions = {k: (e - green.get(k, 0.0)) * float(site.at[k[0], "grid_co2_t_per_mwh"]) for k, e in energy.items()}
     tr = R["trunks"]
     added = {(l, int(t)): float(w) for l, t, w in tr[["trunk", "period", "wavelengths_added"]].itertuples(index=False)}
     cum = {(l, t): sum(added.get((l, tt), 0.0) for tt in periods if tt <= t) for l in I["trunks"]["trunk"] for t in periods}
     dem = I["demand"]["pflops"].astype(float)
     return Derived(
-        periods=periods, served=dict(served), built=built, installed=installed, open=opened,
-        energy=dict(energy), emissions=emissions, cum_wavelengths=cum,
+        periods=periods, served=dict(served), built=built, installed=installed, open=opened, existing=ex_t,
+        served_new=snew, energy=dict(energy), energy_new=dict(energy_new), energy_sc=energy_sc, green=green,
+        emissions=emissions, cum_wavelengths=cum,
+        buildable={(s, c) for s, c, m in sc[["site", "class", "max_modules"]].itertuples(index=False) if m > 0},
         scale_pflops=max([1.0, float(dem.max()) if len(dem) else 0.0, *(abs(v) for v in installed.values())]),
         scale_gbps=max([1.0, *I["trunks"]["capacity_gbps"].astype(float)]),
         scale_kw=max([1.0, *(I["sites"]["max_facility_mw"].astype(float) * 1000)]),

@@ -126,9 +126,16 @@ def check_capacity(p: Plan, d: Derived, r: Rows) -> None:
         for t in d.periods:
             row = row_key(site=s, class_=c, period=t).replace("class_", "class")
             inst_ = d.installed[(s, c, t)]
-            r.leq("capacity_limit", row, d.served.get((s, c, t), 0.0), u * inst_, d.scale_pflops,
-                  f"served {{lhs}} PFLOPS > utilisation_max {u:g} x installed {fmt(inst_)} = {{rhs}}")
             b = d.built.get((s, c, t), 0.0)
+            x, xn, ex = d.served.get((s, c, t), 0.0), d.served_new.get((s, c, t), 0.0), d.existing[(s, c, t)]
+            r.leq("capacity_limit", row, x, u * inst_, d.scale_pflops,
+                  f"served {{lhs}} PFLOPS > utilisation_max {u:g} x installed {fmt(inst_)} = {{rhs}}")
+            r.leq("capacity_new", row, xn, u * b, d.scale_pflops,
+                  f"served on new builds {{lhs}} PFLOPS > utilisation_max {u:g} x built = {{rhs}}")
+            r.leq("capacity_existing", row, x - xn, u * ex, d.scale_pflops,
+                  f"served on the existing stock {{lhs}} PFLOPS > utilisation_max {u:g} x existing in service = {{rhs}}")
+            r.leq("capacity_new", row, -xn, 0.0, d.scale_pflops, "served_new_pflops {lhs} is negative")
+            r.leq("capacity_new", row, xn, x, d.scale_pflops, "served_new_pflops {lhs} exceeds served {rhs}")
             n = b / module[c]
             r.integer("integrality", row, n, "modules built (built_pflops / module_pflops)")
             r.leq("module_limit", row, n, float(mx), 1.0, "{lhs} modules built in total > max_modules {rhs}")
@@ -154,19 +161,25 @@ def check_sites(p: Plan, d: Derived, r: Rows) -> None:
     """site_power[s,t]: PUE · Σ_c kw_per_pflops · installed <= max_facility_mw · 1000; open binary and monotone;
     sites.csv power, energy and emissions agree with the plan."""
     site = p.inst["sites"].set_index("site")
-    kw = p.inst["classes"].set_index("class")["kw_per_pflops"].astype(float)
+    cl = p.inst["classes"].set_index("class")
+    kw_new, kw_ex = cl["kw_per_pflops"].astype(float), cl["kw_per_pflops_existing"].astype(float)
     by_site: dict[str, list[str]] = defaultdict(list)
     for s, c in p.inst["site_classes"][["site", "class"]].itertuples(index=False):
         by_site[s].append(c)
     st = p.res["sites"].set_index(["site", "period"])
     for s in site.index:
-        pue, cand = float(site.at[s, "pue"]), bool(site.at[s, "candidate"])
+        pue, pue_new, cand = float(site.at[s, "pue"]), float(site.at[s, "pue_new"]), bool(site.at[s, "candidate"])
         prev_open = 0.0
         for t in d.periods:
             row = row_key(site=s, period=t)
-            it_kw = sum(kw[c] * d.installed[(s, c, t)] for c in by_site.get(s, []))
-            r.leq("site_power", row, pue * it_kw, float(site.at[s, "max_facility_mw"]) * 1000, d.scale_kw,
-                  f"facility load PUE {pue:g} x {fmt(it_kw)} kW = {{lhs}} kW > max_facility_mw x 1000 = {{rhs}} kW")
+            old_kw = sum(kw_ex[c] * d.existing[(s, c, t)] for c in by_site.get(s, []))
+            new_kw = sum(kw_new[c] * d.built.get((s, c, t), 0.0) for c in by_site.get(s, []))
+            it_kw = old_kw + new_kw
+            fac_kw = pue * old_kw + pue_new * new_kw
+            if new_kw > 0 or any((s, c) in d.buildable for c in by_site.get(s, [])):
+                r.leq("site_power", row, fac_kw, float(site.at[s, "max_facility_mw"]) * 1000, d.scale_kw,
+                      f"facility load PUE {pue:g} x {fmt(old_kw)} kW + PUE {pue_new:g} x {fmt(new_kw)} kW = {{lhs}} kW "
+                      "> max_facility_mw x 1000 = {rhs} kW")
             o = d.open.get((s, t), math.nan)
             if not r.integer("integrality", row, o, "open"):
                 continue
@@ -181,11 +194,16 @@ def check_sites(p: Plan, d: Derived, r: Rows) -> None:
                 newly = float(st.at[(s, t), "newly_opened"])
                 r.eq("sites_table", row, newly, float(cand and o > prev_open + 0.5), 1.0, "newly_opened {lhs} but it should be {rhs}")
                 r.eq("sites_table", row, float(st.at[(s, t), "it_mw"]), it_kw / 1000, d.scale_kw / 1000, "it_mw {lhs} but installed capacity draws {rhs}")
-                r.eq("sites_table", row, float(st.at[(s, t), "facility_mw"]), pue * it_kw / 1000, d.scale_kw / 1000, "facility_mw {lhs} but should be {rhs}")
+                r.eq("sites_table", row, float(st.at[(s, t), "facility_mw"]), fac_kw / 1000, d.scale_kw / 1000, "facility_mw {lhs} but should be {rhs}")
                 e = d.energy.get((s, t), 0.0)
-                r.eq("sites_table", row, float(st.at[(s, t), "energy_mwh"]), e, max(1.0, e), "energy_mwh {lhs} but served work uses {rhs}")
+                r.eq("sites_table", row, float(st.at[(s, t), "energy_mwh"]), e, max(1.0, e), "energy_mwh {lhs} but installed and served IT use {rhs}")
+                r.eq("sites_table", row, float(st.at[(s, t), "energy_new_mwh"]), d.energy_new.get((s, t), 0.0), max(1.0, e),
+                     "energy_new_mwh {lhs} but new builds use {rhs}")
+                gm = d.green.get((s, t), 0.0)
+                r.leq("green_within", row, gm, e, max(1.0, e), "contracted green power {lhs} MWh exceeds the site's energy {rhs} MWh")
+                r.leq("green_within", row, -gm, 0.0, max(1.0, e), "green_mwh {lhs} is negative")
                 r.eq("sites_table", row, float(st.at[(s, t), "emissions_t"]), d.emissions.get((s, t), 0.0), max(1.0, e),
-                     "emissions_t {lhs} but energy gives {rhs}")
+                     "emissions_t {lhs} but (energy - green) x grid factor gives {rhs}")
             prev_open = o
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -53,12 +53,14 @@ def build_graph(p: Plan) -> Graph:
 class Tree:
     dist: dict[str, float]
     count: dict[str, float]  # number of shortest paths from the source
+    km: dict[str, float] = field(default_factory=dict)  # fibre km along a shortest path (the shortest such km on ties)
 
 
 def dijkstra(g: Graph, src: str) -> Tree:
     """Shortest round-trip ms from src, with the number of shortest paths to every node (ties within 1e-9)."""
     dist: dict[str, float] = {src: 0.0}
     count: dict[str, float] = {src: 1.0}
+    km: dict[str, float] = {src: 0.0}
     done: set[str] = set()
     heap: list[tuple[float, str]] = [(0.0, src)]
     while heap:
@@ -70,11 +72,12 @@ def dijkstra(g: Graph, src: str) -> Tree:
             nd = d + g.weight[l]
             tie = 1e-9 * max(1.0, nd)
             if v not in dist or nd < dist[v] - tie:
-                dist[v], count[v] = nd, count[u]
+                dist[v], count[v], km[v] = nd, count[u], km[u] + g.length_km[l]
                 heapq.heappush(heap, (nd, v))
             elif abs(nd - dist[v]) <= tie and v not in done:
                 count[v] += count[u]
-    return Tree(dist, count)
+                km[v] = min(km[v], km[u] + g.length_km[l])
+    return Tree(dist, count, km)
 
 
 def route_bounds(g: Graph, a: Tree, b: Tree, target: str) -> tuple[set[str], set[str]]:

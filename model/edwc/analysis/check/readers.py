@@ -10,13 +10,16 @@ from typing import Any
 import pandas as pd
 
 RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "capacity": ("site", "class", "period", "existing_pflops", "built_pflops", "installed_pflops", "served_pflops"),
-    "sites": ("site", "period", "open", "newly_opened", "it_mw", "facility_mw", "energy_mwh", "emissions_t"),
+    "capacity": ("site", "class", "period", "existing_pflops", "built_pflops", "installed_pflops", "served_pflops",
+                 "served_new_pflops"),
+    "sites": ("site", "period", "open", "newly_opened", "it_mw", "facility_mw", "energy_mwh", "energy_new_mwh",
+              "green_mwh", "emissions_t"),
     "serve": ("region", "site", "workload", "period", "pflops", "rtt_ms"),
     "unmet": ("region", "workload", "period", "pflops"),
     "trunks": ("trunk", "period", "load_gbps", "capacity_gbps", "wavelengths_added"),
     "kpis": ("kpi", "period", "value"),
 }
+NAME_SUFFIXES = ("_name_zh", "_name_en")  # name columns beside ids (results.tables.with_names)
 TEXT_COLUMNS = {"site", "class", "region", "workload", "trunk", "from", "to", "hub", "side", "kpi", "unit"}
 
 
@@ -46,7 +49,7 @@ def _read_table(path: Path) -> pd.DataFrame:
     if missing:
         raise UnreadableResult(f"{path}: missing column(s) {', '.join(missing)}")
     for c in df.columns:
-        if c in TEXT_COLUMNS:
+        if c in TEXT_COLUMNS or c.endswith(NAME_SUFFIXES):
             continue
         num = pd.to_numeric(df[c].where(df[c] != ""), errors="coerce")
         bad = num.isna() & (df[c] != "")

@@ -18,9 +18,11 @@ def _metrics(r: Result) -> pd.DataFrame:
     """One result's comparable numbers, long: metric, period, unit, value."""
     s = r.summary
     rows: list[tuple[str, Any, str, Any]] = [("status", "", "", s.get("status")), ("mip_gap", "", "fraction", s.get("mip_gap")),
-                                             ("objective_cny", "", "CNY/yr", s.get("objective_cny"))]
+                                             ("objective_cny", "", "CNY", s.get("objective_cny")),
+                                             ("total_cost_cny", "", "CNY", s.get("total_cost_cny")),
+                                             ("unmet_value_cny", "", "CNY", s.get("unmet_value_cny"))]
     parts = s.get("cost_parts_cny") or {}
-    rows += [(f"cost_{p}_cny", "", "CNY/yr", parts.get(p, 0.0)) for p in COST_PARTS]
+    rows += [(f"cost_{p}_cny", "", "CNY", parts.get(p, 0.0)) for p in COST_PARTS]
     k = r.tables["kpis"]
     rows += [(row.kpi, int(row.period), row.unit, row.value) for row in k.itertuples(index=False)]
     return pd.DataFrame(rows, columns=["metric", "period", "unit", "value"])
@@ -82,18 +84,40 @@ def _sites_text(g: pd.DataFrame, col: str) -> str:
     return "; ".join(f"{s} {v:,.4g}" for s, v in zip(g["site"], g[col], strict=True))
 
 
+def _cost(r: Result) -> float:
+    s = r.summary
+    return float(s.get("total_cost_cny", s.get("objective_cny")) or 0.0) + float(s.get("unmet_value_cny", 0.0) or 0.0)
+
+
+def cost_gap(a: Result, b: Result) -> tuple[float, float]:
+    """(relative difference of the two plans' objectives, the larger MIP gap of their solves)."""
+    ca, cb = _cost(a), _cost(b)
+    rel = abs(ca - cb) / max(abs(ca), abs(cb), 1.0)
+    gap = max(float(a.summary.get("mip_gap") or 0.0), float(b.summary.get("mip_gap") or 0.0))
+    return rel, gap
+
+
+def plans_tie(a: Result, b: Result) -> bool:
+    """Two plans whose objectives differ by no more than the MIP gap of their solves (nor more than 1e-6)."""
+    rel, gap = cost_gap(a, b)
+    return rel <= max(gap, 1e-6)
+
+
 def moved_table(results: list[Result], labels: list[str], names: dict[str, str] | None = None) -> pd.DataFrame:
     """Region workloads served at different sites (or left unmet) than in the baseline.
 
     moved_share = ½ Σ_site |share − baseline share| (0 = same mix, 1 = nothing in common);
-    moved_pflops = moved_share × the workload's demand in the compared result.
+    moved_pflops = moved_share × the workload's demand in the compared result;
+    kind = 'tie' when the two plans' costs differ by no more than the solver's MIP gap (the solver cannot tell
+    them apart: equal-cost alternatives, not effects of the inputs), else 'effect'.
     """
     keys = ["region", "workload", "period"]
-    cols = ["result", *keys, "name", "baseline_sites", "sites", "moved_share", "moved_pflops"]
+    cols = ["result", *keys, "name", "baseline_sites", "sites", "moved_share", "moved_pflops", "kind"]
     base = _mix(results[0])
     names = names or {}
     rows = []
     for r, lab in zip(results[1:], labels[1:], strict=True):
+        kind = "tie" if plans_tie(results[0], r) else "effect"
         other = _mix(r)
         m = base.merge(other, on=[*keys, "site"], how="outer", suffixes=("_b", "_o")).fillna(
             {"pflops_b": 0.0, "pflops_o": 0.0, "share_b": 0.0, "share_o": 0.0})
@@ -102,7 +126,7 @@ def moved_table(results: list[Result], labels: list[str], names: dict[str, str] 
             if share <= TOL:
                 continue
             rows.append((lab, *key, names.get(str(key[0]), ""), _sites_text(g, "pflops_b"), _sites_text(g, "pflops_o"),
-                         share, share * float(g["pflops_o"].sum())))
+                         share, share * float(g["pflops_o"].sum()), kind))
     df = pd.DataFrame(rows, columns=cols)
     return df.sort_values(["result", "moved_pflops"], ascending=[True, False], kind="stable").reset_index(drop=True)
 

@@ -8,6 +8,15 @@ import numpy as np
 import pandas as pd
 
 from edwc.analysis.compare.comparison import TOL, YI, Comparison
+from edwc.analysis.compare.tables import cost_gap
+
+
+def _tie_note(comp: Comparison, lab: str, m: pd.DataFrame) -> str:
+    if not len(m) or (m["kind"] != "tie").any():
+        return ""
+    rel, gap = cost_gap(comp.results[0], comp.results[comp.labels.index(lab)])
+    return (f" — all ties: the costs differ by {rel:.3%}, within the solver's MIP gap {gap:.3%}, so these are "
+            "equal-cost alternatives, not effects")
 
 
 def _fmt_value(v: Any, unit: str, delta: bool = False) -> str:
@@ -16,7 +25,7 @@ def _fmt_value(v: Any, unit: str, delta: bool = False) -> str:
     if isinstance(v, str):
         return v
     sign = "+" if delta and v > 0 else ""
-    if unit == "CNY/yr":
+    if unit in ("CNY/yr", "CNY"):
         return f"{sign}{v / YI:,.2f}"
     if unit == "fraction":
         return f"{sign}{v * 100:,.1f}%" if not delta else f"{sign}{v * 100:,.1f} pp"
@@ -27,7 +36,7 @@ def display_summary(comp: Comparison) -> pd.DataFrame:
     """The summary with money in 亿元/yr, fractions in %, differences signed; text only."""
     df = comp.summary
     out = pd.DataFrame({"metric": [m if not p else f"{m} [{p}]" for m, p in zip(df["metric"], df["period"], strict=True)],
-                        "unit": ["亿元/yr" if u == "CNY/yr" else ("%" if u == "fraction" else u) for u in df["unit"]]})
+                        "unit": [{"CNY/yr": "亿元/yr", "CNY": "亿元", "fraction": "%"}.get(u, u) for u in df["unit"]]})
     for lab in comp.labels:
         out[lab] = [_fmt_value(v, u) for v, u in zip(df[lab], df["unit"], strict=True)]
     for lab in comp.others:
@@ -64,7 +73,7 @@ def markdown_table(df: pd.DataFrame) -> str:
 
 def render_markdown(comp: Comparison) -> str:
     lines = [f"# Comparison of {len(comp.labels)} results of instance `{comp.results[0].summary['instance']}`", "",
-             f"Baseline: `{comp.base}`. Money in 亿元 (1e8 CNY) per year; fractions in %; "
+             f"Baseline: `{comp.base}`. Money in 亿元 (1e8 CNY): a yearly cost for one period, a present value over several; fractions in %; "
              "Δ = result − baseline (pp = percentage points).", ""]
     lines += ["| result | folder | scenario | --set |", "|---|---|---|---|"]
     for lab, f, r in zip(comp.labels, comp.folders, comp.results, strict=True):
@@ -74,6 +83,10 @@ def render_markdown(comp: Comparison) -> str:
               "## Installed capacity by hub and class (PFLOPS, last period)", "", markdown_table(display_capacity(comp)), "",
               "## What moved (region workloads served elsewhere than in the baseline)", ""]
     lines.append(markdown_table(display_moved(comp)) if len(comp.moved) else "Nothing moved.")
+    for lab in comp.others:
+        note = _tie_note(comp, lab, comp.moved[comp.moved["result"] == lab])
+        if note:
+            lines += ["", f"{lab}: {note.removeprefix(' — ')}."]
     lines += ["", "![capacity by hub](capacity.png)", "", "![cost parts](costs.png)", "", "![difference map](diff_map.png)", ""]
     return "\n".join(lines)
 
@@ -94,7 +107,7 @@ def render_terminal(comp: Comparison, max_moved: int = 15, width: int = 60) -> s
             moved[col] = [v if len(v) <= width else v[: width - 1] + "…" for v in moved[col]]
         for lab in comp.others:
             m = moved[moved["result"] == lab]
-            lines.append(f"{lab}: {len(m)} region workload(s) moved against the baseline")
+            lines.append(f"{lab}: {len(m)} region workload(s) moved against the baseline" + _tie_note(comp, lab, m))
             if len(m):
                 shown = m.drop(columns="result").head(max_moved)
                 lines += ["  " + ln for ln in shown.to_string(index=False).splitlines()]

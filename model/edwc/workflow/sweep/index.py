@@ -23,7 +23,8 @@ def _result_row(folder: Path) -> dict[str, Any]:
     import json
 
     s = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    row: dict[str, Any] = {"status": s.get("status"), "objective_cny": s.get("objective_cny")}
+    row: dict[str, Any] = {"status": s.get("status"), "objective_cny": s.get("objective_cny"),
+                           "total_cost_cny": s.get("total_cost_cny"), "unmet_value_cny": s.get("unmet_value_cny")}
     row.update({f"cost_{p}_cny": (s.get("cost_parts_cny") or {}).get(p) for p in COST_PARTS})
     k = pd.read_csv(folder / "kpis.csv")
     k = k[k["period"] == k["period"].max()].set_index("kpi")["value"]
@@ -66,7 +67,7 @@ def index_markdown(df: pd.DataFrame, title: str) -> str:
     from edwc.analysis.compare import markdown_table
 
     show = pd.DataFrame({"case": df["case"], "outcome": df["outcome"], "status": df["status"]})
-    money = ["objective_cny", *(f"cost_{p}_cny" for p in COST_PARTS)]
+    money = ["objective_cny", "total_cost_cny", "unmet_value_cny", *(f"cost_{p}_cny" for p in COST_PARTS)]
     for c in money:
         if c in df:
             show[c.replace("_cny", " (亿元/yr)")] = [("" if pd.isna(v) else f"{v / YI:,.2f}") for v in df[c]]

@@ -1,0 +1,239 @@
+"""report.html: one self-contained page per result (works offline, nothing is fetched):
+headline numbers, the policy scorecard, capacity by hub (east and west grouped, existing and
+new), cost parts with the unmet-demand penalty apart, the maps, and the main tables with names.
+Chinese by default; report.en.html in English. Every name is escaped."""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+from edwc.maps import colours as C
+from edwc.maps.fonts_cache import font_face_css
+from edwc.maps.i18n import cls_label, ef, pct, suffix
+from edwc.maps.i18n_pages import REPORT_WORDS, page_chars
+from edwc.maps.mapdata import headline_lines, page_title
+from edwc.results.digest import CONGESTED_AT, Digest, read_digest
+from edwc.results.scorecard import score
+
+YI = 1e8
+W = REPORT_WORDS
+
+
+def e(x: object) -> str:
+    return html.escape(str(x))
+
+
+def num(v: float, digits: int = 0) -> str:
+    return "–" if v != v else f"{v:,.{digits}f}"
+
+
+def table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
+    """An HTML table; cells are already escaped."""
+    th = "".join(f"<th>{h}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return f'<table class="{cls}"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def kpi_cards(d: Digest, lang: str) -> str:
+    w, h = W[lang], d.headline()
+    twh, mt = h["energy_mwh"] / 1e6, h["emissions_t"] / 1e6
+    cards = [
+        (w["installed"], f"{ef(h['installed_pflops'])} EFLOPS"),
+        (w["built"], f"{ef(h['built_pflops'])} EFLOPS"),
+        (w["west_new"], pct(h["west_share_new"])),
+        (w["intel"], pct(h["intelligent_share"])),
+        (w["cost"], f"{h['cost_cny'] / YI:,.0f} 亿元"),
+        (w["unmet"], f"{pct(h['unmet_share'], 1)} · {num(h['unmet_pflops'])} PFLOPS"),
+        (w["congested"].format(at=pct(CONGESTED_AT)), f"{int(h['congested'])}"),
+        (w["energy"], f"{num(twh, 1)} TWh"),
+        (w["emissions"], f"{num(mt, 1)} Mt CO₂"),
+        (w["gap"], f"{d.summary.get('status', '')} · gap {pct(h['mip_gap'], 2)}"),
+    ]
+    return '<div class="cards">' + "".join(
+        f'<div class="card"><div class="k">{e(k)}</div><div class="v">{e(v)}</div></div>'
+        for k, v in cards) + "</div>"
+
+
+def fmt_goal(v: object, key: str) -> str:
+    if isinstance(v, float) and ("share" in key or "utilisation" in key) and v <= 1.0:
+        return pct(v, 1)
+    if isinstance(v, float):
+        return num(v, 2) if v < 10 else num(v)
+    return e(v)
+
+
+def scorecard(d: Digest, lang: str) -> str:
+    w = W[lang]
+    rows = []
+    for r in score(d):
+        name = w["policies"].get(r["policy"], r["policy"])
+        if r["part"]:
+            name += f" ({W[lang].get(r['part'], r['part'])})"
+        sense = {">=": "≥ ", "<=": "≤ "}.get(r["sense"], "")
+        met = ('<span class="ok">✔ ' + e(w["yes"]) + "</span>" if r["met"] is True else
+               '<span class="bad">✘ ' + e(w["no"]) + "</span>" if r["met"] is False else e(w["na"]))
+        price = "–" if r["price_cny"] is None else num(float(r["price_cny"]) / YI, 1)
+        rows.append([e(name), e(sense) + fmt_goal(r["target"], r["policy"]),
+                     fmt_goal(r["achieved"], r["policy"]), met, price])
+    if not rows:
+        return f"<p>{e(w['none'])}</p>"
+    return table([e(w[k]) for k in ("policy", "target", "achieved", "met", "price")], rows)
+
+
+def hub_section(d: Digest, lang: str) -> str:
+    w = W[lang]
+    hubs = d.hubs
+    top = float(hubs["installed"].max()) or 1.0
+    rows = []
+    for h in hubs.itertuples(index=False):
+        r = h._asdict()
+        name = d.names.of("hubs", [h.hub], lang).iloc[0] if h.hub else w["other"]
+        bar = "".join(
+            f'<span style="width:{100 * r[f"{what}_{c}"] / top:.2f}%;background:'
+            f'{C.class_colour(c, d.classes, pale=what == "existing")}"></span>'
+            for c in d.classes for what in ("existing", "built"))
+        rows.append([f'<span style="color:{C.SIDE.get(h.side, C.INK)}">{e(name)}</span>',
+                     e(w.get(h.side, "–") if h.side else "–"),
+                     *[f"{num(r[f'existing_{c}'])} + <b>{num(r[f'built_{c}'])}</b>" for c in d.classes],
+                     num(h.installed), pct(h.intelligent_share), f'<div class="bar">{bar}</div>'])
+    head = [w["hub"], w["side"], *[f"{cls_label(c, lang)}<br><small>{w['existing']} + {w['new']}</small>"
+                                   for c in d.classes], w["total"], w["intel_share"], ""]
+    key = " ".join(f'<span class="sw" style="background:{C.class_colour(c, d.classes, pale=True)}">'
+                   f'</span><span class="sw" style="background:{C.class_colour(c, d.classes)}"></span>'
+                   f"{e(cls_label(c, lang))}" for c in d.classes)
+    return table([e(x) if "<" not in x else x for x in head], rows, "hubs") + \
+        f'<p class="small">{key} ({e(w["existing"])} / {e(w["new"])})</p>'
+
+
+def cost_section(d: Digest, lang: str) -> str:
+    w = W[lang]
+    costs = d.costs
+    real = {k: v for k, v in costs.items() if k != "unmet"}
+    total = sum(real.values()) or 1.0
+    rows = [[e(w["parts"].get(k, k)), num(v / YI, 1), pct(v / total, 1),
+             f'<div class="bar"><span style="width:{100 * v / total:.2f}%;background:'
+             f'{C.COST.get(k, C.INK_SOFT)}"></span></div>'] for k, v in real.items()]
+    rows.append([f"<b>{e(w['total'])}</b>", f"<b>{num(total / YI, 1)}</b>", "100%", ""])
+    penalty = costs.get("unmet", 0.0)
+    note = (w["penalty"].format(v=num(penalty / YI, 1), p=num(d.headline()["unmet_pflops"]))
+            if penalty > 0 else w["no_penalty"])
+    cls = "penalty" if penalty > 0 else "small"
+    return table([e(w["part"]), e(w["value"]), e(w["share"]), ""], rows, "costs") + \
+        f'<p class="{cls}">{e(note)}</p>'
+
+
+def map_section(d: Digest, lang: str) -> str:
+    w, sfx = W[lang], suffix(lang)
+    png = d.folder / f"map{sfx}.png"
+    parts = []
+    if png.exists():
+        data = base64.b64encode(png.read_bytes()).decode("ascii")
+        parts.append(f'<img src="data:image/png;base64,{data}" alt="map{sfx}.png">')
+    else:
+        parts.append(f"<p>{e(w['no_map'].format(f=png.name))}</p>")
+    parts.append(f'<p class="small">{e(w["open_map"].format(f=f"map{sfx}.html"))}</p>')
+    return "".join(parts)
+
+
+def site_section(d: Digest, lang: str) -> str:
+    w = W[lang]
+    s = d.sites.copy()
+    s["total"] = s[[f"installed_{c}" for c in d.classes]].sum(axis=1)
+    s = s.sort_values(["side", "total"], ascending=[True, False])
+    rows = []
+    for r in s.to_dict("records"):
+        served = sum(r.get(f"served_{c}", 0.0) for c in d.classes)
+        rows.append([e(d.names.of("sites", [r["site"]], lang).iloc[0]),
+                     e(d.names.of("hubs", [r["hub"]], lang).iloc[0]) if r["hub"] == r["hub"] else "–",
+                     e(w.get(r["side"], r["side"])),
+                     *[f"{num(r[f'installed_{c}'])}" + (f" <b>(+{num(r[f'built_{c}'])})</b>"
+                                                         if r[f"built_{c}"] > 0 else "")
+                       for c in d.classes], pct(served / r["total"] if r["total"] else float("nan"))])
+    head = [e(w["site"]), e(w["hub"]), e(w["side"]),
+            *[e(cls_label(c, lang)) for c in d.classes], e(w["util"])]
+    return table(head, rows, "sites")
+
+
+def trunk_section(d: Digest, lang: str) -> str:
+    w = W[lang]
+    t = d.trunks[d.trunks["congested"]]
+    if t.empty:
+        return f"<p>{e(w['none'])}</p>"
+    labels = d.names.trunk_label(t["from"], t["to"], lang)
+    rows = [[e(lbl), num(r["capacity_gbps"]), num(r["load_gbps"]), pct(r["utilisation"]),
+             num(r["length_km"])] for lbl, r in zip(labels, t.to_dict("records"), strict=True)]
+    return table([e(w[k]) for k in ("trunk", "capacity", "load", "util", "length")], rows)
+
+
+def unmet_section(d: Digest, lang: str) -> str:
+    w = W[lang]
+    u = d.tables["unmet"]
+    u = u[(u["period"] == d.period) & (u["pflops"] > 0.05)] if len(u) else u
+    if u.empty:
+        return f"<p>{e(w['none'])}</p>"
+    u = u.sort_values("pflops", ascending=False)
+    rows = [[e(d.names.of("regions", [r["region"]], lang).iloc[0]), e(r["workload"]),
+             num(r["pflops"], 1)] for r in u.to_dict("records")]
+    return table([e(w["region"]), e(w["workload"]), "PFLOPS"], rows)
+
+
+CSS = """
+body{margin:0 auto;max-width:1280px;padding:16px 22px;color:#222;font-size:14px;line-height:1.45}
+h1{font-size:24px;font-weight:normal;margin:0 0 4px}h2{font-size:18px;font-weight:normal;
+border-bottom:1px solid #ddd;padding-bottom:3px;margin:26px 0 10px}
+.lead{margin:2px 0;font-size:15px}.sub{color:#555;margin:2px 0}
+.cards{display:grid;grid-template-columns:repeat(5,1fr);gap:8px}
+.card{border:1px solid #e1e1e1;border-radius:4px;padding:8px 10px;background:#fafafa}
+.card .k{color:#666;font-size:12px}.card .v{font-size:19px}
+table{border-collapse:collapse;font-size:13px;margin:4px 0}
+th,td{padding:3px 9px;border-bottom:1px solid #eee;text-align:right;vertical-align:middle}
+th{background:#f4f4f4;font-weight:normal;color:#444}
+td:first-child,th:first-child{text-align:left}
+.bar{display:flex;width:260px;height:12px;background:#f4f4f4}.bar span{display:block;height:100%}
+.sw{display:inline-block;width:12px;height:10px;margin:0 1px 0 8px;vertical-align:middle}
+.ok{color:#2b7a55}.bad{color:#b71c1c}.small{color:#666;font-size:12px}
+.penalty{color:#b71c1c;border-left:3px solid #b71c1c;padding-left:8px}
+img{max-width:100%;border:1px solid #ddd}
+.cols{display:grid;grid-template-columns:1fr 1fr;gap:24px}
+footer{color:#777;font-size:12px;margin-top:30px}
+"""
+
+
+def page(d: Digest, lang: str) -> str:
+    w = W[lang]
+    title = page_title(d, lang)
+    lines = headline_lines(d, lang)
+    body = (f"<h1>{e(title)}</h1><p class='lead'>{e(lines[0])}</p><p class='sub'>{e(lines[1])}</p>"
+            f"<h2>{e(w['kpis'])}</h2>{kpi_cards(d, lang)}"
+            f"<h2>{e(w['scorecard'])}</h2>{scorecard(d, lang)}"
+            f"<h2>{e(w['hubs'])}</h2>{hub_section(d, lang)}"
+            f"<h2>{e(w['costs'])}</h2>{cost_section(d, lang)}"
+            f"<h2>{e(w['maps'])}</h2>@@MAP@@"
+            f"<div class='cols'><div><h2>{e(w['trunks'])}</h2>{trunk_section(d, lang)}</div>"
+            f"<div><h2>{e(w['unmet_t'])}</h2>{unmet_section(d, lang)}</div></div>"
+            f"<h2>{e(w['sites'])}</h2>{site_section(d, lang)}"
+            f"<footer>{e(w['files'].format(s=suffix(lang)))}</footer>")
+    chars = page_chars(d, lang)
+    body = body.replace("@@MAP@@", map_section(d, lang), 1)
+    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{e(title)}</title><style>{font_face_css(chars)}{CSS}</style></head>"
+            f"<body>{body}</body></html>\n")
+
+
+def report_name(lang: str) -> str:
+    return f"report{suffix(lang)}.html"
+
+
+def write_report(result_dir: Path, lang: str = "zh", digest: Digest | None = None) -> Path:
+    """Write report[.LANG].html into ``result_dir`` (atomically); return its path."""
+    from edwc.maps.base import write_atomically
+
+    d = digest or read_digest(Path(result_dir))
+    out = Path(result_dir) / report_name(lang)
+    def fill(p: Path) -> None:
+        p.write_text(page(d, lang), encoding="utf-8")
+
+    return write_atomically(out, fill)

@@ -1,0 +1,119 @@
+"""The policy scorecard of a result: for each policy in force, its target, what the plan
+achieved (recomputed from the written tables), whether it is met, and its price where the
+result carries one (summary.json ``policy_prices_cny``: annual CNY a policy adds to the
+cost). Policies this module does not know are listed with their target and "not measured".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from edwc.results.digest import Digest
+
+TOLERANCE = 1e-6
+SETTINGS = ("carbon_price_cny_per_t",)  # prices, not targets: shown apart, never scored
+
+
+def _built_share(d: Digest, mask: pd.Series) -> float:
+    built = d.sites[[f"built_{c}" for c in d.classes]].sum(axis=1)
+    return float(built[mask].sum() / built.sum()) if built.sum() > 0 else float("nan")
+
+
+def west_share_new(d: Digest, target: Any) -> list[tuple[str, float, float, str]]:
+    return [("", float(target), _built_share(d, d.sites["side"] == "west"), ">=")]
+
+
+def hub_share_new(d: Digest, target: Any) -> list[tuple[str, float, float, str]]:
+    return [("", float(target), _built_share(d, d.sites["hub"].notna()), ">=")]
+
+
+def intelligent_share(d: Digest, target: Any) -> list[tuple[str, float, float, str]]:
+    inst = d.total("installed")
+    return [("", float(target), d.total("installed", "intelligent") / inst if inst else np.nan,
+             ">=")]
+
+
+def pue_max(d: Digest, target: Any) -> list[tuple[str, float, float, str]]:
+    """The highest PUE of a site that builds new capacity, per side."""
+    built = d.sites[[f"built_{c}" for c in d.classes]].sum(axis=1) > 0
+    rows = []
+    targets = target if isinstance(target, dict) else {"": target}
+    for side, limit in targets.items():
+        if limit is None:
+            continue
+        s = d.sites[built & ((d.sites["side"] == side) if side else True)]
+        pue = s["pue_new"] if "pue_new" in s else s.get("pue", pd.Series(dtype=float))
+        rows.append((side, float(limit), float(pue.max()) if len(pue) else np.nan, "<="))
+    return rows
+
+
+def west_utilisation(d: Digest, target: Any) -> list[tuple[str, float, float, str]]:
+    """The lowest served/installed of any class at a western site with capacity."""
+    w = d.sites[d.sites["side"] == "west"]
+    worst = np.nan
+    for c in d.classes:
+        inst, srv = w.get(f"installed_{c}"), w.get(f"served_{c}")
+        if inst is None or srv is None:
+            continue
+        u = (srv / inst.where(inst > 0)).dropna()
+        if len(u):
+            worst = float(np.nanmin([worst, u.min()])) if worst == worst else float(u.min())
+    return [("", float(target), worst, ">=")]
+
+
+def carbon_cap(d: Digest, target: Any) -> list[tuple[str, float, float, str]]:
+    return [("", float(target), d.kpis.get("emissions_t", np.nan), "<=")]
+
+
+def renewable_share(d: Digest, target: Any) -> list[tuple[str, float, float, str]]:
+    for key in ("green_share", "renewable_share"):
+        if key in d.kpis:
+            return [("", float(target), d.kpis[key], ">=")]
+    return [("", float(target), np.nan, ">=")]
+
+
+def max_site_share(d: Digest, target: Any) -> list[tuple[str, float, float, str]]:
+    s = d.serve_last()
+    dem = d.tables["serve"].groupby(["region", "workload", "period"])["pflops"].sum()
+    unmet = d.tables["unmet"].set_index(["region", "workload", "period"])["pflops"]
+    demand = dem.add(unmet, fill_value=0.0)
+    key = pd.MultiIndex.from_frame(s[["region", "workload", "period"]])
+    share = s["pflops"].to_numpy() / demand.reindex(key).to_numpy()
+    return [("", float(target), float(np.nanmax(share)) if len(share) else np.nan, "<=")]
+
+
+MEASURES: dict[str, Callable[[Digest, Any], list[tuple[str, float, float, str]]]] = {
+    "west_share_new_min": west_share_new,
+    "hub_share_new_min": hub_share_new,
+    "intelligent_share_min": intelligent_share,
+    "pue_max": pue_max,
+    "pue_max_new": pue_max,
+    "west_utilisation_min": west_utilisation,
+    "carbon_cap_t": carbon_cap,
+    "renewable_share_min": renewable_share,
+    "green_share_min": renewable_share,
+    "max_site_share": max_site_share,
+}
+
+
+def score(d: Digest) -> list[dict[str, Any]]:
+    prices = d.summary.get("policy_prices_cny") or {}
+    rows: list[dict[str, Any]] = []
+    for key, target in d.policy.items():
+        if target is None or target is False or key in SETTINGS:
+            continue
+        measure = MEASURES.get(key)
+        found = measure(d, target) if measure else [("", target, np.nan, "")]
+        for part, goal, achieved, sense in found:
+            met = None
+            if achieved == achieved and sense and isinstance(goal, float):
+                slack = TOLERANCE * max(1.0, abs(goal))
+                met = achieved >= goal - slack if sense == ">=" else achieved <= goal + slack
+            rows.append({"policy": key, "part": part, "target": goal, "sense": sense,
+                         "achieved": achieved, "met": met, "price_cny": prices.get(key)})
+    return rows

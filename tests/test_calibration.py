@@ -1,0 +1,59 @@
+"""Calibration as tests: the default instance (and its plan) reproduce the sourced national figures of
+seeds/calibration.csv within the stated bounds. A data change in seeds/ that breaks one fails here."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from conftest import INSTANCES, ROOT, solve
+from edwc.input.instance import load_instance
+
+TARGETS = {r["id"]: r for r in csv.DictReader((ROOT / "seeds" / "calibration.csv").open(encoding="utf-8"))}
+FACTS = {r["id"] for r in csv.DictReader((ROOT / "seeds" / "facts.csv").open(encoding="utf-8"))}
+INSTANCE_LEVEL = ("existing_compute_2023", "existing_intel_share", "demand_2025_total", "demand_2025_intel_share", "racks_2023")
+PLAN_LEVEL = ("installed_2025", "racks_2025", "dc_electricity", "pue_national", "intel_energy_share")
+
+
+def within(tid: str, value: float) -> None:
+    t = TARGETS[tid]
+    lo, hi = float(t["low"]), float(t["high"])
+    assert lo <= value <= hi, f"{tid}: {value:.4g} {t['unit']} outside [{lo:g}, {hi:g}] ({t['target']}; {t['source']})"
+
+
+def test_every_target_is_sourced_and_tested():
+    assert set(TARGETS) == set(INSTANCE_LEVEL) | set(PLAN_LEVEL)
+    for t in TARGETS.values():
+        assert t["source_fact"] in FACTS, t["id"]
+        assert float(t["low"]) <= float(t["high"]) and t["source"] and t["measured_as"]
+
+
+@pytest.fixture(scope="module")
+def inst():
+    return load_instance(INSTANCES / "china-2025")
+
+
+def test_instance_calibration(inst):
+    sc = inst.site_classes
+    within("existing_compute_2023", sc["existing_pflops"].sum() / 1000)
+    within("existing_intel_share", 100 * sc.loc[sc["class"] == "intelligent", "existing_pflops"].sum() / sc["existing_pflops"].sum())
+    d = inst.demand.merge(inst.workloads[["workload", "class"]], on="workload")
+    within("demand_2025_total", d["pflops"].sum() / 1000)
+    within("demand_2025_intel_share", 100 * d.loc[d["class"] == "intelligent", "pflops"].sum() / d["pflops"].sum())
+    kw = sc["class"].map(inst.classes.set_index("class")["kw_per_pflops_existing"])
+    within("racks_2023", (sc["existing_pflops"] * kw).sum() / 2.5 / 1e6)
+
+
+@pytest.fixture(scope="module")
+def plan(tmp_path_factory):
+    r = solve(INSTANCES / "china-2025", tmp_path_factory.mktemp("cal") / "r")
+    return r.tables["kpis"].set_index("kpi")["value"]
+
+
+def test_plan_calibration(plan):
+    within("installed_2025", plan["installed_pflops"] / 1000)
+    within("racks_2025", plan["standard_racks_installed"] / 1e6)
+    within("dc_electricity", plan["energy_mwh"] / 1e6)
+    within("pue_national", plan["pue_energy_weighted"])
+    within("intel_energy_share", plan["energy_mwh_intelligent"] / 1e6)
