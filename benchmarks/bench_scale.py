@@ -142,7 +142,7 @@ def main() -> None:
         return
     from edwc.synthetic.cities import generate_city_instance
 
-    cases = args.cases or (QUICK if args.quick else FULL)
+    cases = args.cases if args.cases is not None else (QUICK if args.quick else FULL)
     load0 = os.getloadavg()
     started = time.strftime("%Y-%m-%d %H:%M")
     print(f"started {started}, load averages {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f} (1, 5, 15 min), "
