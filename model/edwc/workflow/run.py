@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import platform
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -113,6 +115,8 @@ def solve_instance(
         write_lp(m if solver.network == "full" else build_model(inst)[0], Path(lp_file))
         log(f"LP file written to {lp_file} (the full model)")
 
+    if maps or check:
+        _warm_up(maps=maps, check=check)
     if solver.network == "lazy":
         outcome = solve_lazy(m, d, solver, tee=tee, show_progress=show_progress, trace=trace)
     else:
@@ -191,6 +195,24 @@ def _no_plan_message(inst: Instance, outcome: SolveOutcome) -> str:
     if outcome.status in ("time_limit", "interrupted"):
         return msg + " Stopped before any feasible plan was found; allow more time (--time-limit)."
     return msg
+
+
+def _warm_up(maps: bool, check: bool) -> None:
+    """Import what the check and the maps need in a background thread while HiGHS solves: the solve
+    leaves the GIL free (it runs in its own thread) and the second core idle, so ~1-2 s of imports
+    (pandas readers, matplotlib, geopandas, pyogrio, openpyxl) overlap the solve instead of following it."""
+    names = (["edwc.analysis.check"] if check else []) + (
+        ["edwc.analysis.outputs", "edwc.analysis.report_page", "edwc.analysis.workbook", "edwc.maps",
+         "edwc.results.digest", "matplotlib.pyplot"] if maps else [])
+
+    def work() -> None:
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001  (a failed warm-up import fails again, visibly, where it is used)
+                return
+
+    threading.Thread(target=work, name="warm-up", daemon=True).start()
 
 
 def _self_check(folder: Path, log: Log) -> None:
