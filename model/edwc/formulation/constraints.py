@@ -25,8 +25,16 @@ def installed(m: pyo.ConcreteModel, d: ModelData, s: str, c: str, t: int):
 
 
 def served(m: pyo.ConcreteModel, d: ModelData, s: str, c: str, t: int):
-    """served[s,c,t] = Σ_{(r,w) ∈ A: c(w)=c} serve[r,s,w,t]."""
-    return quicksum(m.serve[r, s, w, t] for (r, w) in d.serve_by_sct.get((s, c, t), []))
+    """served[s,c,t] = Σ_{(r,w) ∈ A: c(w)=c} serve[r,s,w,t].
+
+    Built once as the named expression m.served_sct[s,c,t]: capacity rows, energy, emissions and
+    policies all use it, and Pyomo builds and compiles each sum once instead of once per use."""
+    if not hasattr(m, "served_sct"):
+        m.served_sct = pyo.Expression(pyo.Any)
+    k = (s, c, t)
+    if k not in m.served_sct:
+        m.served_sct[k] = quicksum(m.serve[r, s, w, t] for (r, w) in d.serve_by_sct.get(k, []))
+    return m.served_sct[k]
 
 
 def served_new(m: pyo.ConcreteModel, d: ModelData, s: str, c: str, t: int):
