@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from edwc.analysis.check import MAX_ROWS_SHOWN
 from edwc.cli.common import DAMAGE
+
+MAX_ROWS_SHOWN = 10  # = edwc.analysis.check.MAX_ROWS_SHOWN (not imported: --help must not load pandas)
 
 
 @click.command(name="check")

@@ -61,13 +61,15 @@ def validate(instance: Path, scenario: str | None, sets: tuple[str, ...]) -> Non
 @click.option("--time-limit", type=FiniteFloat(min=0, min_open=True), help="Seconds; the best plan found so far is kept.")
 @click.option("--mip-gap", type=FiniteFloat(0, 1), help="Relative MIP gap to stop at.")
 @click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads (at most this machine's cores).")
+@click.option("--network", type=click.Choice(["lazy", "full"]),
+              help="Trunk rows: lazy adds those a plan overloads (faster, same optimum), full builds all [solver.network, lazy].")
 @click.option("--write-lp", type=click.Path(dir_okay=False, path_type=Path), help="Also write the model as an LP file with readable names.")
 @click.option("--no-map", is_flag=True, help="Skip map.png / map.html / plan.gpkg.")
 @click.option("--no-check", is_flag=True, help="Skip the independent check of the plan.")
 @click.option("--verbose", "-v", is_flag=True, help="Show the HiGHS log.")
 @handle_errors
 def solve(instance: Path, scenario: str | None, sets: tuple[str, ...], out: Path | None, force: bool,
-          time_limit: float | None, mip_gap: float | None, threads: int | None, write_lp: Path | None,
+          time_limit: float | None, mip_gap: float | None, threads: int | None, network: str | None, write_lp: Path | None,
           no_map: bool, no_check: bool, verbose: bool) -> None:
     """Solve an instance and write a result folder (tables, summary.json, maps).
 
@@ -83,7 +85,7 @@ def solve(instance: Path, scenario: str | None, sets: tuple[str, ...], out: Path
     sigterm_as_interrupt()
     folder, result = solve_instance(
         instance, scenario=scenario, sets=parse_sets(sets), out=out, force=force, time_limit=time_limit,
-        mip_gap=mip_gap, threads=threads, lp_file=write_lp, maps=not no_map, check=not no_check,
+        mip_gap=mip_gap, threads=threads, network=network, lp_file=write_lp, maps=not no_map, check=not no_check,
         tee=verbose, show_progress=True, log=lambda s: click.echo(s, err=True),
     )
     click.echo(render(result, str(folder)))

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import click
-import yaml
 
 from edwc.cli.common import FiniteFloat, handle_errors, sigterm_as_interrupt
 
@@ -143,6 +142,8 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
     run_interruptible()
 
 def _instance_name(instance: Path) -> str:
+    import yaml
+
     try:
         cfg = yaml.safe_load((instance / "instance.yaml").read_text(encoding="utf-8")) or {}
         return str(cfg.get("name") or instance.name)

@@ -3,6 +3,10 @@ sets, variables, core constraints, policies, objective."""
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pyomo.environ as pyo
 
 from edwc.formulation import constraints as con
@@ -41,10 +45,27 @@ def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.green_mwh = pyo.Var(m.sites, m.periods, domain=pyo.NonNegativeReals)
 
 
-def build_model(inst: Instance, elastic: bool = False) -> tuple[pyo.ConcreteModel, ModelData]:
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector: building and compiling a Pyomo model allocates
+    millions of objects and no cycles worth collecting; the collector's passes over them cost ~40 %
+    of a build (measured at 340 × 60, docs/performance.md)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+@no_gc()
+def build_model(inst: Instance, elastic: bool = False, network: str = "full") -> tuple[pyo.ConcreteModel, ModelData]:
     """Return the Pyomo model and the data it was built from.
 
     elastic=True adds a priced slack to every policy row (used to explain infeasibility).
+    network="lazy" leaves the rows of flow_balance and trunk_capacity out (the families exist, empty):
+    a relaxation of the full model, which edwc.solve.lazy tightens with the rows a plan needs.
     """
     d = prepare(inst)
     m = pyo.ConcreteModel(name=inst.result_name)
@@ -60,8 +81,8 @@ def build_model(inst: Instance, elastic: bool = False) -> tuple[pyo.ConcreteMode
     con.add_wavelength_limit(m, d)
     con.add_open_monotone(m, d)
     con.add_serve_open(m, d)
-    con.add_flow_balance(m, d)
-    con.add_trunk_capacity(m, d)
+    con.add_flow_balance(m, d, lazy=network == "lazy")
+    con.add_trunk_capacity(m, d, lazy=network == "lazy")
     add_energy_and_emissions(m, d)
     m.policies = add_policies(m, d, inst.config.policy)
     add_objective(m, d, inst.config)

@@ -25,8 +25,16 @@ def installed(m: pyo.ConcreteModel, d: ModelData, s: str, c: str, t: int):
 
 
 def served(m: pyo.ConcreteModel, d: ModelData, s: str, c: str, t: int):
-    """served[s,c,t] = Σ_{(r,w) ∈ A: c(w)=c} serve[r,s,w,t]."""
-    return quicksum(m.serve[r, s, w, t] for (r, w) in d.serve_by_sct.get((s, c, t), []))
+    """served[s,c,t] = Σ_{(r,w) ∈ A: c(w)=c} serve[r,s,w,t].
+
+    Built once as the named expression m.served_sct[s,c,t]: capacity rows, energy, emissions and
+    policies all use it, and Pyomo builds and compiles each sum once instead of once per use."""
+    if not hasattr(m, "served_sct"):
+        m.served_sct = pyo.Expression(pyo.Any)
+    k = (s, c, t)
+    if k not in m.served_sct:
+        m.served_sct[k] = quicksum(m.serve[r, s, w, t] for (r, w) in d.serve_by_sct.get(k, []))
+    return m.served_sct[k]
 
 
 def served_new(m: pyo.ConcreteModel, d: ModelData, s: str, c: str, t: int):
@@ -139,38 +147,49 @@ def add_serve_open(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.serve_open = pyo.Constraint(idx, rule=rule)
 
 
-def add_flow_balance(m: pyo.ConcreteModel, d: ModelData) -> None:
+def flow_balance_row(m: pyo.ConcreteModel, d: ModelData, s: str, u: str, t: int):
+    """flow_to_site[s,u,t] = Σ_w gbps_per_pflops[w] · serve[u,s,w,t] + Σ_{v: next(v) = u} flow_to_site[s,v,t]."""
+    own = quicksum(d.gbps[w] * m.serve[u, s, w, t] for w in d.flow_serve.get((s, u), []) if (u, s, w, t) in m.serve)
+    inflow = quicksum(m.flow_to_site[s, v, t] for v in d.flow_children.get((s, u), []))
+    return m.flow_to_site[s, u, t] == own + inflow
+
+
+def trunk_users(d: ModelData) -> dict[str, list[tuple[str, str]]]:
+    """trunk l -> the tree nodes (s, u) whose flow toward s leaves u over l."""
+    users: dict[str, list[tuple[str, str]]] = {}
+    for key in d.flow_nodes:
+        users.setdefault(d.flow_trunk[key], []).append(key)
+    return users
+
+
+def trunk_capacity_row(m: pyo.ConcreteModel, d: ModelData, users: list[tuple[str, str]], l: str, t: int):
+    """Σ_{(s,u) ∈ users(l)} flow_to_site[s,u,t] ≤ capacity_gbps[l] + module_gbps[l] · Σ_{t' ≤ t} wavelengths[l,t']."""
+    load = quicksum(m.flow_to_site[s, u, t] for (s, u) in users)
+    cap = d.trunk[l]["capacity_gbps"]
+    if l in m.trunks:
+        cap = cap + d.trunk[l]["module_gbps"] * quicksum(m.wavelengths[l, tt] for tt in d.periods if tt <= t)
+    return load <= cap
+
+
+def add_flow_balance(m: pyo.ConcreteModel, d: ModelData, lazy: bool = False) -> None:
     """flow_balance[s,u,t]:  flow_to_site[s,u,t] = Σ_w gbps_per_pflops[w] · serve[u,s,w,t]  (u a region)
     + Σ_{v: next(v) = u} flow_to_site[s,v,t].
 
     Traffic to site s follows s's shortest-latency tree, so the Gbps leaving node u toward s is u's own
     traffic plus what enters u from further out. Equivalent to summing every routed path on each trunk,
     with one term per site tree instead of one per (region, site, workload) path.
+    lazy=True declares the family empty: edwc.solve.lazy adds the rows of the trunks a plan overloads.
     """
-
-    served_keys = set(d.serve_index)
-
-    def rule(m, s, u, t):
-        own = quicksum(d.gbps[w] * m.serve[u, s, w, t] for w in d.flow_serve.get((s, u), []) if (u, s, w, t) in served_keys)
-        inflow = quicksum(m.flow_to_site[s, v, t] for v in d.flow_children.get((s, u), []))
-        return m.flow_to_site[s, u, t] == own + inflow
-
+    rule = None if lazy else (lambda m, s, u, t: flow_balance_row(m, d, s, u, t))
     m.flow_balance = pyo.Constraint(m.flow_nodes, m.periods, rule=rule)
 
 
-def add_trunk_capacity(m: pyo.ConcreteModel, d: ModelData) -> None:
+def add_trunk_capacity(m: pyo.ConcreteModel, d: ModelData, lazy: bool = False) -> None:
     """trunk_capacity[l,t]:  Σ_{(s,u): u's tree edge toward s is l} flow_to_site[s,u,t]
-    ≤ capacity_gbps[l] + module_gbps[l] · Σ_{t' ≤ t} wavelengths[l,t']."""
-    users: dict[str, list[tuple[str, str]]] = {}
-    for key in d.flow_nodes:
-        users.setdefault(d.flow_trunk[key], []).append(key)
-    upgradable = set(d.trunks)
+    ≤ capacity_gbps[l] + module_gbps[l] · Σ_{t' ≤ t} wavelengths[l,t'].
 
-    def rule(m, l, t):
-        load = quicksum(m.flow_to_site[s, u, t] for (s, u) in users[l])
-        cap = d.trunk[l]["capacity_gbps"]
-        if l in upgradable:
-            cap = cap + d.trunk[l]["module_gbps"] * quicksum(m.wavelengths[l, tt] for tt in d.periods if tt <= t)
-        return load <= cap
-
+    lazy=True declares the family empty (see add_flow_balance).
+    """
+    users = trunk_users(d)
+    rule = None if lazy else (lambda m, l, t: trunk_capacity_row(m, d, users[l], l, t))
     m.trunk_capacity = pyo.Constraint(sorted(users), m.periods, rule=rule)

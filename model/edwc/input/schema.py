@@ -78,6 +78,8 @@ class Solver(_Strict):
     mip_gap: float = Field(1e-3, ge=0, le=1)
     threads: int = Field(1, ge=1)
     seed: int = Field(0, ge=0)
+    # lazy: the trunk network's rows enter as plans overload trunks (edwc.solve.lazy); full: all built up front
+    network: Literal["full", "lazy"] = "lazy"
 
 
 EXPLORE_OBJECTIVE = r"^(cost|min:emissions|min:rtt|(min|max):built_mw:(west|east|hub=\S+|site=\S+))$"

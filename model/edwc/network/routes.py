@@ -73,13 +73,18 @@ def routes(inst: Instance) -> Routes:
     rows, paths, toward = [], {}, {}
     for site in inst.sites["site"]:
         dist, path = nx.single_source_dijkstra(g, site, weight="weight")
-        for node, p in path.items():  # Dijkstra's paths share prefixes: together they form a tree
-            if len(p) > 1:
-                toward[(site, node)] = (p[-2], g.edges[p[-2], node]["trunk"])
-        for node in sorted(regions & dist.keys()):
+        # Dijkstra's paths share prefixes: together they form a tree. dist lists nodes in the order they
+        # were settled, so a node's parent always comes first and its trunks extend the parent's.
+        along: dict[str, tuple[str, ...]] = {site: ()}
+        for node in dist:
             p = path[node]
+            if len(p) > 1:
+                trunk = g.edges[p[-2], node]["trunk"]
+                toward[(site, node)] = (p[-2], trunk)
+                along[node] = along[p[-2]] + (trunk,)
+        for node in sorted(regions & dist.keys()):
             rows.append((node, site, access + dist[node]))
-            paths[(node, site)] = tuple(g.edges[a, b]["trunk"] for a, b in zip(p, p[1:], strict=False))
+            paths[(node, site)] = along[node]
     rtt = pd.DataFrame(rows, columns=["region", "site", "rtt_ms"])
     out = Routes(rtt=rtt, paths=paths, toward=toward)
     inst.cache["routes"] = out

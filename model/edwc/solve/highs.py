@@ -1,7 +1,8 @@
-"""Solve a built model with HiGHS through Pyomo's in-memory interface.
+"""Solve a built model with HiGHS (handed over by edwc.solve.handover; Pyomo stays the modelling layer).
 
-A solve stopped by its time limit (or Ctrl-C) keeps the best plan found and reports its gap;
-only a run with no feasible plan at all has nothing to load.
+A solve stopped by its time limit keeps the best plan found and reports its gap; Ctrl-C or SIGTERM
+stops HiGHS promptly and raises KeyboardInterrupt (nothing is written). After the MIP, the plan is
+polished: its integer decisions fixed, the LP that is left solved to optimality.
 """
 
 from __future__ import annotations
@@ -10,16 +11,19 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import highspy
+import numpy as np
 import pyomo.environ as pyo
-from pyomo.contrib.solver.common.factory import SolverFactory
+from pyomo.common.collections import ComponentMap
 
 from edwc.input.schema import Solver
+from edwc.solve.handover import INF, HighsModel, load_solution, to_highs
 
 # HiGHS model status -> our status word
 _STATUS = {
@@ -47,7 +51,42 @@ class SolveOutcome:
     seconds: float
     highs_version: str
     log: str
-    duals: dict | None = None  # ConstraintData -> dual (M CNY per unit of the row), LPs asked for duals only
+    handover_s: float = 0.0  # compiling the Pyomo model and passing it to HiGHS (part of seconds)
+    network: str = "full"  # full: every network row built; lazy: rows added as plans overload trunks
+    rounds: int = 1  # HiGHS runs (lazy: one per set of rows added)
+    network_rows: int | None = None  # trunk_capacity rows in the model that gave the plan (lazy)
+    trace: list[tuple[float, float, float]] = field(default_factory=list)  # (s since start, plan, bound)
+    duals: ComponentMap | None = None  # ConstraintData -> dual (M CNY per unit of the row), LPs asked for duals only
+
+
+def status_of_termination(termination: str) -> str | None:
+    """The status word edwc writes for HiGHS's own termination text (None when HiGHS has no such text)."""
+    h = highspy.Highs()
+    for name in dir(highspy.HighsModelStatus):
+        if name.startswith("k") and h.modelStatusToString(getattr(highspy.HighsModelStatus, name)) == termination:
+            return _STATUS.get(name, name.removeprefix("k").lower())
+    return None
+
+
+_LAST_THREADS: list[int] = []  # the thread count of this process's previous solve
+
+
+def machine_cores() -> int:
+    """Cores this process may run on (its CPU affinity, which a container or taskset narrows)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def solver_threads(opts: Solver) -> int:
+    """HiGHS threads for a run: at most this machine's cores (more only slow HiGHS down)."""
+    threads = min(opts.threads, machine_cores())
+    if _LAST_THREADS and _LAST_THREADS[-1] != threads:
+        # HiGHS keeps one thread pool per process; a solve asking for another size fails ("Not Set")
+        highspy.Highs.resetGlobalScheduler(True)
+    _LAST_THREADS[:] = [threads]
+    return threads
 
 
 def highs_version() -> str:
@@ -87,100 +126,167 @@ def write_lp(m: pyo.ConcreteModel, path: Path) -> None:
     m.write(str(path), io_options={"symbolic_solver_labels": True})
 
 
-def status_of_termination(termination: str) -> str | None:
-    """The status word edwc writes for HiGHS's own termination text (None when HiGHS has no such text)."""
-    h = highspy.Highs()
-    for name in dir(highspy.HighsModelStatus):
-        if name.startswith("k") and h.modelStatusToString(getattr(highspy.HighsModelStatus, name)) == termination:
-            return _STATUS.get(name, name.removeprefix("k").lower())
-    return None
+@dataclass
+class Run:
+    """One HiGHS run: the status words, the final plan x (or None) and the statistics."""
+
+    status: str
+    termination: str
+    x: np.ndarray | None
+    objective: float | None
+    bound: float | None
+    mip_gap: float | None
+    log: list[str]
 
 
-_LAST_THREADS: list[int] = []  # the thread count of this process's previous solve
+Hook = Callable[[Any], None]
 
 
-def machine_cores() -> int:
-    """Cores this process may run on (its CPU affinity, which a container or taskset narrows)."""
+def run_highs(hm: HighsModel, opts: Solver, time_limit: float, tee: bool = False,
+              on_solution: Hook | None = None, on_progress: Hook | None = None,
+              start: np.ndarray | None = None) -> Run:
+    """Run HiGHS on hm with edwc's options; on_solution sees every improving plan, on_progress is polled
+    through the search (it may call event.interrupt()). Ctrl-C stops HiGHS and re-raises."""
+    h = hm.highs
+    h.clearSolver()
+    for key, val in {"output_flag": True, "log_to_console": False, "time_limit": max(time_limit, 1e-3),
+                     "mip_rel_gap": opts.mip_gap, "threads": solver_threads(opts), "random_seed": opts.seed}.items():
+        h.setOptionValue(key, val)
+    log: list[str] = []
+    stop = threading.Event()
+
+    def on_log(e: Any) -> None:
+        log.append(e.message)
+        if tee:
+            sys.stderr.write(e.message)
+
+    def on_interrupt(e: Any) -> None:
+        if stop.is_set():
+            e.interrupt()
+        elif on_progress is not None and e.callback_type == highspy.cb.HighsCallbackType.kCallbackMipInterrupt:
+            on_progress(e)
+
+    h.cbLogging.clear()
+    h.cbLogging.subscribe(on_log)
+    for cb in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt, h.cbMipImprovingSolution):
+        cb.clear()
+    h.cbSimplexInterrupt.subscribe(on_interrupt)
+    h.cbIpmInterrupt.subscribe(on_interrupt)
+    h.cbMipInterrupt.subscribe(on_interrupt)
+    if on_solution is not None:
+        h.cbMipImprovingSolution.subscribe(on_solution)
+    if start is not None:
+        h.setSolution(len(start), np.arange(len(start), dtype=np.int32), start)
+    _run_interruptibly(h, stop)
+    h.cbLogging.clear()
+    for cb in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt, h.cbMipImprovingSolution):
+        cb.clear()
+    return _read_run(h, log)
+
+
+def _run_interruptibly(h: highspy.Highs, stop: threading.Event) -> None:
+    """h.run() in a worker thread, so the main thread can take Ctrl-C (or SIGTERM) and stop HiGHS."""
+    done = threading.Event()
+    err: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            h.run()
+        except BaseException as e:  # noqa: BLE001  (re-raised in the main thread)
+            err.append(e)
+        finally:
+            done.set()
+
+    th = threading.Thread(target=work, name="highs", daemon=True)
+    th.start()
     try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
+        while not done.wait(0.1):
+            pass
+    except KeyboardInterrupt:
+        stop.set()
+        done.wait()
+        raise
+    if err:
+        raise err[0]
 
 
-def solve_model(m: pyo.ConcreteModel, opts: Solver, tee: bool = False, show_progress: bool = False,
-                duals: bool = False) -> SolveOutcome:
-    """Solve with HiGHS; duals=True also loads the row duals of an LP (a model with no integer left)."""
-    solver = SolverFactory("highs")
-    solver.config.load_solutions = False
-    solver.config.raise_exception_on_nonoptimal_result = False
-    solver.config.time_limit = opts.time_limit_s
-    solver.config.rel_gap = opts.mip_gap
-    threads = min(opts.threads, machine_cores())  # more threads than cores only slow HiGHS down
-    if _LAST_THREADS and _LAST_THREADS[-1] != threads:
-        # HiGHS keeps one thread pool per process; a solve asking for another size fails ("Not Set")
-        highspy.Highs.resetGlobalScheduler(True)
-    _LAST_THREADS[:] = [threads]
-    solver.config.threads = threads
-    solver.config.solver_options = {"random_seed": opts.seed, "log_to_console": tee}
-    if tee:
-        solver.config.tee = [sys.stderr]
-    t0 = time.perf_counter()
-    with progress("solving with HiGHS", enabled=show_progress and not tee):
-        res = solver.solve(m)
-    seconds = time.perf_counter() - t0
-    hm = solver._solver_model  # the highspy.Highs object: the only place for the raw status
-    raw = hm.modelStatusToString(hm.getModelStatus())
-    name = str(hm.getModelStatus()).split(".")[-1]
+def _read_run(h: highspy.Highs, log: list[str]) -> Run:
+    ms = h.getModelStatus()
+    raw = h.modelStatusToString(ms)
+    name = str(ms).split(".")[-1]
     status = _STATUS.get(name, name.removeprefix("k").lower())
-    info = hm.getInfo()
+    info = h.getInfo()
     has = info.primal_solution_status == 2
-    if has:
-        res.solution_loader.load_vars()
-    obj = res.incumbent_objective if has else None
-    bound = res.objective_bound
-    gap = None
-    if has and status == "optimal" and info.mip_node_count == -1:
-        gap = 0.0  # an LP (no integers): optimal means no gap
-    elif has and info.mip_node_count >= 0:
-        gap = float(info.mip_gap)
-        t1 = time.perf_counter()
-        polished = polish(m, opts)
-        seconds += time.perf_counter() - t1
-        if polished is not None and obj is not None:
-            obj = min(obj, polished)
-            if bound is not None and obj:
-                gap = max(0.0, (obj - bound) / abs(obj))
-    row_duals = res.solution_loader.get_duals() if duals and has and info.dual_solution_status == 2 else None
-    return SolveOutcome(status, raw, has, obj, bound, gap, seconds, highs_version(), res.solver_log or "", row_duals)
+    x = np.asarray(h.getSolution().col_value, dtype=float) if has else None
+    is_mip = info.mip_node_count >= 0
+    obj = float(info.objective_function_value) if has else None
+    bound: float | None
+    gap: float | None
+    if is_mip:
+        bound = float(info.mip_dual_bound)
+        gap = float(info.mip_gap) if has else None
+    else:
+        bound = obj if status == "optimal" else None
+        gap = 0.0 if has and status == "optimal" else None  # an LP (no integers): optimal means no gap
+    return Run(status, raw, x, obj, bound, gap, log)
 
 
-def polish(m: pyo.ConcreteModel, opts: Solver) -> float | None:
-    """Fix the integer decisions of the MIP incumbent and solve the LP that is left to optimality.
+def polish(hm: HighsModel, x: np.ndarray, opts: Solver, time_limit: float) -> Run | None:
+    """Fix the integer decisions of plan x and solve the LP that is left to optimality.
 
     A MIP search stops within its gap with flows that need not be optimal for the plan it found; the LP
     makes them so, which removes a source of differences between otherwise equal plans (e.g. two solver
-    seeds). The result is never worse than the incumbent. Returns the LP objective, or None (then the
-    incumbent is kept as it was)."""
-    ints = [v for v in m.component_data_objects(pyo.Var, active=True) if not v.is_continuous() and not v.fixed]
-    if not ints:
+    seeds). The LP optimum is never worse than x. Returns the LP's run, or None when it is not optimal.
+    The HiGHS model is left as it was (integrality and bounds restored)."""
+    ints = np.flatnonzero(hm.integer).astype(np.int32)
+    if not len(ints) or time_limit <= 0:
         return None
-    kept = [(v, v.value) for v in m.component_data_objects(pyo.Var, active=True)]
-    for v in ints:
-        v.fix(round(v.value or 0.0))
+    h, fixed = hm.highs, np.round(x[ints])
+    h.changeColsIntegrality(len(ints), ints, np.zeros(len(ints), np.uint8))
+    h.changeColsBounds(len(ints), ints, fixed, fixed)
     try:
-        lp = SolverFactory("highs")
-        lp.config.load_solutions = False
-        lp.config.raise_exception_on_nonoptimal_result = False
-        lp.config.time_limit = opts.time_limit_s
-        lp.config.threads = opts.threads
-        lp.config.solver_options = {"random_seed": opts.seed, "log_to_console": False}
-        res = lp.solve(m)
-        if str(lp._solver_model.getModelStatus()).split(".")[-1] != "kOptimal":
-            for v, x in kept:
-                v.set_value(x, skip_validation=True)
-            return None
-        res.solution_loader.load_vars()
-        return float(res.incumbent_objective)
+        r = run_highs(hm, opts, time_limit)
     finally:
-        for v in ints:
-            v.unfix()
+        h.changeColsBounds(len(ints), ints, hm.col_lower[ints], hm.col_upper[ints])
+        h.changeColsIntegrality(len(ints), ints, np.ones(len(ints), np.uint8))
+    if r.status != "optimal" or r.x is None:
+        return None
+    r.x[ints] = fixed  # exactly integral
+    return r
+
+
+def solve_model(m: pyo.ConcreteModel, opts: Solver, tee: bool = False, show_progress: bool = False,
+                trace: bool = False, duals: bool = False) -> SolveOutcome:
+    """Solve the model as built (every row present) and load the plan into its variables; duals=True also
+    returns the row duals of an LP (a model with no integer left), per Pyomo constraint."""
+    t0 = time.perf_counter()
+    with progress("solving with HiGHS", enabled=show_progress and not tee):
+        hm = to_highs(m)
+        handover = time.perf_counter() - t0
+        points: list[tuple[float, float, float]] = []
+
+        def record(e: Any) -> None:
+            p, b = e.data_out.mip_primal_bound, e.data_out.mip_dual_bound
+            if abs(p) < INF and abs(b) < INF and (not points or points[-1][1:] != (p, b)):
+                points.append((time.perf_counter() - t0, p, b))
+
+        r = run_highs(hm, opts, opts.time_limit_s - handover, tee=tee, on_progress=record if trace else None)
+        if trace and r.objective is not None and r.bound is not None:
+            points.append((time.perf_counter() - t0, r.objective, r.bound))
+        x, obj, gap = r.x, r.objective, r.mip_gap
+        if x is not None and obj is not None and r.mip_gap is not None and r.mip_gap > 0:
+            p = polish(hm, x, opts, opts.time_limit_s - (time.perf_counter() - t0))
+            if p is not None and p.x is not None and p.objective is not None and p.objective <= obj:
+                x, obj = p.x, p.objective
+                if r.bound is not None and obj:
+                    gap = max(0.0, (obj - r.bound) / abs(obj))
+    if x is not None:
+        load_solution(hm, x, m)
+    row_duals = None
+    if duals and x is not None and not hm.integer.any() and r.status == "optimal":
+        row_duals = ComponentMap()
+        for con, dual in zip(hm.rows, hm.highs.getSolution().row_dual, strict=True):
+            row_duals[con] = row_duals.get(con, 0.0) + float(dual)  # a ranged row may come as two
+    return SolveOutcome(r.status, r.termination, x is not None, obj, r.bound, gap,
+                        time.perf_counter() - t0, highs_version(), "".join(r.log), handover_s=handover,
+                        trace=points, duals=row_duals)

@@ -1,8 +1,10 @@
-"""Generate synthetic city-level instances (up to ~360 prefecture cities) for scale and speed work.
+"""Generate synthetic city-level instances for scale and speed work.
 
-Geography is real (prefecture-city points from geodata/cities.csv); everything else is SYNTHETIC:
-demand weights are seeded random draws scaled to a national total, site attributes are drawn in
-ranges around the china-2025 figures. Use these instances to measure the tool, never as data.
+Geography is real up to the 367 prefecture-city points of geodata/cities.csv; beyond that (e.g. 1,000
+regions) each further region is a SYNTHETIC point drawn within ~60 km of a random city, named
+"<city> synthetic point k". Everything else is SYNTHETIC too: demand weights are seeded random draws
+scaled to a national total, site attributes are drawn in ranges around the china-2025 figures. Use
+these instances to measure the tool, never as data.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import yaml
+from scipy.sparse.csgraph import minimum_spanning_tree
 
 from edwc.network.routes import great_circle_km
 
@@ -31,6 +34,33 @@ WORKLOADS = pd.DataFrame(
      ("hpc", "super", None, 0.05, 0.03)],
     columns=["workload", "class", "max_rtt_ms", "gbps_per_pflops", "share"],
 )
+
+
+def _synthetic_points(cities: pd.DataFrame, n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """n SYNTHETIC region points, each within ~60 km of a random prefecture city (same province).
+
+    Their ids are free 6-digit codes under the city's (city 110100 -> 110101, 110102, ...), never an
+    adcode of geodata/cities.csv.
+    """
+    base = cities.iloc[rng.integers(0, len(cities), n)].reset_index(drop=True)
+    used = set(cities["adcode"])
+    codes = []
+    for a in base["adcode"]:
+        code = next((c for c in (f"{a[:4]}{k:02d}" for k in range(1, 100)) if c not in used), None)
+        if code is None:
+            raise ValueError(f"{n} synthetic points are too many for {len(cities)} cities (at most 99 each)")
+        used.add(code)
+        codes.append(code)
+    k = base.groupby("adcode").cumcount() + 1
+    return pd.DataFrame({
+        "adcode": codes,
+        "name_zh": base["name_zh"] + "合成点" + k.astype(str),
+        "name_en": base["name_en"] + " synthetic point " + k.astype(str),
+        "province": base["province"],
+        "kind": "synthetic",
+        "lon": base["lon"] + rng.uniform(-0.6, 0.6, n),
+        "lat": base["lat"] + rng.uniform(-0.45, 0.45, n),
+    })
 
 
 def _pick_sites(cities: pd.DataFrame, n_sites: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -70,9 +100,8 @@ def _trunks(regions: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
     for i in range(n):
         for j in np.argsort(d[i])[1:3]:
             g.add_edge(i, int(j), weight=float(d[i, j]))
-    full = nx.Graph()
-    full.add_weighted_edges_from((i, j, float(d[i, j])) for i in range(n) for j in range(i + 1, n))
-    g.add_edges_from(nx.minimum_spanning_tree(full).edges(data=True))
+    mst = minimum_spanning_tree(np.triu(d + 1e-6, 1)).tocoo()  # +1e-6 km: a zero distance is still an edge
+    g.add_edges_from(zip(mst.row.tolist(), mst.col.tolist(), strict=True))
     rows: list[tuple[object, ...]] = [(f"t{ids[i]}-{ids[j]}", ids[i], ids[j], "", 4000.0, 400.0, 2.0e7, 20) for i, j in sorted(tuple(sorted(e)) for e in g.edges)]
     rows += [(f"a-{s}", r, s, 20.0, 20000.0, 400.0, 1.0e6, 20) for s, r in zip(sites["site"], sites["region"], strict=True)]
     return pd.DataFrame(rows, columns=["trunk", "from", "to", "length_km", "capacity_gbps", "module_gbps", "module_capex_cny", "max_modules"])
@@ -83,6 +112,8 @@ def generate_city_instance(out: Path, n_regions: int = 340, n_sites: int = 60, s
     rng = np.random.default_rng(seed)
     cities = pd.read_csv(CITIES, dtype={"adcode": str, "province": str})
     cities = cities.sort_values("adcode").reset_index(drop=True)
+    if n_regions > len(cities):
+        cities = pd.concat([cities, _synthetic_points(cities, n_regions - len(cities), rng)], ignore_index=True)
     if n_regions < len(cities):
         cities = cities.sample(n=n_regions, random_state=seed).sort_values("adcode").reset_index(drop=True)
     regions = pd.DataFrame({"region": cities["adcode"], "name_zh": cities["name_zh"], "name_en": cities["name_en"],

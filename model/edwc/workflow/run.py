@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import platform
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +34,7 @@ from edwc.results.tables import (
     yearly_cost_parts,
 )
 from edwc.solve.highs import SolveOutcome, machine_cores, progress, solve_model, write_lp
+from edwc.solve.lazy import solve_lazy
 
 Log = Callable[[str], None]
 
@@ -72,14 +75,19 @@ def solve_instance(
     time_limit: float | None = None,
     mip_gap: float | None = None,
     threads: int | None = None,
+    network: str | None = None,
     lp_file: str | Path | None = None,
     maps: bool = True,
     check: bool = True,
     tee: bool = False,
     show_progress: bool = False,
+    trace: bool = False,
     log: Log = _quiet,
 ) -> tuple[Path, Result]:
-    """Solve one instance (and scenario) and write its result folder. Returns (folder, result)."""
+    """Solve one instance (and scenario) and write its result folder. Returns (folder, result).
+
+    trace=True records the plan and bound through the solve in summary["gap_trace"] (benchmarks).
+    """
     seconds: dict[str, float] = {}
     t = time.perf_counter()
     cores = machine_cores()
@@ -91,6 +99,8 @@ def solve_instance(
     if solver.threads > cores:
         log(f"note: solver.threads is {solver.threads} but this machine offers {cores} cores; HiGHS uses {cores}")
         solver.threads = cores
+    if network is not None:
+        solver.network = "lazy" if network == "lazy" else "full"
     seconds["validate"] = time.perf_counter() - t
     out = Path(out) if out is not None else default_out(inst)
     check_replaceable(out, "result", force)  # refused now, before the solve, not after it
@@ -103,24 +113,32 @@ def solve_instance(
     t = time.perf_counter()
     try:
         with progress("building the model", enabled=show_progress):
-            m, d = build_model(inst)
+            m, d = build_model(inst, network=solver.network)
     except MemoryError:
         raise SolveError(_out_of_memory(inst, "building the model", None)) from None
     seconds["build"] = time.perf_counter() - t
     sizes = model_sizes(m)
     log(f"model: {sizes['variables']:,} variables ({sizes['integers']:,} integer), {sizes['constraints']:,} constraints "
-        f"built in {seconds['build']:.1f} s")
+        f"built in {seconds['build']:.1f} s" + (" (network rows added as needed)" if solver.network == "lazy" else ""))
     if lp_file:
-        write_lp(m, Path(lp_file))
-        log(f"LP file written to {lp_file}")
+        write_lp(m if solver.network == "full" else build_model(inst)[0], Path(lp_file))
+        log(f"LP file written to {lp_file} (the full model)")
 
+    if maps or check:
+        _warm_up(maps=maps, check=check)
     try:
-        outcome = solve_model(m, solver, tee=tee, show_progress=show_progress)
+        if solver.network == "lazy":
+            outcome = solve_lazy(m, d, solver, tee=tee, show_progress=show_progress, trace=trace)
+        else:
+            outcome = solve_model(m, solver, tee=tee, show_progress=show_progress, trace=trace)
     except MemoryError:  # HiGHS's std::bad_alloc arrives as MemoryError
         raise SolveError(_out_of_memory(inst, "solving", sizes)) from None
+    seconds["handover"] = outcome.handover_s
     seconds["solve"] = outcome.seconds
     log(f"HiGHS {outcome.highs_version}: {outcome.status} in {outcome.seconds:.1f} s"
-        + (f", gap {outcome.mip_gap:.2%}" if outcome.mip_gap is not None else ""))
+        + (f", gap {outcome.mip_gap:.2%}" if outcome.mip_gap is not None else "")
+        + (f" ({outcome.rounds} round{'s' if outcome.rounds > 1 else ''}, {outcome.network_rows} trunk rows)"
+           if outcome.network == "lazy" else ""))
     if not outcome.has_solution:
         raise SolveError(_no_plan_message(inst, outcome))
 
@@ -150,6 +168,7 @@ def solve_instance(
         "objective_solved": inst.config.explore.objective,
         "seconds": seconds,
         "sizes": sizes,
+        "network": {"rows": outcome.network, "rounds": outcome.rounds, "trunk_rows": outcome.network_rows},
         "policies": list(m.policies),
         "versions": {"edwc": edwc.__version__, "pyomo": pyomo.version.version, "highs": outcome.highs_version,
                      "python": platform.python_version()},
@@ -161,16 +180,22 @@ def solve_instance(
     summary["warnings"] = warnings
     for w in warnings:
         log(f"warning: {w}")
+    if trace:
+        summary["gap_trace"] = [list(p) for p in outcome.trace]
     result = Result(summary=summary, tables=tables)
 
     def fill(folder: Path) -> None:
         t0 = time.perf_counter()
         write_result_files(folder, inst, result)
-        if check:
-            _self_check(folder, log)
-        if maps:
-            _render_maps(folder, log)
         seconds["write"] = time.perf_counter() - t0
+        if check:
+            t0 = time.perf_counter()
+            _self_check(folder, log)
+            seconds["check"] = time.perf_counter() - t0
+        if maps:
+            t0 = time.perf_counter()
+            _render_maps(folder, log)
+            seconds["maps"] = time.perf_counter() - t0
 
     write_atomically(out, fill, force=force)
     return out, result
@@ -241,6 +266,24 @@ def _no_plan_message(inst: Instance, outcome: SolveOutcome) -> str:
     if outcome.status in ("time_limit", "interrupted"):
         return msg + " Stopped before any feasible plan was found; allow more time (--time-limit)."
     return msg
+
+
+def _warm_up(maps: bool, check: bool) -> None:
+    """Import what the check and the maps need in a background thread while HiGHS solves: the solve
+    leaves the GIL free (it runs in its own thread) and the second core idle, so ~1-2 s of imports
+    (pandas readers, matplotlib, geopandas, pyogrio, openpyxl) overlap the solve instead of following it."""
+    names = (["edwc.analysis.check"] if check else []) + (
+        ["edwc.analysis.outputs", "edwc.analysis.report_page", "edwc.analysis.workbook", "edwc.maps",
+         "edwc.results.digest", "matplotlib.pyplot"] if maps else [])
+
+    def work() -> None:
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001  (a failed warm-up import fails again, visibly, where it is used)
+                return
+
+    threading.Thread(target=work, name="warm-up", daemon=True).start()
 
 
 def _self_check(folder: Path, log: Log) -> None:

@@ -1,0 +1,42 @@
+"""How long `edwc COMMAND --help` takes, each command run as a fresh process (median of N runs).
+
+    python benchmarks/bench_help.py            # every command, 5 runs each; exit 1 if a median is >= 0.3 s
+
+The CLI imports what a command needs only when it runs, so help never loads pandas, Pyomo or HiGHS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+
+COMMANDS = ["", "validate", "solve", "report", "check", "map", "compare", "sweep"]
+LIMIT_S = 0.3
+
+
+def seconds(args: list[str]) -> float:
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "edwc", *args, "--help"], check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    print(f"python start-up alone: {time.perf_counter() - t:.3f} s")
+    worst = 0.0
+    for c in COMMANDS:
+        med = statistics.median(seconds([c] if c else []) for _ in range(args.runs))
+        worst = max(worst, med)
+        print(f"edwc {c + ' ' if c else ''}--help: {med:.3f} s (median of {args.runs})")
+    sys.exit(0 if worst < LIMIT_S else 1)
+
+
+if __name__ == "__main__":
+    main()
