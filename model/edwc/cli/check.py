@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from edwc.cli.common import DAMAGE
+from edwc.cli.common import damage_errors
 
 MAX_ROWS_SHOWN = 10  # = edwc.analysis.check.MAX_ROWS_SHOWN (not imported: --help must not load pandas)
 
@@ -33,7 +33,7 @@ def check_command(result: Path, max_rows: int, quiet: bool) -> None:
     except UnreadableResult as e:
         click.echo(f"error: cannot check {result}: {e}", err=True)
         sys.exit(2)
-    except DAMAGE as e:  # damage the readers did not foresee: still one line, never a traceback
+    except damage_errors() as e:  # damage the readers did not foresee: still one line, never a traceback
         click.echo(f"error: cannot check {result}: damaged ({type(e).__name__}: {str(e).strip()[:200]})", err=True)
         sys.exit(2)
     except KeyboardInterrupt:

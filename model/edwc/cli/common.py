@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 import click
-import yaml
 
 from edwc.errors import EdwcError, InputError, ResultExistsError, UnreadableFolder
 from edwc.results.folders import FolderRefused, OutputError, interrupted_message
@@ -46,8 +45,12 @@ def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-DAMAGE = (KeyError, ValueError, TypeError, IndexError, AttributeError, LookupError, ArithmeticError, UnicodeError,
-          yaml.YAMLError)
+def damage_errors() -> tuple[type[BaseException], ...]:
+    """What reading a damaged folder raises (yaml is imported here, not at start-up: --help stays light)."""
+    import yaml
+
+    return (KeyError, ValueError, TypeError, IndexError, AttributeError, LookupError, ArithmeticError, UnicodeError,
+            yaml.YAMLError)
 
 
 def damaged_as_error(what: str, f: Callable[[], Any]) -> Any:
@@ -55,7 +58,7 @@ def damaged_as_error(what: str, f: Callable[[], Any]) -> Any:
     becomes one line naming `what`, exit 2, instead of a traceback."""
     try:
         return f()
-    except DAMAGE as e:
+    except damage_errors() as e:
         detail = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise UnreadableFolder(f"{what} is damaged or not an edwc folder of this kind ({type(e).__name__}: {detail[:200]})") from None
 
