@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Set up everything the tests need on a fresh machine, then run them.
+# Set up everything the tests need on a fresh machine, then run them. Needs only the system's
+# python3: nothing is installed into it (Debian and Ubuntu refuse that, PEP 668).
 #   - Debian's chromium (the map page is opened in a real headless browser), when missing and apt is usable
-#   - the package with its test extra
+#   - the project environment .venv (created when missing) with edwc and its test extra
 #   - ruff, mypy (settings in pyproject.toml), then pytest (all tests, slow ones included; pass e.g. -m "not slow" for a quick run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,14 +17,15 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
-echo "== installing edwc with its test extra"
-python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+# shellcheck source=../scripts/venv.sh
+. scripts/venv.sh
+edwc_venv test
 
 echo "== ruff"
-python -m ruff check model tests instances geodata benchmarks
+"$EDWC_PY" -m ruff check model tests instances geodata benchmarks
 
 echo "== mypy"
-python -m mypy
+"$EDWC_PY" -m mypy
 
 echo "== pytest"
-python -m pytest "$@"
+"$EDWC_PY" -m pytest "$@"

@@ -69,9 +69,11 @@ def test_what_moved_and_the_site_changes(solved: dict[str, Path]) -> None:
     assert bj["baseline_sites"] == "west-1 15; bj-dc 5" and bj["sites"] == "west-2 15; bj-dc 5"
     assert bj["moved_share"] == pytest.approx(0.75) and bj["moved_pflops"] == pytest.approx(15)
     assert (comp.moved["kind"] == "effect").all()
-    change = comp.site_change.set_index(["result", "site"])["delta_pflops"]
+    change = comp.site_change.groupby(["result", "site"])["delta_pflops"].sum()
     assert change[("dear-west-1", "west-1")] == pytest.approx(-20) and change[("dear-west-1", "west-2")] == pytest.approx(20)
     assert (change.loc["carbon-price"].abs() < 1e-9).all()  # 200 CNY/t does not change tiny's plan
+    per_class = comp.site_change.set_index(["result", "site", "class"])["delta_pflops"]
+    assert per_class[("dear-west-1", "west-1", "general")] == pytest.approx(-20)  # tiny builds general capacity only
 
 
 def test_cli_compare_writes_and_shows(solved: dict[str, Path], tmp_path: Path) -> None:
@@ -80,10 +82,78 @@ def test_cli_compare_writes_and_shows(solved: dict[str, Path], tmp_path: Path) -
     assert res.exit_code == 0, res.output
     assert "carbon-price" in res.output and "cost_carbon_cny" in res.output
     assert {p.name for p in out.iterdir()} == {"compare.csv", "capacity.csv", "moved.csv", "compare.md",
-                                               "capacity.png", "costs.png", "diff_map.png"}
+                                               "capacity.png", "costs.png", "diff_map.png", "edwc-folder.json"}
+    english = CliRunner().invoke(main, ["compare", str(solved["base"]), str(solved["carbon-price"]), "--out", str(out),
+                                        "--lang", "en", "-q"])
+    assert english.exit_code == 0, english.output
+    names = {p.name for p in out.iterdir()}
+    assert {"compare.md", "costs.png", "diff_map.png", "capacity.png", "compare.en.md", "costs.en.png",
+            "diff_map.en.png", "capacity.en.png"} <= names  # the English run kept the Chinese files
+    assert "![difference map](diff_map.en.png)" in (out / "compare.en.md").read_text(encoding="utf-8")
+    assert "![装机变化地图](diff_map.png)" in (out / "compare.md").read_text(encoding="utf-8")
     again = CliRunner().invoke(main, ["compare", str(solved["base"]), str(solved["double-batch"]), "--out", str(out), "-q"])
     assert again.exit_code == 0  # an earlier comparison is replaced
     assert "double-batch" in (out / "compare.csv").read_text()
+    assert not (out / "costs.en.png").exists()  # another comparison: the old English charts are not kept
+
+
+def test_cost_chart_keeps_the_unmet_penalty_apart(solved: dict[str, Path], tmp_path: Path) -> None:
+    """An instance with demand it cannot serve: the penalty is charted apart, not stacked onto the costs."""
+    from edwc.analysis.compare import comparison_costs
+
+    short = tmp_path / "tiny-short"
+    shutil.copytree(solved["instance"], short)
+    cfg = yaml.safe_load((short / "instance.yaml").read_text(encoding="utf-8"))
+    cfg["scenarios"]["too-much"] = {"description": "demand beyond what the sites' power caps can serve",
+                                     "scale": [{"table": "demand", "where": {"period": 2025}, "column": "pflops", "factor": 20}]}
+    (short / "instance.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    base, _ = solve_instance(short, out=tmp_path / "base", maps=False)
+    cut, result = solve_instance(short, scenario="too-much", out=tmp_path / "too-much", maps=False)
+    comp = compare_results([base, cut])
+    costs = comparison_costs(comp)
+    parts, unmet = result.summary["cost_parts_cny"], result.summary["unmet_value_cny"]
+    assert unmet > 0, "the scenario must leave demand unmet for this test"
+    assert costs.loc["too-much", "unmet"] == pytest.approx(unmet / 1e8)
+    assert costs.loc["too-much", "real_total"] == pytest.approx(sum(parts.values()) / 1e8)
+    k = result.tables["kpis"].set_index("kpi")["value"]
+    assert costs.loc["too-much", "unmet_pflops"] == pytest.approx(k["unmet_pflops"])
+    assert costs.loc["base", "unmet"] == 0
+
+
+def test_difference_map_is_the_national_map(solved: dict[str, Path], tmp_path: Path) -> None:
+    """diff_map.png is drawn by the maps package: Albers projection, an inset and the disclaimer
+    in every panel row; one panel per class and compared result."""
+    from matplotlib.figure import Figure
+
+    import edwc.analysis.compare.diffmap as dm
+    from edwc.maps.geo import basemap
+
+    comp = compare_results([solved["base"], solved["dear-west-1"], solved["carbon-price"]])
+    panels: list = []
+    real = dm.draw_panel
+
+    def spy(ax, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - records the real panels
+        real(ax, *args, **kwargs)
+        panels.append(ax)
+
+    dm.draw_panel = spy
+    try:
+        dm.plot_diff_map(comp, tmp_path / "d.png", "en")
+    finally:
+        dm.draw_panel = real
+    classes = set(comp.site_change["class"])
+    assert len(panels) == 2 * len(classes)
+    ax = panels[0]
+    assert isinstance(ax.figure, Figure)
+    assert ax.get_xlim() == pytest.approx(basemap().main_bounds[::2])  # projected metres, not degrees
+    insets = [c for c in ax.child_axes]
+    assert len(insets) == 1 and insets[0].get_xlim() == pytest.approx(basemap().inset_bounds[::2])
+    texts = [t.get_text() for t in ax.figure.texts]
+    assert any("not an official standard map" in t for t in texts)
+    assert any("west-1" in t.get_text() or "West" in t.get_text() for t in ax.texts)
+    from PIL import Image
+
+    assert Image.open(tmp_path / "d.png").size[0] > 1000
 
 
 def test_refuses_results_of_another_instance(solved: dict[str, Path], tmp_path: Path) -> None:
@@ -119,6 +189,29 @@ def test_never_replaces_a_folder_that_is_not_a_comparison(solved: dict[str, Path
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
 
 
+@pytest.mark.parametrize("width", [60, 90, 200])
+def test_terminal_tables_fit_the_width(solved: dict[str, Path], width: int) -> None:
+    from edwc.analysis.termtable import cells
+
+    comp = compare_results([solved["base"], solved["dear-west-1"], solved["double-batch"]])
+    text = render_terminal(comp, width=width, lang="en")
+    assert max(cells(line) for line in text.splitlines()) <= width
+    assert "Δ dear-west-1" in text and "Δ double-batch" in text  # wrapped into blocks, never lost
+    assert ("Δ% dear-west-1" in text) == (width >= 200)  # relative differences are the first to go
+    west_new = next(line for line in text.splitlines() if line.startswith("west_share_new"))
+    assert "%" in west_new  # shares as percentages
+    assert "100%" in text.split("moved against the baseline")[1]  # Beijing's batch work moved entirely
+
+
+def test_cells_count_wide_characters_twice() -> None:
+    from edwc.analysis.termtable import cells, cut, fit
+
+    assert cells("亿元/yr") == 7 and cut("张家口数据中心集群", 7) == "张家口…"
+    df = pd.DataFrame({"k": ["张家口", "b"], "x": ["1", "22"], "y": ["333", "4"]})
+    assert fit(df, 12, keys=["k"], left=("k",)) == ["k        x", "张家口   1", "b       22", "",
+                                                     "k         y", "张家口  333", "b         4"]
+
+
 def test_moves_within_the_mip_gap_are_ties(solved: dict[str, Path], tmp_path: Path) -> None:
     """A plan whose cost differs from the baseline by less than the solver's gap: its moves are ties, not effects."""
     other = tmp_path / "other"
@@ -130,4 +223,4 @@ def test_moves_within_the_mip_gap_are_ties(solved: dict[str, Path], tmp_path: Pa
     (other / "summary.json").write_text(json.dumps(s))
     comp = compare_results([solved["base"], other])
     assert len(comp.moved) and (comp.moved["kind"] == "tie").all()
-    assert "all ties" in render_terminal(comp)
+    assert "all ties" in render_terminal(comp, lang="en") and "等价解" in render_terminal(comp)

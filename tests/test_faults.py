@@ -34,7 +34,7 @@ def digest(folder: Path) -> dict[str, str]:
 
 
 def leftovers(parent: Path) -> list[str]:
-    return [p.name for p in parent.iterdir() if p.name.startswith((".tmp-", ".old-"))]
+    return [p.name for p in parent.iterdir() if p.name.startswith((".tmp-", ".old-", ".edwc-tmp-", ".edwc-old-"))]
 
 
 @pytest.fixture

@@ -73,8 +73,8 @@ def test_every_problem_of_a_bad_scenario_is_reported(tmp_path: Path) -> None:
                       {"table": "trunks", "where": {"colour": "red"}}]}
     inst = with_scenarios(TINY, tmp_path / "tiny", {"bad": bad})
     msgs = "\n".join(problems_of(inst, scenario="bad"))
-    for expected in ("column 'scenarios.bad.colour': unknown setting", "'policy.no_such_policy' is not a setting", "no row of demand has class 'intelignt'",
-                     "scale factor must be a number >= 0, got -1", "no row of sites has site 'west-9'", "unknown table 'sitez'",
+    for expected in ("scenario 'bad', column 'colour': unknown key", "'policy.no_such_policy' is not a setting", "no row of demand has class 'intelignt'",
+                     "column 'scale[1].factor': Input should be greater than or equal to 0 (got -1)", "no row of sites has site 'west-9'", "unknown table 'sitez'",
                      "(region=110000, workload=batch, period=2025) already exists", "no row of trunks has trunk 'bj-xx'",
                      "table trunks has no column 'colour'"):
         assert expected in msgs

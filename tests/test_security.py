@@ -39,14 +39,53 @@ def test_yaml_is_data_never_code(tiny: Path, tmp_path: Path, payload: str) -> No
     assert not marker.exists()
 
 
-def test_csv_cells_are_text(tiny: Path, tmp_path: Path) -> None:
-    """Spreadsheet formulas and shell syntax in a name stay inert text through a whole solve."""
+@pytest.mark.parametrize("payload", ["=cmd|' /C calc'!A0", "=HYPERLINK(\"http://x\",\"y\")", "+1+cmd", "@SUM(A1)",
+                                     "-2+3"])  # a leading tab or CR is stripped from every cell on reading
+def test_formula_text_in_instance_is_refused(tiny: Path, tmp_path: Path, payload: str) -> None:
+    """A name a spreadsheet would run as a formula is refused with a located message; nothing runs."""
     marker = tmp_path / "pwned"
     s = tiny / "sites.csv"
-    s.write_text(s.read_text().replace("Beijing DC", f"=cmd|' /C calc'!A0 $(touch {marker})"))
+    quoted = '"' + payload.replace('"', '""') + f' $(touch {marker})"'
+    s.write_text(s.read_text().replace("Beijing DC", quoted))
     r = invoke("solve", str(tiny), "--out", str(tmp_path / "r"), "--no-map")
+    assert r.exit_code == 2, r.output
+    assert "sites.csv, line 2, column 'name_en'" in r.output and "formula" in r.output
+    assert not marker.exists() and not (tmp_path / "r").exists()
+
+
+def test_negative_numbers_and_inner_signs_are_fine(tiny: Path, tmp_path: Path) -> None:
+    s = tiny / "sites.csv"
+    s.write_text(s.read_text().replace("Beijing DC", "Beijing DC = A+B @ 2"))
+    assert invoke("validate", str(tiny)).exit_code == 0
+
+
+def test_text_edwc_makes_is_neutralised_in_every_csv(tmp_path: Path) -> None:
+    """Labels and case values come from folder names and the command line: compare.csv and the sweep's
+    index.csv write them with a leading apostrophe, so a spreadsheet shows them as text."""
+    import pandas as pd
+
+    a, b = tmp_path / "=HYPERLINK(1)", tmp_path / "@SUM(2)"
+    for out in (a, b):
+        assert invoke("solve", str(TINY), "--out", str(out), "--no-map").exit_code == 0
+    r = invoke("compare", str(a), str(b), "--out", str(tmp_path / "c"), "-q")
     assert r.exit_code == 0, r.output
-    assert not marker.exists()
+    for name in ("compare.csv", "capacity.csv", "moved.csv"):
+        cells = pd.read_csv(tmp_path / "c" / name, dtype=str, keep_default_na=False).to_numpy().ravel().tolist()
+        cells += list(pd.read_csv(tmp_path / "c" / name, nrows=0).columns)
+        assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r") or (c[:1] == "-" and not _number(c))], name
+    assert "'=HYPERLINK(1)" in (tmp_path / "c" / "compare.csv").read_text()
+    r = invoke("sweep", str(TINY), "--vary", "description==1+1,@x", "--workers", "1", "--out", str(tmp_path / "s"))
+    assert r.exit_code == 0, r.output
+    index = (tmp_path / "s" / "index.csv").read_text()
+    assert "'=1+1" in index and "'@x" in index
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def hostile_instance(tiny: Path) -> Path:
@@ -117,3 +156,18 @@ def test_scenario_names_cannot_leave_the_results_folder(tiny: Path, tmp_path: Pa
     assert r.exit_code == 2 and "scenario name" in r.output
     assert not list(tmp_path.parent.rglob("escaped"))
     assert not (tmp_path / "results").exists()
+
+
+def test_workbook_keeps_formula_text_as_text(tmp_path: Path) -> None:
+    """plan.xlsx: a cell whose text begins with '=' is stored as a string, which no spreadsheet evaluates."""
+    import pandas as pd
+    from openpyxl import Workbook, load_workbook
+
+    from edwc.analysis.workbook import write_sheet
+
+    wb = Workbook()
+    write_sheet(wb, "t", pd.DataFrame({"site": ["=HYPERLINK(\"http://x\",\"y\")", "ok"], "value": [1.0, -2.0]}), "en")
+    wb.save(tmp_path / "t.xlsx")
+    ws = load_workbook(tmp_path / "t.xlsx")["t"]
+    assert ws["A2"].data_type == "s" and ws["A2"].value.startswith("=HYPERLINK")
+    assert ws["B3"].value == -2.0

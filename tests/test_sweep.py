@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from edwc.cli.main import main
 from edwc.errors import InputError
 from edwc.workflow.run import solve_instance
-from edwc.workflow.sweep import BASE, build_cases, parse_vary, sweep_instance
+from edwc.workflow.sweep import BASE, build_cases, kpi_frame, parse_vary, sweep_instance
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = REPO / "instances" / "tiny"
@@ -66,6 +66,17 @@ def test_local_sweep_failed_case_kept_others_and_rerun_skips(tmp_path: Path) -> 
         sets = json.loads((out / case / "summary.json").read_text())["sets"]
         assert row["objective_cny"] == pytest.approx(direct_objective(tmp_path / f"direct-{case}", None, sets), rel=1e-9)
     assert index.loc["carbon_price_cny_per_t=0,load_factor=1", "objective_cny"] == pytest.approx(62.015e6)
+    # one line per finished case (position, name, status, cost, time), then the table
+    lines = [ln for ln in res.output.splitlines() if ln.startswith("[")]
+    assert len(lines) == 6 and {ln.split("]")[0] for ln in lines} == {f"[{i}/6" for i in range(1, 7)}
+    ok_line = next(ln for ln in lines if "carbon_price_cny_per_t=0,load_factor=1 " in ln)
+    assert "optimal" in ok_line and "cost 0.62 亿元/yr" in ok_line and ok_line.endswith(" s")
+    assert sum("input_error" in ln for ln in lines) == 2
+    # the KPI chart: cost parts per case, failed cases marked (no numbers, not zeros)
+    assert (out / "kpis.png").stat().st_size > 10_000
+    k = kpi_frame(pd.read_csv(out / "index.csv"))
+    assert k["ok"].sum() == 4 and k.loc[failed.index, "cost_it_capex_cny"].isna().all()
+    assert (k.loc[solved.index, "west_share_new"] == 1.0).all()  # tiny builds in the west only
 
     again = CliRunner().invoke(main, args)
     assert again.exit_code == 1
@@ -73,6 +84,30 @@ def test_local_sweep_failed_case_kept_others_and_rerun_skips(tmp_path: Path) -> 
     assert (index2.loc[solved.index, "outcome"] == "skipped").all()
     assert (index2.loc[solved.index, "objective_cny"] == solved["objective_cny"]).all()
     assert "0 solved, 4 skipped (unchanged), 2 failed" in again.output
+    assert sum("skipped (optimal, unchanged)" in ln for ln in again.output.splitlines()) == 4
+
+
+def test_kpi_chart_keeps_unmet_apart_and_languages_side_by_side(tmp_path: Path) -> None:
+    """A case that leaves demand unmet: its penalty is not in the stacked real costs; the English
+    chart is written beside the Chinese one."""
+    from edwc.analysis.costchart import cost_frame
+    from edwc.workflow.sweep import plot_kpis
+
+    cases = build_cases(parse_vary(["finance.unmet_penalty_cny_per_pflops_year=1e8,1e5"]))
+    rep = sweep_instance(TINY, cases, out=tmp_path / "s", workers=2, lang="en")
+    assert rep.chart == tmp_path / "s" / "kpis.en.png" and rep.chart.is_file()
+    assert plot_kpis(rep.index, tmp_path / "s", "zh") == tmp_path / "s" / "kpis.png"
+    assert (tmp_path / "s" / "kpis.en.png").is_file()
+    k = kpi_frame(rep.index)
+    cheap = k.loc["unmet_penalty_cny_per_pflops_year=1e5"]
+    assert cheap["unmet_pflops"] > 0, "at 1e5 CNY/PFLOPS-year leaving demand unmet must be cheaper than serving it"
+    costs = cost_frame({c: {p.removeprefix("cost_").removesuffix("_cny"): v for p, v in row.items()
+                            if p.startswith("cost_")} for c, row in k.iterrows()}, k["unmet_value_cny"].to_dict())
+    real = costs["real_total"] * 1e8
+    assert costs.loc[cheap.name, "unmet"] > 0
+    objective = rep.index.set_index("case")["objective_cny"]
+    assert real[cheap.name] == pytest.approx(objective[cheap.name] - costs.loc[cheap.name, "unmet"] * 1e8)
+    assert real[cheap.name] == pytest.approx(rep.index.set_index("case").loc[cheap.name, "total_cost_cny"])
 
 
 def test_dask_sweep_on_a_local_cluster(tmp_path: Path) -> None:

@@ -36,7 +36,13 @@ class InputError(EdwcError):
         super().__init__(self.render())
 
     def render(self) -> str:
+        """One line for no or one problem (the source alone, or the problem), else a list."""
         n = len(self.problems)
+        if n == 0:
+            return self.source
+        if n == 1:
+            p = self.problems[0]
+            return str(p) if p.file == self.source or str(p).startswith(self.source) else f"{self.source}: {p}"
         lines = [f"{self.source}: {n} problem{'s' if n != 1 else ''} found:"]
         lines += [f"  - {p}" for p in self.problems]
         return "\n".join(lines)
@@ -44,6 +50,10 @@ class InputError(EdwcError):
 
 class ResultExistsError(EdwcError):
     """Refuse to overwrite an existing result without --force."""
+
+
+class UnreadableFolder(EdwcError):
+    """A folder given to a command is not of the kind it reads (a result, an instance), or is damaged (exit 2)."""
 
 
 class SolveError(EdwcError):

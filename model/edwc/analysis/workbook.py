@@ -88,6 +88,10 @@ def write_sheet(wb, title: str, df: pd.DataFrame, lang: str) -> None:  # noqa: A
     ws.append(heads)
     for row in df.itertuples(index=False):
         ws.append([None if (isinstance(v, float) and v != v) else v for v in row])
+    for cells in ws.iter_rows():
+        for cell in cells:
+            if cell.data_type == "f":  # text beginning with '=' stays text, never a formula (issue 13)
+                cell.data_type = "s"
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="EEF3F8")
     for j, c in enumerate(df.columns, start=1):
         cell = ws.cell(row=1, column=j)

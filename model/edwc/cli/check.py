@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from edwc.analysis.check import MAX_ROWS_SHOWN
+from edwc.cli.common import DAMAGE
 
 
 @click.command(name="check")
@@ -30,6 +31,9 @@ def check_command(result: Path, max_rows: int, quiet: bool) -> None:
         report = check_result(result)
     except UnreadableResult as e:
         click.echo(f"error: cannot check {result}: {e}", err=True)
+        sys.exit(2)
+    except DAMAGE as e:  # damage the readers did not foresee: still one line, never a traceback
+        click.echo(f"error: cannot check {result}: damaged ({type(e).__name__}: {str(e).strip()[:200]})", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)

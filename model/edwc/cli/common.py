@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import functools
+import math
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
+import yaml
 
-from edwc.errors import EdwcError, InputError, ResultExistsError
+from edwc.errors import EdwcError, InputError, ResultExistsError, UnreadableFolder
+from edwc.results.folders import FolderRefused, OutputError, interrupted_message
 
 EXAMPLES = "instances/china-2025"
 
@@ -28,14 +31,33 @@ def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
             return f(*args, **kwargs)
         except InputError as e:
             _fail(f"error: {e.render()}", 2)
-        except ResultExistsError as e:
+        except (ResultExistsError, FolderRefused, OutputError, UnreadableFolder) as e:
             _fail(f"error: {e}", 2)
         except EdwcError as e:
             _fail(f"error: {e}", 1)
         except KeyboardInterrupt:
-            _fail("interrupted: nothing was written, any earlier result is untouched", 130)
+            _fail(interrupted_message(), 130)
+        except MemoryError:
+            _fail("error: out of memory (the input is too big for this machine's memory)", 1)
+        except OSError as e:  # an input or output path the library did not name itself
+            where = f"{e.filename}: " if e.filename else ""
+            _fail(f"error: {where}{e.strerror or e}", 2)
 
     return wrapper
+
+
+DAMAGE = (KeyError, ValueError, TypeError, IndexError, AttributeError, LookupError, ArithmeticError, UnicodeError,
+          yaml.YAMLError)
+
+
+def damaged_as_error(what: str, f: Callable[[], Any]) -> Any:
+    """Run f; an error from reading a damaged folder (a missing column, text where a number belongs)
+    becomes one line naming `what`, exit 2, instead of a traceback."""
+    try:
+        return f()
+    except DAMAGE as e:
+        detail = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise UnreadableFolder(f"{what} is damaged or not an edwc folder of this kind ({type(e).__name__}: {detail[:200]})") from None
 
 
 def sigterm_as_interrupt() -> None:
@@ -48,6 +70,18 @@ def sigterm_as_interrupt() -> None:
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, handler)
+
+
+class FiniteFloat(click.FloatRange):
+    """A FloatRange that also refuses nan and inf (a range check lets nan through: every comparison is false)."""
+
+    name = "finite float"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        rv = super().convert(value, param, ctx)
+        if not math.isfinite(rv):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return rv
 
 
 def parse_sets(items: tuple[str, ...]) -> dict[str, Any]:

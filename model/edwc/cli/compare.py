@@ -6,24 +6,29 @@ from pathlib import Path
 
 import click
 
-from edwc.cli.common import handle_errors
+from edwc.cli.common import damaged_as_error, handle_errors
 
 
 @click.command(name="compare")
 @click.argument("results", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for compare.csv/.md and charts [results/compare-<names>].")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of compare.md and the charts; English files are compare.en.md, costs.en.png, … "
+                   "beside the Chinese ones.")
 @click.option("--quiet", "-q", is_flag=True, help="Write the files only; print just their folder.")
-def compare_command(results: tuple[Path, ...], out: Path | None, quiet: bool) -> None:
+def compare_command(results: tuple[Path, ...], out: Path | None, lang: str, quiet: bool) -> None:
     """Compare results of one instance against the first (the baseline).
 
     Shows KPIs and cost parts side by side with the difference to the baseline, capacity by
-    hub and class, and which regions' workloads moved; writes compare.csv, capacity.csv,
-    moved.csv, compare.md, capacity.png, costs.png and diff_map.png.
+    hub and class, and which regions' workloads moved (tables fit the terminal's width); writes
+    compare.csv, capacity.csv, moved.csv, compare.md, capacity.png, costs.png (unmet penalty
+    apart) and diff_map.png (change per site and class on the national map).
 
     \b
     Example:
       edwc compare results/china-2025 results/china-2025-high-ai results/china-2025-carbon-price
+      edwc compare results/china-2025 results/china-2025-high-ai --lang en
     """
     from edwc.analysis.compare import (
         compare_results,
@@ -34,11 +39,11 @@ def compare_command(results: tuple[Path, ...], out: Path | None, quiet: bool) ->
 
     @handle_errors
     def run() -> None:
-        comp = compare_results(list(results))
+        comp = damaged_as_error("one of the results", lambda: compare_results(list(results)))
         folder = out or default_out(comp.labels)
-        write_comparison(comp, folder)
+        damaged_as_error("one of the results", lambda: write_comparison(comp, folder, lang))
         if not quiet:
-            click.echo(render_terminal(comp))
+            click.echo(render_terminal(comp, lang=lang))
         click.echo(f"written to {folder}")
 
     run()

@@ -8,7 +8,13 @@ from pathlib import Path
 import click
 
 import edwc
-from edwc.cli.common import handle_errors, parse_sets, sigterm_as_interrupt
+from edwc.cli.common import (
+    FiniteFloat,
+    damaged_as_error,
+    handle_errors,
+    parse_sets,
+    sigterm_as_interrupt,
+)
 from edwc.errors import InputError
 
 
@@ -52,9 +58,9 @@ def validate(instance: Path, scenario: str | None, sets: tuple[str, ...]) -> Non
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a setting (repeatable).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Result folder [results/<instance>[-<scenario>]].")
 @click.option("--force", is_flag=True, help="Replace an existing result folder.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds; the best plan found so far is kept.")
-@click.option("--mip-gap", type=click.FloatRange(0, 1), help="Relative MIP gap to stop at.")
-@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads.")
+@click.option("--time-limit", type=FiniteFloat(min=0, min_open=True), help="Seconds; the best plan found so far is kept.")
+@click.option("--mip-gap", type=FiniteFloat(0, 1), help="Relative MIP gap to stop at.")
+@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads (at most this machine's cores).")
 @click.option("--write-lp", type=click.Path(dir_okay=False, path_type=Path), help="Also write the model as an LP file with readable names.")
 @click.option("--no-map", is_flag=True, help="Skip map.png / map.html / plan.gpkg.")
 @click.option("--no-check", is_flag=True, help="Skip the independent check of the plan.")
@@ -101,14 +107,14 @@ def report(result: Path, lang: str, no_files: bool) -> None:
     from edwc.decisions.summary import render_prices
     from edwc.results.tables import read_result
 
-    click.echo(render(read_result(result), str(result)))
+    click.echo(damaged_as_error(str(result), lambda: render(read_result(result), str(result))))
     priced = render_prices(result)
     if priced:
         click.echo(priced)
     if not no_files:
         from edwc.analysis.outputs import write_outputs
 
-        for p in write_outputs(result, lang=lang, maps=()):
+        for p in damaged_as_error(str(result), lambda: write_outputs(result, lang=lang, maps=())):
             click.echo(str(p))
 
 
@@ -133,11 +139,17 @@ def map_(path: Path, out: Path | None, lang: str, shade: str, formats: tuple[str
     from edwc.maps import render_instance, render_result
 
     if (path / "summary.json").exists():
-        paths = render_result(path, lang=lang, shade=shade, formats=formats or ("png", "html", "gpkg"))
+        from edwc.results.tables import read_result
+
+        read_result(path)  # a result this edwc can read, or one line saying why not
+        paths = damaged_as_error(str(path), lambda: render_result(path, lang=lang, shade=shade,
+                                                                   formats=formats or ("png", "html", "gpkg")))
     elif (path / "instance.yaml").exists():
-        out = out or Path("results") / f"{path.name}-map"
-        out.mkdir(parents=True, exist_ok=True)
-        paths = render_instance(path, out, lang=lang, shade=shade, formats=formats or ("png", "html"))
+        from edwc.results.folders import claim_folder
+
+        out = claim_folder(out or Path("results") / f"{path.name}-map", "map")
+        paths = damaged_as_error(str(path), lambda: render_instance(path, out, lang=lang, shade=shade,
+                                                                     formats=formats or ("png", "html")))
     else:
         raise InputError([], f"{path} is neither a result folder (summary.json) nor an instance (instance.yaml)")
     for p in paths:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import yaml
 
-from edwc.cli.common import handle_errors
+from edwc.cli.common import FiniteFloat, handle_errors, sigterm_as_interrupt
 
 
 @click.command(name="sweep")
@@ -21,22 +21,28 @@ from edwc.cli.common import handle_errors
 @click.option("--all-scenarios", is_flag=True, help="The base and every named scenario of instance.yaml.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder for the cases and index [results/<instance>-sweep].")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Local worker processes [number of CPUs, at most one per case].")
-@click.option("--scheduler", metavar="ADDRESS", help="Run on an existing Dask distributed cluster, e.g. tcp://10.0.0.5:8786.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds per case; the best plan found is kept.")
-@click.option("--mip-gap", type=click.FloatRange(0, 1), help="Relative MIP gap to stop each case at.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Run on an existing Dask distributed cluster, e.g. tcp://10.0.0.5:8786 (no answer within 15 s: exit 1).")
+@click.option("--time-limit", type=FiniteFloat(min=0, min_open=True), help="Seconds per case; the best plan found is kept.")
+@click.option("--mip-gap", type=FiniteFloat(0, 1), help="Relative MIP gap to stop each case at.")
 @click.option("--maps", is_flag=True, help="Also draw the maps of every case (slower).")
 @click.option("--no-check", is_flag=True, help="Skip the independent check of each plan.")
 @click.option("--force", is_flag=True, help="Solve every case again, even when unchanged.")
 @click.option("--dry-run", is_flag=True, help="List the cases and stop.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the KPI chart (kpis.png; English: kpis.en.png beside it).")
 @click.option("--draws", "draws_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Draw the cases from uncertain estimates in this YAML file (docs/decisions.md) instead of --vary.")
 @click.option("--n", "n_draws", type=click.IntRange(min=1), default=20, show_default=True, help="Cases to draw with --draws.")
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the draws [the file's seed, else 0].")
 def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str, ...], all_scenarios: bool,
                   out: Path | None, workers: int | None, scheduler: str | None, time_limit: float | None,
-                  mip_gap: float | None, maps: bool, no_check: bool, force: bool, dry_run: bool,
+                  mip_gap: float | None, maps: bool, no_check: bool, force: bool, dry_run: bool, lang: str,
                   draws_file: Path | None, n_draws: int, seed: int | None) -> None:
     """Solve many variants of an instance in parallel and index their KPIs.
+
+    Prints one line per finished case (status, annual cost with the unmet penalty apart, time)
+    above a progress bar; writes index.csv, index.md and kpis.png (the KPIs across cases).
 
     \b
     Example:
@@ -52,7 +58,9 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
         SolveOptions,
         Task,
         build_cases,
+        case_line,
         parse_vary,
+        prepare_sweep,
         render_report,
         resolve_scenarios,
         sweep_instance,
@@ -70,17 +78,28 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
             for c in cases:
                 click.echo(f"{folder / c.name}  scenario={c.scenario or BASE} set={c.sets}")
             return
+        prepare_sweep(instance, cases, folder, scheduler)  # refusals come before the progress bar
         n_workers = workers or min(len(cases), os.cpu_count() or 1)
         if scheduler and workers:
             click.echo("note: --workers is ignored with --scheduler (the cluster has its own workers)", err=True)
+        from edwc.analysis.termtable import terminal_width
+
+        width = terminal_width()
+        finished = [0]
         with click.progressbar(length=len(cases), label=f"{len(cases)} cases", file=sys.stderr,
-                               item_show_func=lambda s: s or "", show_pos=True) as bar:
+                               show_pos=True, show_eta=True) as bar:
             def tick(task: Task, outcome: Outcome) -> None:
-                bar.update(1, f"{task.case.name}: {outcome.status}")
+                finished[0] += 1
+                if sys.stderr.isatty():  # the case's line goes above the bar, which is redrawn below it
+                    click.echo("\r\033[K", nl=False, err=True)
+                click.echo(case_line(task.case.name, outcome, folder / task.case.name, finished[0], len(cases), width))
+                bar.update(1)
 
             rep = sweep_instance(instance, cases, out=folder, workers=n_workers, scheduler=scheduler,
-                                 options=SolveOptions(time_limit, mip_gap, maps, not no_check), force=force, on_done=tick)
-        click.echo(render_report(rep))
+                                 options=SolveOptions(time_limit, mip_gap, maps, not no_check), force=force,
+                                 on_done=tick, lang=lang, prepared=True)
+        click.echo("")
+        click.echo(render_report(rep, width))
         if len(rep.failed):
             sys.exit(1)
 
@@ -114,6 +133,7 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
 
     @handle_errors
     def run_interruptible() -> None:
+        sigterm_as_interrupt()  # SIGTERM stops the sweep as Ctrl-C does: running workers are ended
         try:
             run()
         except KeyboardInterrupt:

@@ -18,8 +18,8 @@ import yaml
 from pydantic import ValidationError
 
 from edwc.errors import InputError, Problem
-from edwc.input.scenarios import apply_scenario, apply_sets
-from edwc.input.schema import KEYS, TABLES, Column, InstanceConfig
+from edwc.input.scenarios import apply_scenario, apply_sets, scenario_names
+from edwc.input.schema import KEYS, TABLES, Column, InstanceConfig, formula_like, problem_of
 from edwc.input.tables import read_raw
 
 MAX_PROBLEMS_PER_COLUMN = 10
@@ -73,37 +73,33 @@ class Instance:
 # ---- parsing ------------------------------------------------------------------------------------
 
 
-def _non_finite(node: Any, path: str = "") -> list[str]:
-    """Dotted paths of settings that are NaN or infinite (YAML's .nan / .inf): never a meaningful input."""
-    if isinstance(node, dict):
-        return [p for k, v in node.items() for p in _non_finite(v, f"{path}.{k}" if path else str(k))]
-    if isinstance(node, list):
-        return [p for i, v in enumerate(node) for p in _non_finite(v, f"{path}[{i}]")]
-    return [path] if isinstance(node, float) and not np.isfinite(node) else []
-
-
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # scenario names become part of result folder names
 
 
-def _config(raw: dict[str, Any], problems: list[Problem]) -> InstanceConfig | None:
+def _config(raw: dict[str, Any], problems: list[Problem], scenario: str | None = None,
+            origins: dict[str, str] | None = None) -> InstanceConfig | None:
+    """The typed config, or None with every problem added. The applied scenario's own block was
+    already checked (and reported) by apply_scenario, so its errors are not repeated here.
+    `origins` names where an overridden key came from (`--set`, a scenario), for the message."""
     scenarios = raw.get("scenarios")
     for name in scenarios if isinstance(scenarios, dict) else []:
         if not SAFE_NAME.fullmatch(str(name)):
             problems.append(Problem("instance.yaml", f"scenario name '{name}' may use only letters, digits, '-' and '_' "
                                     "(it becomes part of a folder name)", column="scenarios"))
-    bad = _non_finite(raw)
-    for loc in bad:
-        problems.append(Problem("instance.yaml", "expected a finite number (not .nan or .inf)", column=loc))
-    if bad:
-        return None
     try:
         return InstanceConfig.model_validate(raw)
     except ValidationError as e:
         for err in e.errors():
-            loc = ".".join(str(x) for x in err["loc"])
-            msg = "unknown setting" if err["type"] == "extra_forbidden" else err["msg"]
-            got = "" if err["type"] in ("missing", "extra_forbidden") else f" (got {err.get('input')!r})"
-            problems.append(Problem("instance.yaml", f"{msg}{got}", column=loc))
+            if scenario is not None and tuple(err["loc"][:2]) == ("scenarios", scenario):
+                continue
+            dotted = ".".join(str(x) for x in err["loc"])
+            origin = next((o for k, o in (origins or {}).items() if dotted == k or dotted.startswith(k + ".")), None)
+            p = problem_of(err, "instance.yaml")
+            if origin == "--set":
+                p = Problem(f"--set {p.column}", p.message)
+            elif origin:
+                p = Problem(origin, p.message, column=p.column)
+            problems.append(p)
         return None
 
 
@@ -117,6 +113,8 @@ def _expected(col: Column) -> str:
     }[col.kind]
     if col.choices:
         kind = "one of " + ", ".join(col.choices)
+    elif col.kind == "str":
+        kind = "text not starting with =, +, -, @ (a spreadsheet would run it as a formula)"
     bounds = []
     if col.min is not None:
         bounds.append(f">= {col.min:g}")
@@ -148,6 +146,7 @@ def _parse_column(s: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
         bad = ~empty & ~s.str.fullmatch(r"\d{6}")
         return s.where(~empty, None), bad
     bad = ~empty & ~s.isin(col.choices) if col.choices else pd.Series(False, index=s.index)
+    bad |= ~empty & s.map(formula_like).astype(bool)  # would run as a spreadsheet formula
     return s.where(~empty, None), bad
 
 
@@ -268,12 +267,21 @@ def load_instance(
     if not path.is_dir():
         raise InputError([Problem(str(path), "not an instance folder (expected instance.yaml and CSV tables)")], str(path))
     raw_cfg, raw_tables, problems = read_raw(path)
-    if scenario and raw_cfg:
+    if scenario is not None and not SAFE_NAME.fullmatch(scenario):
+        known = ", ".join(map(str, scenario_names(raw_cfg))) or "none"
+        what = "an empty scenario name" if not scenario.strip() else f"scenario name '{scenario}'"
+        problems.append(Problem("--scenario", f"{what}: a name uses only letters, digits, '-' and '_' (scenarios: {known})"))
+    elif scenario and raw_cfg:
         if len(raw_tables) == len(TABLES):
             problems += apply_scenario(raw_cfg, raw_tables, scenario)
+    origins = {}
+    spec = (raw_cfg.get("scenarios") or {}).get(scenario) if scenario and isinstance(raw_cfg.get("scenarios"), dict) else None
+    if isinstance(spec, dict) and isinstance(spec.get("set"), dict):
+        origins.update({str(k): f"instance.yaml, scenario '{scenario}', set" for k in spec["set"]})
     if sets:
         problems += apply_sets(raw_cfg, sets, "--set")
-    cfg = _config(raw_cfg, problems) if raw_cfg else None
+        origins.update({str(k): "--set" for k in sets})
+    cfg = _config(raw_cfg, problems, scenario, origins) if raw_cfg else None
     tables: dict[str, pd.DataFrame] = {}
     for name, df in raw_tables.items():
         parsed = _parse_table(name, df, problems)

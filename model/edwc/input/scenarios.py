@@ -14,14 +14,15 @@ table's own columns, `where` may use the derived columns of DERIVED_COLUMNS (for
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
-import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from edwc.errors import Problem
-from edwc.input.schema import KEYS, TABLES, InstanceConfig
+from edwc.input.safe_yaml import YamlInputError, load_yaml
+from edwc.input.schema import KEYS, OPERATIONS, TABLES, Column, InstanceConfig, Scenario, problem_of
 
 RawTables = dict[str, pd.DataFrame]
 
@@ -54,9 +55,12 @@ def parse_set(items: list[str]) -> tuple[dict[str, Any], list[Problem]]:
             problems.append(Problem("--set", f"'{key}' is given more than once"))
             continue
         try:
-            out[key] = yaml.safe_load(value)
-        except yaml.YAMLError:
-            out[key] = value
+            out[key] = load_yaml(value) if value.strip() else None
+        except YamlInputError as e:
+            if e.message.startswith("not valid YAML"):
+                out[key] = value  # plain text that YAML cannot parse stays text; the schema judges it
+            else:
+                problems.append(Problem("--set", f"'{key}': the value is {e.message}"))
     return out, problems
 
 
@@ -103,56 +107,81 @@ def apply_sets(config: dict[str, Any], sets: dict[str, Any], origin: str) -> lis
 # ---- selecting rows -----------------------------------------------------------------------------
 
 
-def _column(tables: RawTables, table: str, col: str) -> pd.Series | None:
-    """A column of a raw table as stripped text, or a derived column (DERIVED_COLUMNS), or None."""
+def _column(tables: RawTables, table: str, col: str) -> tuple[pd.Series, Column | None] | None:
+    """A column of a raw table as stripped text with its spec, or a derived column (DERIVED_COLUMNS), or None."""
     df = tables[table]
     if col in df.columns:
-        return df[col].astype(str).str.strip()
+        return df[col].astype(str).str.strip(), _spec(table, col)
     if (table, col) in DERIVED_COLUMNS:
         own, other, key, value = DERIVED_COLUMNS[(table, col)]
         if own in df.columns and other in tables and {key, value} <= set(tables[other].columns):
             lookup = dict(zip(tables[other][key].astype(str).str.strip(), tables[other][value].astype(str).str.strip(), strict=False))
-            return df[own].astype(str).str.strip().map(lookup).fillna("")
+            return df[own].astype(str).str.strip().map(lookup).fillna(""), _spec(other, value)
     return None
 
 
-def _select(tables: RawTables, table: str, where: Any, origin: str) -> tuple[pd.Series, list[Problem]]:
-    """Rows of a raw table matching every `column: value | [values]` of `where` (compared as text).
+def _spec(table: str, col: str) -> Column | None:
+    return next((c for c in TABLES[table] if c.name == col), None)
+
+
+TRUTH = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def _typed(text: str, spec: Column | None) -> object:
+    """A cell (or a `where` value written as text) as its column's type: numbers compare as numbers
+    (116.5 matches '116.50'), booleans as booleans (true matches 'True' and 'yes'), the rest as text."""
+    if text == "":
+        return None
+    if spec is not None and spec.kind in ("float", "int"):
+        try:
+            x = float(text)
+        except ValueError:
+            return text
+        return x if math.isfinite(x) else text
+    if spec is not None and spec.kind == "bool":
+        return TRUTH.get(text.lower(), text)
+    return text
+
+
+def _select(tables: RawTables, table: str, where: dict[str, Any], origin: str) -> tuple[pd.Series, list[Problem]]:
+    """Rows of a raw table matching every `column: value | [values]` of `where`, compared as the
+    column's type (see _typed).
 
     Every value asked for must occur in its column, and some row must match all of them: a
     misspelt key is a problem, never an empty selection.
     """
     df = tables[table]
-    if not isinstance(where, dict) or not where:
-        return pd.Series(False, index=df.index), [Problem(origin, f"'where' for table {table} must be a non-empty mapping")]
     problems = []
     mask = pd.Series(True, index=df.index)
     for col, val in where.items():
-        values = _column(tables, table, str(col))
-        if values is None:
+        found = _column(tables, table, col)
+        if found is None:
             derived = [c for (t, c) in DERIVED_COLUMNS if t == table]
             known = list(df.columns) + derived
             problems.append(Problem(origin, f"table {table} has no column '{col}' (columns: {', '.join(known)})"))
             continue
-        wanted = [str(v) for v in val] if isinstance(val, list) else [str(val)]
+        text, spec = found
+        cells = [_typed(x, spec) for x in text]  # a list: pandas would turn None into NaN
+        wanted = val if isinstance(val, list) else [val]
+        hit = pd.Series(False, index=df.index)
         for w in wanted:
-            if not (values == w).any():
-                problems.append(Problem(origin, f"no row of {table} has {col} '{w}'"))
-        mask &= values.isin(wanted)
+            w_typed = _typed(_cell(w), spec)
+            here = pd.Series([type(c) is type(w_typed) and c == w_typed for c in cells], index=df.index, dtype=bool)
+            if not here.any():
+                problems.append(Problem(origin, f"no row of {table} has {col} '{_cell(w)}'"))
+            hit |= here
+        mask &= hit
     if not problems and not mask.any():
         problems.append(Problem(origin, f"no row of {table} matches {where}"))
     return mask, problems
 
 
-def _table(tables: RawTables, op: Any, verb: str, origin: str) -> tuple[str | None, list[Problem]]:
-    if not isinstance(op, dict):
-        return None, [Problem(origin, f"each '{verb}' entry must be a mapping with 'table', got {op!r}")]
-    name = op.get("table")
+def _table(tables: RawTables, name: str, verb: str, origin: str) -> tuple[str | None, list[Problem]]:
     if name not in TABLES:
         return None, [Problem(origin, f"{verb}: unknown table '{name}' (tables: {', '.join(TABLES)})")]
     if name not in tables:
         return None, [Problem(origin, f"{verb}: table {name} could not be read")]
-    return str(name), []
+    return name, []
 
 
 def _fmt(x: float) -> str:
@@ -164,47 +193,76 @@ def _fmt(x: float) -> str:
 # ---- the operations -----------------------------------------------------------------------------
 
 
-def _ops(spec: dict[str, Any], verb: str, origin: str) -> tuple[list[Any], list[Problem]]:
-    ops = spec.get(verb) or []
-    if not isinstance(ops, list):
-        return [], [Problem(origin, f"'{verb}' must be a list of operations, got {type(ops).__name__}")]
-    return ops, []
+def check_scenario(spec: Any, origin: str) -> tuple[dict[str, list[Any]], list[Problem]]:
+    """The structure of one scenario block, checked before anything is applied.
+
+    Returns the operations that are well formed (typed, by verb) and a problem for everything that
+    is not: unknown keys, a list where a mapping belongs, a number where a name belongs, NaN or
+    infinite values. Operations are checked one by one, so one bad entry does not hide the
+    others' problems.
+    """
+    problems: list[Problem] = []
+    if not isinstance(spec, dict):
+        return {}, [Problem(origin, "a scenario must be a mapping (description, set, scale, replace, add, remove)")]
+    sets = spec.get("set") or {}
+    good_sets = dict(sets) if isinstance(sets, dict) else {}
+    try:
+        Scenario.model_validate(spec)
+    except ValidationError as e:
+        for err in e.errors():
+            loc = err["loc"]
+            if len(loc) >= 2 and loc[0] in OPERATIONS and isinstance(loc[1], int):
+                continue  # reported below, entry by entry
+            if len(loc) >= 2 and loc[0] == "set":
+                good_sets.pop(loc[1], None)
+            problems.append(problem_of(err, "instance.yaml", origin))
+    ops: dict[str, list[Any]] = {"set": [good_sets] if all(isinstance(k, str) for k in good_sets) else []}
+    for verb, model in OPERATIONS.items():
+        entries = spec.get(verb) or []
+        ops[verb] = []
+        if not isinstance(entries, list):
+            continue  # reported above: "Input should be a valid list"
+        for i, entry in enumerate(entries):
+            try:
+                ops[verb].append(model.model_validate(entry))
+            except ValidationError as e:
+                for err in e.errors():
+                    err["loc"] = (verb, i, *err["loc"])
+                    problems.append(problem_of(err, "instance.yaml", origin))
+    return ops, problems
 
 
 def apply_scenario(config: dict[str, Any], tables: RawTables, name: str) -> list[Problem]:
-    """Apply the named scenario of config['scenarios'] to the raw config and tables, in place."""
+    """Apply the named scenario of config['scenarios'] to the raw config and tables, in place.
+
+    Its structure is checked first (check_scenario); only well-formed operations are applied, and
+    every problem, of structure or of content, is returned together.
+    """
     scenarios = config.get("scenarios") or {}
     if not isinstance(scenarios, dict) or name not in scenarios:
-        known = ", ".join(sorted(scenarios)) if isinstance(scenarios, dict) and scenarios else "none"
+        known = ", ".join(sorted(map(str, scenarios))) if isinstance(scenarios, dict) and scenarios else "none"
         return [Problem("instance.yaml", f"no scenario '{name}' (scenarios: {known})", column="scenarios")]
-    spec = scenarios[name] or {}
     origin = f"instance.yaml, scenario '{name}'"
-    if not isinstance(spec, dict):
-        return [Problem(origin, "a scenario must be a mapping (description, set, scale, replace, add, remove)")]
-    # unknown keys of a scenario are reported by the schema (schema.Scenario), for every scenario
-    problems = apply_sets(config, spec.get("set") or {}, origin)
+    spec = scenarios[name]
+    ops, problems = check_scenario(spec, origin)
+    for sets in ops.get("set", []):
+        problems += apply_sets(config, sets, origin)
     for verb, fn in (("scale", _scale), ("replace", _replace), ("add", _add), ("remove", _remove)):
-        ops, bad = _ops(spec, verb, origin)
-        problems += bad
-        for op in ops:
+        for op in ops[verb]:
             problems += fn(tables, op, origin)
     return problems
 
 
 def _scale(tables: RawTables, op: Any, origin: str) -> list[Problem]:
     """Multiply one numeric column of the selected rows by `factor`."""
-    name, problems = _table(tables, op, "scale", origin)
+    name, problems = _table(tables, op.table, "scale", origin)
     if name is None:
         return problems
     df = tables[name]
-    mask, problems = _select(tables, name, op.get("where"), origin)
-    col, factor = op.get("column"), op.get("factor")
-    unknown = set(op) - {"table", "where", "column", "factor"}
-    problems += [Problem(origin, f"scale: unknown key '{k}'") for k in sorted(unknown)]
+    mask, problems = _select(tables, name, op.where, origin)
+    col, factor = op.column, op.factor
     if col not in df.columns:
         return problems + [Problem(origin, f"table {name} has no column '{col}' to scale")]
-    if isinstance(factor, bool) or not isinstance(factor, int | float) or not factor >= 0:
-        return problems + [Problem(origin, f"scale factor must be a number >= 0, got {factor!r}")]
     if problems:
         return problems
     text = df.loc[mask, col].astype(str).str.strip()
@@ -217,22 +275,17 @@ def _scale(tables: RawTables, op: Any, origin: str) -> list[Problem]:
 
 def _replace(tables: RawTables, op: Any, origin: str) -> list[Problem]:
     """Set columns of the selected rows to new values."""
-    name, problems = _table(tables, op, "replace", origin)
+    name, problems = _table(tables, op.table, "replace", origin)
     if name is None:
         return problems
     df = tables[name]
-    mask, problems = _select(tables, name, op.get("where"), origin)
-    values = op.get("values")
-    unknown = set(op) - {"table", "where", "values"}
-    problems += [Problem(origin, f"replace: unknown key '{k}'") for k in sorted(unknown)]
-    if not isinstance(values, dict) or not values:
-        return problems + [Problem(origin, f"replace in {name} needs a non-empty 'values' mapping")]
-    for col in values:
+    mask, problems = _select(tables, name, op.where, origin)
+    for col in op.values:
         if col not in df.columns:
             problems.append(Problem(origin, f"table {name} has no column '{col}'"))
     if problems:
         return problems
-    for col, val in values.items():
+    for col, val in op.values.items():
         df.loc[mask, col] = _cell(val)
     return []
 
@@ -256,19 +309,13 @@ def _add(tables: RawTables, op: Any, origin: str) -> list[Problem]:
 
     A row whose key already exists is a problem (use replace to change it).
     """
-    name, problems = _table(tables, op, "add", origin)
+    name, problems = _table(tables, op.table, "add", origin)
     if name is None:
         return problems
     df = tables[name]
-    rows = op.get("rows")
-    if not isinstance(rows, list) or not rows:
-        return [Problem(origin, f"add to {name} needs a non-empty list 'rows'")]
     keys = [k for k in KEYS[name] if k in df.columns]
     existing = set(map(tuple, df[keys].astype(str).to_numpy())) if keys else set()
-    for i, row in enumerate(rows, 1):
-        if not isinstance(row, dict):
-            problems.append(Problem(origin, f"add to {name}: row {i} is not a mapping"))
-            continue
+    for i, row in enumerate(op.rows, 1):
         missing = sorted(c for c in set(df.columns) - set(row) if not _optional(name, c))
         extra = sorted(set(row) - set(df.columns))
         if missing or extra:
@@ -281,20 +328,18 @@ def _add(tables: RawTables, op: Any, origin: str) -> list[Problem]:
         existing.add(key)
     if problems:
         return problems
-    new = pd.DataFrame([{c: _cell(r.get(c)) for c in df.columns} for r in rows])
+    new = pd.DataFrame([{c: _cell(r.get(c)) for c in df.columns} for r in op.rows])
     tables[name] = pd.concat([df, new[df.columns]], ignore_index=True)
     return []
 
 
 def _remove(tables: RawTables, op: Any, origin: str) -> list[Problem]:
     """Drop the selected rows, and rows of other tables that refer to a removed site or trunk end."""
-    name, problems = _table(tables, op, "remove", origin)
+    name, problems = _table(tables, op.table, "remove", origin)
     if name is None:
         return problems
     df = tables[name]
-    mask, problems = _select(tables, name, op.get("where"), origin)
-    unknown = set(op) - {"table", "where"}
-    problems += [Problem(origin, f"remove: unknown key '{k}'") for k in sorted(unknown)]
+    mask, problems = _select(tables, name, op.where, origin)
     if problems:
         return problems
     removed = df.loc[mask]

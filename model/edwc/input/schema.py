@@ -5,16 +5,22 @@ Units are in the names; every model forbids unknown keys so a typo is an error, 
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic_core import ErrorDetails
+
+from edwc.errors import Problem
 
 Side = Literal["east", "west"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # allow_inf_nan=False: 'inf', 'Infinity', '-inf', 'nan' (text or YAML .inf/.nan) are refused everywhere
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class Finance(_Strict):
@@ -92,13 +98,107 @@ class Explore(_Strict):
                            description="cost | min:emissions | min:rtt | min|max:built_mw:<west|east|hub=ID|site=ID>")
 
 
+# ---- scenario blocks: their structure is checked before anything is applied -------------------
+
+
+def _finite_number(v: Any) -> Any:
+    """A YAML number (not true/false, not text); finiteness is checked by the float type itself."""
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise ValueError(f"expected a number, got {type(v).__name__}")
+    return v
+
+
+def _cell_value(v: Any) -> Any:
+    """One table cell as YAML gives it: text, a finite number, true/false, or empty (null)."""
+    if v is None or isinstance(v, bool | int | str):
+        return v
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            raise ValueError("expected a finite number (not .nan or .inf)")
+        return v
+    raise ValueError(f"expected one value (text, a number, true/false or null), got a {type(v).__name__}")
+
+
+def _selector(v: Any) -> Any:
+    """A `where` value: one cell value or a non-empty list of them."""
+    if isinstance(v, list):
+        if not v:
+            raise ValueError("expected a value or a non-empty list of values")
+        return [_cell_value(x) for x in v]
+    return _cell_value(v)
+
+
+def _finite_tree(v: Any) -> Any:
+    """A `set` value (any YAML): refuse NaN and infinities anywhere inside it."""
+    stack = [v]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, float) and not math.isfinite(x):
+            raise ValueError("expected finite numbers (not .nan or .inf)")
+        if isinstance(x, dict):
+            stack.extend(x.values())
+        elif isinstance(x, list):
+            stack.extend(x)
+    return v
+
+
+Number = Annotated[float, BeforeValidator(_finite_number)]
+Cell = Annotated[Any, AfterValidator(_cell_value)]
+Where = dict[str, Annotated[Any, AfterValidator(_selector)]]
+
+
+class ScaleOp(_Strict):
+    table: str
+    where: Where = Field(min_length=1)
+    column: str
+    factor: Number = Field(ge=0)
+
+
+class ReplaceOp(_Strict):
+    table: str
+    where: Where = Field(min_length=1)
+    values: dict[str, Cell] = Field(min_length=1)
+
+
+class AddOp(_Strict):
+    table: str
+    rows: list[dict[str, Cell]] = Field(min_length=1)
+
+
+class RemoveOp(_Strict):
+    table: str
+    where: Where = Field(min_length=1)
+
+
+OPERATIONS: dict[str, type[_Strict]] = {"scale": ScaleOp, "replace": ReplaceOp, "add": AddOp, "remove": RemoveOp}
+
+
 class Scenario(_Strict):
     description: str
-    set: dict[str, object] = Field(default_factory=dict)
-    scale: list[dict[str, object]] = Field(default_factory=list)
-    replace: list[dict[str, object]] = Field(default_factory=list)
-    add: list[dict[str, object]] = Field(default_factory=list)
-    remove: list[dict[str, object]] = Field(default_factory=list)
+    set: dict[str, Annotated[Any, AfterValidator(_finite_tree)]] = Field(default_factory=dict)
+    scale: list[ScaleOp] = Field(default_factory=list)
+    replace: list[ReplaceOp] = Field(default_factory=list)
+    add: list[AddOp] = Field(default_factory=list)
+    remove: list[RemoveOp] = Field(default_factory=list)
+
+
+def problem_of(err: ErrorDetails, file: str, origin: str | None = None, skip: int = 0) -> Problem:
+    """One pydantic error as a located Problem; `skip` drops leading parts of its location."""
+    parts = err["loc"][skip:]
+    is_key = bool(parts) and parts[-1] == "[key]"  # pydantic's mark for a mapping key (not its value)
+    parts = parts[:-1] if is_key else parts
+    loc = "".join(f"[{x}]" if isinstance(x, int) else (f".{x}" if i else str(x)) for i, x in enumerate(parts))
+    if err["type"] == "extra_forbidden":
+        msg = "unknown setting" if origin is None else "unknown key"
+    else:
+        msg = ("the key: " if is_key else "") + err["msg"].removeprefix("Value error, ")
+    got = "" if err["type"] in ("missing", "extra_forbidden") else f" (got {_short(err.get('input'))})"
+    return Problem(origin or file, f"{msg}{got}", column=loc or None)
+
+
+def _short(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 class InstanceConfig(_Strict):
@@ -122,6 +222,16 @@ class InstanceConfig(_Strict):
 
 
 # ---- CSV tables -------------------------------------------------------------------------------
+
+_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def formula_like(text: str) -> bool:
+    """True for text a spreadsheet would run as a formula: it starts with =, +, -, @, a tab or a
+    carriage return and is not a plain number. Refused in instance text cells; neutralised in outputs."""
+    return bool(_FORMULA_START.match(text)) and not _NUMBER.match(text.strip())
+
 
 ColumnKind = Literal["str", "adcode", "float", "int", "bool"]
 

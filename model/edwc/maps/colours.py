@@ -31,9 +31,11 @@ INK, INK_SOFT, INK_FAINT = "#222222", "#555555", "#8a8a8a"
 # Unmet demand and the penalty that prices it: one warning red, never a class hue.
 UNMET = "#b71c1c"
 
-# Cost parts (annual CNY): real costs in calm hues, the unmet penalty apart in UNMET.
-COST = {"campus": "#8c6d4f", "capacity": "#2f6db5", "energy": "#e0a526", "trunks": "#6d8b9c",
-        "carbon": "#5b5b5b", "unmet": UNMET}
+# Cost parts (CNY): real costs in calm hues, the value of unmet demand apart in UNMET.
+# (capacity: the single equipment part of results before the model of issue 9.)
+COST = {"campus": "#8c6d4f", "it_capex": "#2f6db5", "facility_capex": "#86a8cf",
+        "energy": "#e0a526", "green_power": "#4a9c5d", "network": "#9e9a3c", "trunks": "#6d8b9c",
+        "carbon": "#5b5b5b", "capacity": "#2f6db5", "unmet": UNMET, "unmet_value": UNMET}
 
 # Sequential ramp for a province choropleth (demand): light neutral blue-grey, never a class hue.
 SHADE_RAMP = ["#f7f7f5", "#e3e8ee", "#c9d3de", "#a9b8c8", "#8497ad"]

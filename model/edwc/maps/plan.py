@@ -119,8 +119,8 @@ def reach_lines(t: InstanceTables, nodes: pd.DataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(pairs, geometry=geom, crs=WGS84)
 
 
-def instance_view(folder: Path, with_reach: bool = True) -> InstanceView:
-    t = read_instance(folder, with_rtt=with_reach)
+def instance_view(folder: Path, with_reach: bool = True, resolved: bool = False) -> InstanceView:
+    t = read_instance(folder, with_rtt=with_reach, resolved=resolved)
     nodes = node_points(t)
     regions = t.regions.join(region_demand(t), on="region")
     regions["province"] = regions["region"].map(province_of)
@@ -226,7 +226,7 @@ def plan_trunks(inst: InstanceView, res: dict[str, pd.DataFrame], period: int | 
 
 
 def plan_view(result_dir: Path) -> PlanView:
-    inst = instance_view(result_dir / "instance", with_reach=False)
+    inst = instance_view(result_dir / "instance", with_reach=False, resolved=True)
     res = read_result_tables(result_dir)
     periods = sorted(set(res["capacity"]["period"]))
     period = int(periods[-1]) if periods else int(max(inst.tables.demand["period"]))

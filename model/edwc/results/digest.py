@@ -45,6 +45,7 @@ class Digest:
     regions: pd.DataFrame  # region, lon, lat, province
     kpis: dict[str, float]
     policy: dict[str, Any] = field(default_factory=dict)
+    _flows: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False, compare=False)
 
     # ------------------------------------------------------------------ headline numbers
     @property
@@ -97,8 +98,14 @@ class Digest:
         Origin: the region (its province in city-scale instances); destination: the site's hub,
         or the site when it has none. Work served inside its own province is local and never
         an arrow. Returns the arrows (origin, dest, pflops, x0, y0, x1, y1 in lon/lat) and the
-        shares of the class's served work that the arrows carry and that stays local.
+        shares of the class's served work that the arrows carry and that stays local. Computed
+        once per digest (the map and the page both draw them); callers must not modify them.
         """
+        if (cls, top) not in self._flows:
+            self._flows[(cls, top)] = self._class_flows(cls, top)
+        return self._flows[(cls, top)]
+
+    def _class_flows(self, cls: str, top: int) -> tuple[pd.DataFrame, dict[str, float]]:
         serve = self.serve_last()
         serve = serve[serve["class"] == cls]
         total = float(serve["pflops"].sum())

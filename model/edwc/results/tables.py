@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,11 +12,13 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from edwc.errors import ResultExistsError
+from edwc.errors import UnreadableFolder
 from edwc.formulation.data import SCALE, ModelData
 from edwc.formulation.objective import COST_PARTS, UNMET_PART
 from edwc.input.instance import Instance
 from edwc.network.routes import routes, trunk_table
+from edwc.results.folders import write_atomically  # noqa: F401  (re-exported: callers import it from here)
+from edwc.results.spreadsheet import write_csv
 
 RESULT_VERSION = 2  # 2: vintages, green power, costs as present values apart from unmet value
 TABLE_FILES = ("capacity", "sites", "serve", "unmet", "trunks", "kpis")
@@ -164,33 +163,7 @@ def with_names(df: pd.DataFrame, inst: Instance) -> pd.DataFrame:
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    df.to_csv(path, index=False, lineterminator="\n", float_format=CSV_FLOAT_FORMAT)
-
-
-def write_atomically(out: Path, fill: Callable[[Path], None], force: bool = False) -> Path:
-    """Build a result folder in a temporary sibling and move it into place only when complete.
-
-    An existing result is replaced only with force=True, and only after the new one is whole;
-    any error (or Ctrl-C) while filling leaves the old result untouched and no temp folder.
-    """
-    out = Path(out)
-    if out.exists() and not force:
-        raise ResultExistsError(f"{out} exists; use --force to replace it")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{out.name}-", dir=out.parent))
-    try:
-        fill(tmp)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".old-{out.name}-", dir=out.parent))
-            os.replace(out, old / "r")
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+    write_csv(df, path, float_format=CSV_FLOAT_FORMAT)  # text a spreadsheet would run is neutralised
 
 
 def write_result_files(folder: Path, inst: Instance, result: Result) -> None:
@@ -201,11 +174,27 @@ def write_result_files(folder: Path, inst: Instance, result: Result) -> None:
 
 
 def read_result(folder: str | os.PathLike[str]) -> Result:
+    """Read a result folder; UnreadableFolder (one line) when it is not one this edwc wrote and can read."""
     folder = Path(folder)
-    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    path = folder / "summary.json"
+    if not path.is_file():
+        raise UnreadableFolder(f"{folder} is not an edwc result folder (no summary.json)")
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise UnreadableFolder(f"{path}: not readable as JSON ({e})") from None
+    if not isinstance(summary, dict) or "edwc_result_version" not in summary:
+        raise UnreadableFolder(f"{path}: not an edwc result summary")
+    if summary["edwc_result_version"] != RESULT_VERSION:
+        raise UnreadableFolder(f"{path}: result format version {summary['edwc_result_version']!r}; "
+                               f"this edwc reads version {RESULT_VERSION}")
     tables = {}
     for name in TABLE_FILES:
         p = folder / f"{name}.csv"
-        if p.exists():
+        try:
             tables[name] = pd.read_csv(p, dtype={"region": str, "from": str, "to": str})
+        except FileNotFoundError:
+            raise UnreadableFolder(f"{folder}: {name}.csv is missing (a damaged result?)") from None
+        except (OSError, ValueError, UnicodeDecodeError) as e:
+            raise UnreadableFolder(f"{p}: not a readable table ({str(e).strip().splitlines()[0]})") from None
     return Result(summary=summary, tables=tables)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyomo.environ as pyo
+from pyomo.core.expr.visitor import identify_variables
 from pyomo.core.util import quicksum
 
 from edwc.formulation.build import build_model
@@ -174,6 +175,54 @@ def _setting(inst: Instance, dotted: str) -> object:
     if hasattr(node, "model_dump"):
         node = {k: v for k, v in node.model_dump().items() if v is not None}
     return node
+
+
+CORE_LIMITS = ("site_power", "capacity_limit", "trunk_capacity", "module_limit")
+
+
+def binding_limits(m: pyo.ConcreteModel, inst: Instance, rtol: float = 1e-6) -> list[str]:
+    """The policies and core limits with no room left in a solved plan, by family, in words.
+
+    A row `lo <= body <= up` binds when body is within rtol * max(1, |bound|) of a bound. With
+    demand unmet these are what forced the shortage (a plan pays the unmet penalty only when every
+    way to serve more is blocked); none binding means the demand is out of latency reach.
+    """
+    out: list[str] = []
+    for family in [*m.policies, *CORE_LIMITS]:
+        comp = getattr(m, family, None)
+        if not isinstance(comp, pyo.Constraint):
+            continue
+        n = 0
+        for con in comp.values():
+            if not con.active or con.equality:
+                continue
+            body = pyo.value(con.body, exception=False)
+            if body is None:
+                continue
+            if family in CORE_LIMITS and all(abs(pyo.value(v, exception=False) or 0.0) <= 1e-9
+                                             for v in identify_variables(con.body)):
+                continue  # nothing built or served at this limit: it binds trivially (0 <= 0)
+            up, lo = pyo.value(con.upper, exception=False), pyo.value(con.lower, exception=False)
+            if (up is not None and up - body <= rtol * max(1.0, abs(up))) or (
+                    lo is not None and body - lo <= rtol * max(1.0, abs(lo))):
+                n += 1
+        if n:
+            rows = f"{n} row{'s' if n > 1 else ''}"
+            if family in POLICY_WORDS:
+                setting = POLICY_WORDS[family][0]
+                out.append(f"{family} ({setting} = {_setting(inst, setting)}) at {rows}")
+            else:
+                out.append(f"{family} at {rows}")
+    return out
+
+
+def policies_in_force(m: pyo.ConcreteModel, inst: Instance) -> list[str]:
+    """The policies of the model with their settings, in words (`carbon_cap (policy.carbon_cap_t = 0)`)."""
+    out = []
+    for family in m.policies:
+        setting = POLICY_WORDS.get(family, (family, None))[0]
+        out.append(f"{family} ({setting} = {_setting(inst, setting)})" if setting.startswith("policy.") else family)
+    return out
 
 
 def explain_infeasible(inst: Instance, time_limit: float = 120.0) -> str:

@@ -6,6 +6,7 @@ only a run with no feasible plan at all has nothing to load.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -86,6 +87,26 @@ def write_lp(m: pyo.ConcreteModel, path: Path) -> None:
     m.write(str(path), io_options={"symbolic_solver_labels": True})
 
 
+def status_of_termination(termination: str) -> str | None:
+    """The status word edwc writes for HiGHS's own termination text (None when HiGHS has no such text)."""
+    h = highspy.Highs()
+    for name in dir(highspy.HighsModelStatus):
+        if name.startswith("k") and h.modelStatusToString(getattr(highspy.HighsModelStatus, name)) == termination:
+            return _STATUS.get(name, name.removeprefix("k").lower())
+    return None
+
+
+_LAST_THREADS: list[int] = []  # the thread count of this process's previous solve
+
+
+def machine_cores() -> int:
+    """Cores this process may run on (its CPU affinity, which a container or taskset narrows)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def solve_model(m: pyo.ConcreteModel, opts: Solver, tee: bool = False, show_progress: bool = False,
                 duals: bool = False) -> SolveOutcome:
     """Solve with HiGHS; duals=True also loads the row duals of an LP (a model with no integer left)."""
@@ -94,7 +115,12 @@ def solve_model(m: pyo.ConcreteModel, opts: Solver, tee: bool = False, show_prog
     solver.config.raise_exception_on_nonoptimal_result = False
     solver.config.time_limit = opts.time_limit_s
     solver.config.rel_gap = opts.mip_gap
-    solver.config.threads = opts.threads
+    threads = min(opts.threads, machine_cores())  # more threads than cores only slow HiGHS down
+    if _LAST_THREADS and _LAST_THREADS[-1] != threads:
+        # HiGHS keeps one thread pool per process; a solve asking for another size fails ("Not Set")
+        highspy.Highs.resetGlobalScheduler(True)
+    _LAST_THREADS[:] = [threads]
+    solver.config.threads = threads
     solver.config.solver_options = {"random_seed": opts.seed, "log_to_console": tee}
     if tee:
         solver.config.tee = [sys.stderr]

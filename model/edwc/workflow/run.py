@@ -11,12 +11,15 @@ from typing import Any
 
 import pyomo
 import pyomo.environ as pyo
+from pydantic import ValidationError
 
 import edwc
-from edwc.errors import ResultExistsError, SolveError
+from edwc.errors import InputError, Problem, SolveError
 from edwc.formulation.build import build_model
 from edwc.input.instance import Instance
+from edwc.input.schema import Solver
 from edwc.network.reach import load_valid_instance
+from edwc.results.folders import check_output_file, check_output_path, check_replaceable
 from edwc.results.kpis import kpis
 from edwc.results.tables import (
     RESULT_VERSION,
@@ -28,7 +31,7 @@ from edwc.results.tables import (
     write_result_files,
     yearly_cost_parts,
 )
-from edwc.solve.highs import SolveOutcome, progress, solve_model, write_lp
+from edwc.solve.highs import SolveOutcome, machine_cores, progress, solve_model, write_lp
 
 Log = Callable[[str], None]
 
@@ -79,24 +82,30 @@ def solve_instance(
     """Solve one instance (and scenario) and write its result folder. Returns (folder, result)."""
     seconds: dict[str, float] = {}
     t = time.perf_counter()
+    cores = machine_cores()
+    if threads is not None and threads > cores:
+        raise InputError([Problem("--threads", f"{threads} is more than the {cores} cores this machine offers")], "--threads")
     inst = load_valid_instance(instance_dir, scenario=scenario, sets=sets)
     solver = inst.config.solver
-    if time_limit is not None:
-        solver.time_limit_s = time_limit
-    if mip_gap is not None:
-        solver.mip_gap = mip_gap
-    if threads is not None:
-        solver.threads = threads
+    _override_solver(solver, time_limit=time_limit, mip_gap=mip_gap, threads=threads)
+    if solver.threads > cores:
+        log(f"note: solver.threads is {solver.threads} but this machine offers {cores} cores; HiGHS uses {cores}")
+        solver.threads = cores
     seconds["validate"] = time.perf_counter() - t
     out = Path(out) if out is not None else default_out(inst)
-    if out.exists() and not force:
-        raise ResultExistsError(f"{out} exists; use --force to replace it")
+    check_replaceable(out, "result", force)  # refused now, before the solve, not after it
+    check_output_path(out)
+    if lp_file:
+        check_output_file(Path(lp_file))
     log(f"{inst.result_name}: {len(inst.regions)} regions, {len(inst.sites)} sites, "
         f"{len(inst.trunks)} trunks, periods {inst.config.periods}")
 
     t = time.perf_counter()
-    with progress("building the model", enabled=show_progress):
-        m, d = build_model(inst)
+    try:
+        with progress("building the model", enabled=show_progress):
+            m, d = build_model(inst)
+    except MemoryError:
+        raise SolveError(_out_of_memory(inst, "building the model", None)) from None
     seconds["build"] = time.perf_counter() - t
     sizes = model_sizes(m)
     log(f"model: {sizes['variables']:,} variables ({sizes['integers']:,} integer), {sizes['constraints']:,} constraints "
@@ -105,7 +114,10 @@ def solve_instance(
         write_lp(m, Path(lp_file))
         log(f"LP file written to {lp_file}")
 
-    outcome = solve_model(m, solver, tee=tee, show_progress=show_progress)
+    try:
+        outcome = solve_model(m, solver, tee=tee, show_progress=show_progress)
+    except MemoryError:  # HiGHS's std::bad_alloc arrives as MemoryError
+        raise SolveError(_out_of_memory(inst, "solving", sizes)) from None
     seconds["solve"] = outcome.seconds
     log(f"HiGHS {outcome.highs_version}: {outcome.status} in {outcome.seconds:.1f} s"
         + (f", gap {outcome.mip_gap:.2%}" if outcome.mip_gap is not None else ""))
@@ -145,6 +157,10 @@ def solve_instance(
         "solver_options": solver.model_dump(),
         "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
     }
+    warnings = _warnings(inst, m, tables, outcome, solver.mip_gap)
+    summary["warnings"] = warnings
+    for w in warnings:
+        log(f"warning: {w}")
     result = Result(summary=summary, tables=tables)
 
     def fill(folder: Path) -> None:
@@ -158,6 +174,60 @@ def solve_instance(
 
     write_atomically(out, fill, force=force)
     return out, result
+
+
+def _out_of_memory(inst: Instance, phase: str, sizes: dict[str, int] | None) -> str:
+    """One line for running out of memory, saying how big the instance (and model, when built) was."""
+    msg = (f"out of memory while {phase} {inst.result_name}: {len(inst.regions):,} regions, {len(inst.sites):,} sites, "
+           f"{len(inst.trunks):,} trunks, {len(inst.demand):,} demand rows, {len(inst.config.periods)} period(s)")
+    if sizes:
+        msg += (f"; the model has {sizes['variables']:,} variables ({sizes['integers']:,} integer) and "
+                f"{sizes['constraints']:,} constraints")
+    return msg + ". Try a smaller instance (fewer regions, sites or periods) or a machine with more memory."
+
+
+def _warnings(inst: Instance, m: pyo.ConcreteModel, tables: dict[str, Any], outcome: SolveOutcome,
+              asked_gap: float) -> list[str]:
+    """What a planner must not miss: a gap above the one asked for, and demand left unmet (with
+    the limits and policies that bind at the plan, which are what forced the shortage)."""
+    out = []
+    gap = outcome.mip_gap
+    if gap is not None and gap > asked_gap + 1e-9:
+        out.append(f"the solve stopped ({outcome.status}) at gap {gap:.2%}, above the {asked_gap:.2%} asked for: "
+                   "a cheaper plan may exist (allow more time with --time-limit)")
+    unmet = float(tables["unmet"]["pflops"].sum())
+    demand = float(inst.demand["pflops"].sum())
+    if unmet > 1e-6 * max(1.0, demand):
+        from edwc.solve.explain import binding_limits, policies_in_force
+
+        binding = binding_limits(m, inst)
+        in_force = policies_in_force(m, inst)
+        if binding:
+            why = "binding at this plan: " + "; ".join(binding)
+        elif in_force:
+            why = ("no row binds exactly, so whole modules (module_pflops) against the policies in force leave it: "
+                   + "; ".join(in_force))
+        else:
+            why = "no limit or policy binds: that demand is out of latency reach of every site"
+        out.append(f"{unmet:,.4g} PFLOPS of demand ({unmet / demand:.1%}) is left unserved (its value of lost "
+                   f"service counts instead of a cost); {why}")
+    return out
+
+
+def _override_solver(solver: Solver, **options: float | int | None) -> None:
+    """Apply the command line's solver options; a value the schema refuses is an InputError."""
+    fields = {"time_limit": ("time_limit_s", "--time-limit"), "mip_gap": ("mip_gap", "--mip-gap"), "threads": ("threads", "--threads")}
+    problems = []
+    for key, value in options.items():
+        if value is None:
+            continue
+        name, flag = fields[key]
+        try:
+            setattr(solver, name, value)
+        except ValidationError as e:
+            problems += [Problem(flag, f"{err['msg']} (got {value!r})") for err in e.errors()]
+    if problems:
+        raise InputError(problems, "options")
 
 
 def _no_plan_message(inst: Instance, outcome: SolveOutcome) -> str:

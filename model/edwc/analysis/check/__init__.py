@@ -74,6 +74,10 @@ def check_plan(p: Plan, folder: Path) -> CheckReport:
         trees[s] = dijkstra(g, s)
     check_costs(p, d, trees, r)
     check_kpis(p, d, r)
+    r.count("input_hash")
+    if p.input_hash is not None and p.summary.get("input_hash") != p.input_hash:
+        r.fail("input_hash", "summary.json input_hash", "does not match the resolved instance in instance/: "
+               "the summary or the instance was edited after the solve")
     return report
 
 

@@ -111,7 +111,10 @@ def check_kpis(p: Plan, d: Derived, r: Rows) -> None:
         # scales with the energy (t per MWh at most ~1), not with the emissions, which may be ~0.
         energy_scale = want["energy_mwh"]
         for name, v in want.items():
-            if (name, t) in k.index:
+            if (name, t) not in k.index:
+                r.count("kpis")
+                r.fail("kpis", row_key(kpi=name, period=t), "missing from kpis.csv")
+            else:
                 scale = max(1.0, abs(v), energy_scale if name == "emissions_t" else d.scale_pflops)
                 r.eq("kpis", row_key(kpi=name, period=t), float(k[(name, t)]), v, scale,
                      "kpis.csv says {lhs}, the tables give {rhs}")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+# The columns the check reads: a result without one of them is damaged, not checkable (exit 2).
 RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "capacity": ("site", "class", "period", "existing_pflops", "built_pflops", "installed_pflops", "served_pflops",
                  "served_new_pflops"),
@@ -35,6 +37,7 @@ class Plan:
     inst: dict[str, pd.DataFrame]
     summary: dict[str, Any]
     res: dict[str, pd.DataFrame]
+    input_hash: str | None = None  # of the resolved instance as read back
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -74,7 +77,36 @@ def _read_summary(path: Path) -> dict[str, Any]:
             raise UnreadableResult(f"{path}: missing '{k}'")
     if not isinstance(data["cost_parts_cny"], dict):
         raise UnreadableResult(f"{path}: 'cost_parts_cny' must be an object")
+    _vouch(path, data)
     return data
+
+
+def _number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _vouch(path: Path, s: dict[str, Any]) -> None:
+    """Refuse a summary this edwc cannot vouch for: another result version, a status that does not
+    follow from HiGHS's own termination text, an objective, cost part or gap that is not a finite
+    number. (The resolved instance is vouched
+    for by input_hash, a check family, and the cost parts by the costs family.)"""
+    from edwc.results.tables import RESULT_VERSION
+    from edwc.solve.highs import status_of_termination
+
+    if s.get("edwc_result_version") != RESULT_VERSION:
+        raise UnreadableResult(f"{path}: result format version {s.get('edwc_result_version')!r}; this edwc reads version {RESULT_VERSION}")
+    if not _number(s["objective_cny"]):
+        raise UnreadableResult(f"{path}: 'objective_cny' is {s['objective_cny']!r}, not a finite number")
+    parts = s["cost_parts_cny"]
+    bad = [k for k, v in parts.items() if not _number(v)]
+    if bad:
+        raise UnreadableResult(f"{path}: cost part(s) {', '.join(map(str, bad))} are not finite numbers")
+    gap: Any = s.get("mip_gap")
+    if gap is not None and not (_number(gap) and gap >= 0):
+        raise UnreadableResult(f"{path}: 'mip_gap' is {gap!r}, not a number >= 0")
+    term = s.get("termination")
+    if not isinstance(term, str) or status_of_termination(term) != s["status"]:
+        raise UnreadableResult(f"{path}: status {s['status']!r} does not follow from HiGHS's termination {term!r}")
 
 
 def read_plan(folder: Path) -> Plan:
@@ -89,5 +121,10 @@ def read_plan(folder: Path) -> Plan:
     try:
         inst = load_instance(folder / "instance")
     except InputError as e:
-        raise UnreadableResult(f"the resolved instance of the result is not valid:\n{e.render()}") from e
-    return Plan(cfg=inst.config, inst=inst.tables, summary=summary, res=res)
+        first = e.problems[0] if e.problems else e.source
+        more = f" (and {len(e.problems) - 1} more problems)" if len(e.problems) > 1 else ""
+        raise UnreadableResult(f"its resolved instance (instance/) is not valid: {first}{more}") from e
+    if summary.get("instance") != inst.name:
+        raise UnreadableResult(f"{folder / 'summary.json'}: instance {summary.get('instance')!r}, but the resolved "
+                               f"instance is '{inst.name}'")
+    return Plan(cfg=inst.config, inst=inst.tables, summary=summary, res=res, input_hash=inst.input_hash())

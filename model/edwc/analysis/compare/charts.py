@@ -1,135 +1,104 @@
-"""The comparison's charts: capacity by hub, stacked cost parts and the capacity-change map."""
+"""The comparison's charts: capacity by hub (capacity.png) and the annual cost parts with the
+value of unmet demand apart (costs.png). The difference map is in diffmap.py. Colours come from
+edwc.maps.colours (a class has one hue everywhere); text is in the chosen language.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from edwc.analysis.compare.comparison import TOL, YI, Comparison
+from edwc.analysis.chart_words import chart_words
+from edwc.analysis.compare.comparison import TOL, Comparison
+from edwc.analysis.costchart import cost_frame, draw_costs
 from edwc.formulation.objective import COST_PARTS
+from edwc.results.digest import Digest
 
-GREW, SHRANK = "#d62728", "#1f77b4"
-
-
-def _colours(n: int) -> list[tuple[float, float, float, float]]:
-    """n colours of matplotlib's tab10 cycle, as RGBA."""
-    from matplotlib import colormaps
-
-    cmap = colormaps["tab10"]
-    return [cmap(i % 10) for i in range(n)]
+DPI = 120
 
 
-def plot_capacity(comp: Comparison, path: Path) -> None:
-    """One panel per class: installed PFLOPS by hub, one bar per result."""
-    from matplotlib.figure import Figure
+def comparison_costs(comp: Comparison) -> pd.DataFrame:
+    """The cost chart's data: real parts and their total (亿元), the value of unmet demand apart."""
+    s = comp.summary
+    last = pd.to_numeric(s["period"], errors="coerce").max()
+    parts = {lab: {p: _metric(s, f"cost_{p}_cny", lab) for p in COST_PARTS} for lab in comp.labels}
+    value = {lab: _metric(s, "unmet_value_cny", lab) for lab in comp.labels}
+    unmet = {lab: _metric(s, "unmet_pflops", lab, last) for lab in comp.labels}
+    return cost_frame(parts, value, unmet)
 
+
+def several_periods(comp: Comparison) -> bool:
+    """Money of multi-period results is a present value over the periods, not a yearly cost."""
+    return any(len(r.summary.get("period_weights") or {}) > 1 for r in comp.results)
+
+
+def _metric(s: pd.DataFrame, metric: str, label: str, period: float | None = None) -> float:
+    rows = s[s["metric"] == metric]
+    if period is not None:
+        rows = rows[pd.to_numeric(rows["period"], errors="coerce") == period]
+    v = pd.to_numeric(rows[label], errors="coerce")
+    return float(v.iloc[0]) if len(v) and v.iloc[0] == v.iloc[0] else 0.0
+
+
+def plot_costs(comp: Comparison, path: Path, lang: str = "zh") -> None:
+    import matplotlib
+
+    from edwc.maps.static import figure, rc
+
+    costs = comparison_costs(comp)
+    with matplotlib.rc_context(rc(lang)):
+        fig = figure((max(7.5, 1.5 * len(comp.labels) + 5), 4.8), DPI)
+        draw_costs(fig, (0.08, 0.2, 0.86, 0.68), costs, lang, present_value=several_periods(comp))
+        fig.savefig(path, format="png", dpi=DPI, facecolor="white")
+
+
+def plot_capacity(comp: Comparison, path: Path, lang: str = "zh", digest: Digest | None = None) -> None:
+    """One panel per class: installed PFLOPS by hub (east, west, outside hubs), one bar per
+    result: the baseline grey, the others shades of the class hue."""
+    import matplotlib
+    from matplotlib.patches import Patch
+
+    from edwc.maps import colours as C
+    from edwc.maps.i18n import cls_label, words
+    from edwc.maps.static import figure, rc
+    from edwc.results.digest import read_digest
+
+    d = digest if digest is not None else read_digest(comp.folders[0])
     cap = comp.capacity[comp.capacity["hub"] != "total"]
-    classes = sorted(c for c, g in cap.groupby("class") if (g[comp.labels].to_numpy() > TOL).any()) or sorted(cap["class"].unique())
-    hubs = sorted(cap["hub"].unique())
-    fig = Figure(figsize=(min(16, max(6, 0.22 * len(hubs) * len(comp.labels) + 3)), 3.2 * len(classes) + 0.6),
-                 layout="constrained")
-    axes = fig.subplots(len(classes), 1, squeeze=False)[:, 0]
-    width = 0.8 / len(comp.labels)
-    colours = _colours(len(comp.labels))
-    for ax, cl in zip(axes, classes, strict=True):
-        c = cap[cap["class"] == cl].set_index("hub").reindex(hubs).fillna(0.0)
+    classes = [c for c in d.classes if c in set(cap["class"])
+               and (cap.loc[cap["class"] == c, comp.labels].to_numpy() > TOL).any()] or sorted(set(cap["class"]))
+    side = d.hubs.set_index("hub")["side"].to_dict()
+    order = {"east": 0, "west": 1}
+    hubs = sorted(set(cap["hub"]), key=lambda h: (order.get(side.get(h, ""), 2), h))
+    names = [words(lang)["other_sites"] if h == "(no hub)" else d.names.of("hubs", [h], lang, short=True).iloc[0]
+             for h in hubs]
+    n = len(comp.labels)
+    with matplotlib.rc_context(rc(lang)):
+        fig = figure((min(16.0, max(7.0, 0.2 * len(hubs) * n + 3)), 2.7 * len(classes) + 0.9), DPI)
+        fig.set_layout_engine("constrained")
+        axes = fig.subplots(len(classes), 1, squeeze=False)[:, 0]
+        width = 0.8 / n
         x = np.arange(len(hubs))
-        for i, lab in enumerate(comp.labels):
-            ax.bar(x + (i - (len(comp.labels) - 1) / 2) * width, c[lab], width, label=lab, color=colours[i])
-        ax.set_xticks(x, hubs, rotation=45, ha="right")
-        ax.set_title(f"{cl} (PFLOPS installed)")
-        ax.grid(axis="y", alpha=0.3)
-    axes[0].legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    fig.suptitle("Installed capacity by hub, last period")
-    fig.savefig(path, dpi=120)
-
-
-def plot_costs(comp: Comparison, path: Path) -> None:
-    """Stacked annual cost parts per result (亿元/yr)."""
-    from matplotlib.figure import Figure
-
-    s = comp.summary.set_index("metric")
-    parts = [p for p in COST_PARTS if (pd.to_numeric(s.loc[f"cost_{p}_cny", comp.labels]).abs() > 0).any()]
-    fig = Figure(figsize=(max(5, 1.3 * len(comp.labels) + 2), 4.5), layout="constrained")
-    ax = fig.subplots()
-    bottom = np.zeros(len(comp.labels))
-    colours = _colours(len(COST_PARTS))
-    for p in parts:
-        v = pd.to_numeric(s.loc[f"cost_{p}_cny", comp.labels]).to_numpy(float) / YI
-        ax.bar(comp.labels, v, bottom=bottom, label=p, color=colours[COST_PARTS.index(p)])
-        bottom += v
-    for x, total in enumerate(bottom):
-        ax.annotate(f"{total:,.2f}", (x, total), ha="center", va="bottom", fontsize="small")
-    ax.set_ylabel("1e8 CNY / yr")
-    ax.set_title("Annual cost by part")
-    ax.margins(y=0.08)
-    ax.tick_params(axis="x", rotation=20)
-    ax.legend(fontsize="small")
-    ax.grid(axis="y", alpha=0.3)
-    fig.savefig(path, dpi=120)
-
-
-def _provinces() -> Any:
-    """Province outlines (GeoDataFrame, WGS84) from edwc.maps, or None when unavailable."""
-    try:
-        from edwc.maps.base import basemap
-
-        return basemap("provinces")
-    except Exception:  # noqa: BLE001 - the map is drawn without outlines
-        return None
-
-
-def plot_diff_map(comp: Comparison, path: Path) -> None:
-    """Installed capacity change per site against the baseline: red grew, blue shrank; one panel per result."""
-    from matplotlib.figure import Figure
-
-    n = len(comp.others)
-    cols = min(n, 2)
-    rows = (n + cols - 1) // cols
-    fig = Figure(figsize=(7 * cols, 5.6 * rows), layout="constrained")
-    axes = fig.subplots(rows, cols, squeeze=False).ravel()
-    prov = _provinces()
-    sc = comp.site_change.dropna(subset=["lon", "lat"])
-    biggest = float(sc["delta_pflops"].abs().max()) if len(sc) else 0.0
-    for ax, lab in zip(axes, comp.others, strict=False):
-        _diff_panel(ax, sc[sc["result"] == lab], prov, biggest, lab, comp.base)
-    for ax in axes[n:]:
-        ax.set_visible(False)
-    fig.suptitle("Installed capacity change per site (PFLOPS, all classes, last period)")
-    fig.savefig(path, dpi=120)
-
-
-def _diff_panel(ax: Any, d: pd.DataFrame, prov: Any, biggest: float, label: str, base: str) -> None:
-    if prov is not None:
-        prov.plot(ax=ax, facecolor="#f2f2f2", edgecolor="#9a9a9a", linewidth=0.4)
-    same = d[d["delta_pflops"].abs() <= TOL]
-    ax.scatter(same["lon"], same["lat"], s=8, color="#888888", zorder=3)
-    for sign, colour in ((1, GREW), (-1, SHRANK)):
-        g = d[sign * d["delta_pflops"] > TOL]
-        size = 30 + 600 * g["delta_pflops"].abs() / biggest if biggest > 0 else 30
-        ax.scatter(g["lon"], g["lat"], s=size, color=colour, alpha=0.7, edgecolor="black", linewidth=0.5, zorder=4)
-        for row in g.itertuples(index=False):
-            ax.annotate(f"{row.site} {row.delta_pflops:+,.0f}", (row.lon, row.lat), xytext=(4, 4),
-                        textcoords="offset points", fontsize=7, zorder=5)
-    if prov is not None:
-        ax.set_xlim(73, 135.5)
-        ax.set_ylim(17, 54)
-    elif len(d):
-        ax.margins(0.2)
-    ax.set_aspect(1.25)
-    ax.set_xlabel("longitude (°E)")
-    ax.set_ylabel("latitude (°N)")
-    ax.set_title(f"{label} − {base}", fontsize="medium")
-    ax.legend(handles=_diff_legend(), loc="lower left", fontsize="small")
-
-
-def _diff_legend() -> list[Any]:
-    from matplotlib.lines import Line2D
-
-    dot: dict[str, Any] = {"marker": "o", "linestyle": "none", "markeredgecolor": "black", "markeredgewidth": 0.5}
-    return [Line2D([], [], color=GREW, markersize=9, label="more capacity", **dot),
-            Line2D([], [], color=SHRANK, markersize=9, label="less capacity", **dot),
-            Line2D([], [], marker="o", linestyle="none", color="#888888", markersize=4, label="unchanged site")]
+        for ax, cl in zip(axes, classes, strict=True):
+            c = cap[cap["class"] == cl].set_index("hub").reindex(hubs).fillna(0.0)
+            hue = C.class_colour(cl, d.classes)
+            colours = ["#9e9e9e"] + [C.mix(hue, "#000000", 0.3 * k / max(n - 2, 1)) for k in range(n - 1)]
+            for i, lab in enumerate(comp.labels):
+                ax.bar(x + (i - (n - 1) / 2) * width, c[lab], width, color=colours[i])
+            ax.set_xticks(x, names, rotation=30 if lang == "en" else 0, ha="right" if lang == "en" else "center",
+                          fontsize=8)
+            for tick, h in zip(ax.get_xticklabels(), hubs, strict=True):
+                tick.set_color(C.SIDE.get(side.get(h, ""), C.INK_SOFT))
+            ax.set_title(f"{cls_label(cl, lang)} (PFLOPS)", fontsize=9.5, loc="left", color=C.mix(hue, "#000000", 0.3))
+            ax.grid(axis="y", alpha=0.3)
+            ax.set_axisbelow(True)
+            ax.tick_params(axis="y", labelsize=7.5)
+            ax.yaxis.set_major_formatter("{x:,.0f}")
+            for s in ("top", "right"):
+                ax.spines[s].set_visible(False)
+            ax.legend(handles=[Patch(color=col, label=lab) for col, lab in zip(colours, comp.labels, strict=True)],
+                      fontsize=7.5, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+        fig.suptitle(chart_words(lang)["capacity_title"].format(period=d.period), fontsize=11, x=0.01, ha="left")
+        fig.savefig(path, format="png", dpi=DPI, facecolor="white")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from edwc.errors import InputError, Problem
+from edwc.errors import InputError, Problem, UnreadableFolder
 from edwc.results.tables import RESULT_VERSION, Result, read_result
 
 
@@ -20,8 +19,8 @@ def load_results(folders: list[Path]) -> list[Result]:
             continue
         try:
             results.append(read_result(folder))
-        except (OSError, ValueError, json.JSONDecodeError) as e:
-            problems.append(Problem(str(summary), f"could not be read: {e}"))
+        except UnreadableFolder as e:
+            problems.append(Problem(str(folder), str(e).removeprefix(f"{summary}: ").removeprefix(f"{folder}: ")))
     if problems:
         raise InputError(problems, "edwc compare")
     problems += _compatibility(folders, results)

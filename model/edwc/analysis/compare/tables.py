@@ -147,22 +147,30 @@ def region_names(results: list[Result], folders: list[Path]) -> dict[str, str]:
 
 
 def site_change_table(results: list[Result], labels: list[str], folders: list[Path]) -> pd.DataFrame:
-    """Installed PFLOPS (all classes, last period) per site: baseline, each result, and the change."""
+    """Installed PFLOPS per site and class (last period): baseline, each result, and the change.
+
+    One row per (result, site, class) present in the baseline or the result; PFLOPS of
+    different classes are in different precisions, so they are never summed here."""
     def installed(r: Result) -> pd.Series:
         c = r.tables["capacity"]
-        return c[c["period"] == c["period"].max()].groupby("site")["installed_pflops"].sum()
+        return c[c["period"] == c["period"].max()].groupby(["site", "class"])["installed_pflops"].sum()
 
     where = pd.concat([t for t in (_instance_table(r, f, "sites") for r, f in zip(results, folders, strict=True)) if t is not None]
                       or [pd.DataFrame(columns=["site", "name_en", "lon", "lat"])])
-    where = where.drop_duplicates("site").set_index("site")
+    where = where.drop_duplicates("site").set_index("site").reindex(columns=["name_en", "lon", "lat"])
     base = installed(results[0])
-    rows = []
+    frames = []
     for r, lab in zip(results[1:], labels[1:], strict=True):
         cur = installed(r)
-        for site in sorted(set(base.index) | set(cur.index)):
-            b, v = float(base.get(site, 0.0)), float(cur.get(site, 0.0))
-            lon = where["lon"].get(site, np.nan) if "lon" in where else np.nan
-            lat = where["lat"].get(site, np.nan) if "lat" in where else np.nan
-            name = where["name_en"].get(site, site) if "name_en" in where else site
-            rows.append((lab, site, name, lon, lat, b, v, v - b))
-    return pd.DataFrame(rows, columns=["result", "site", "name", "lon", "lat", "baseline_pflops", "pflops", "delta_pflops"])
+        both = pd.concat([base.rename("baseline_pflops"), cur.rename("pflops")], axis=1).fillna(0.0)
+        both = both.sort_index().reset_index()
+        both.columns = ["site", "class", "baseline_pflops", "pflops"]
+        info = where.reindex(both["site"])
+        frames.append(pd.DataFrame({
+            "result": lab, "site": both["site"], "class": both["class"],
+            "name": info["name_en"].fillna(pd.Series(both["site"].to_numpy(), index=info.index)).to_numpy(),
+            "lon": info["lon"].to_numpy(float), "lat": info["lat"].to_numpy(float),
+            "baseline_pflops": both["baseline_pflops"], "pflops": both["pflops"],
+            "delta_pflops": both["pflops"] - both["baseline_pflops"]}))
+    cols = ["result", "site", "class", "name", "lon", "lat", "baseline_pflops", "pflops", "delta_pflops"]
+    return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)

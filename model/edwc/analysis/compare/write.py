@@ -1,16 +1,27 @@
-"""Writing a comparison folder atomically: tables, compare.md and charts."""
+"""Writing a comparison folder atomically: tables, compare.md and charts.
+
+The tables (compare.csv, capacity.csv, moved.csv) hold ids and numbers only and are the same in
+every language; the text and the charts carry the language in their names as the maps do
+(compare.md, costs.png … in Chinese; compare.en.md, costs.en.png … in English). Drawing one
+language keeps the other language's files when they describe the same comparison (the tables
+are unchanged), so `edwc compare … --lang en` never overwrites the Chinese charts.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
-from typing import Any
 
-from edwc.analysis.compare.charts import plot_capacity, plot_costs, plot_diff_map
-from edwc.analysis.compare.comparison import Comparison
+from edwc.analysis.compare.charts import plot_capacity, plot_costs
+from edwc.analysis.compare.comparison import Comparison, drawn_names
+from edwc.analysis.compare.diffmap import plot_diff_map
 from edwc.analysis.compare.text import render_markdown
-from edwc.errors import ResultExistsError
-from edwc.results.tables import write_atomically
+from edwc.maps import LANGS
+from edwc.results.folders import write_atomically
+from edwc.results.spreadsheet import write_csv
+
+TABLES = ("compare.csv", "capacity.csv", "moved.csv")
 
 
 def default_out(labels: list[str]) -> Path:
@@ -21,25 +32,42 @@ def default_out(labels: list[str]) -> Path:
     return Path("results") / f"compare-{name}"
 
 
-def write_comparison(comp: Comparison, out: Path) -> list[Path]:
-    """Write tables, Markdown and charts into `out`, atomically; an earlier comparison there is replaced.
+def write_comparison(comp: Comparison, out: Path, lang: str = "zh") -> list[Path]:
+    """Write tables, Markdown and charts into `out`, atomically; an earlier comparison there is replaced
+    (its files in other languages are kept when its tables are the same as the new ones).
 
-    A folder that exists and is not a comparison (no compare.csv) is never replaced.
+    A folder that exists and is not an edwc comparison (by its marker) is never replaced.
     """
+    from edwc.results.digest import read_digest
+
     out = Path(out)
-    if out.exists() and any(out.iterdir()) and not (out / "compare.csv").is_file():
-        raise ResultExistsError(f"{out} exists and is not an edwc comparison; choose another --out")
-    names = ["compare.csv", "capacity.csv", "moved.csv", "compare.md", "capacity.png", "costs.png", "diff_map.png"]
+    md, capacity, costs, diff = drawn_names(lang)
 
     def fill(tmp: Path) -> None:
-        csv: dict[str, Any] = {"index": False, "lineterminator": "\n", "float_format": "%.10g"}
-        comp.summary.to_csv(tmp / "compare.csv", **csv)
-        comp.capacity.to_csv(tmp / "capacity.csv", **csv)
-        comp.moved.to_csv(tmp / "moved.csv", **csv)
-        (tmp / "compare.md").write_text(render_markdown(comp), encoding="utf-8")
-        plot_capacity(comp, tmp / "capacity.png")
-        plot_costs(comp, tmp / "costs.png")
-        plot_diff_map(comp, tmp / "diff_map.png")
+        write_csv(comp.summary, tmp / "compare.csv")  # text a spreadsheet would run is neutralised
+        write_csv(comp.capacity, tmp / "capacity.csv")
+        write_csv(comp.moved, tmp / "moved.csv")
+        (tmp / md).write_text(render_markdown(comp, lang), encoding="utf-8")
+        digest = read_digest(comp.folders[0])
+        plot_capacity(comp, tmp / capacity, lang, digest)
+        plot_costs(comp, tmp / costs, lang)
+        plot_diff_map(comp, tmp / diff, lang, digest)
+        _keep_other_languages(out, tmp, lang)
 
-    write_atomically(out, fill, force=True)
-    return [out / n for n in names]
+    write_atomically(out, fill, force=True, kind="compare")
+    return [out / n for n in (*TABLES, md, capacity, costs, diff)]
+
+
+def _keep_other_languages(old: Path, new: Path, lang: str) -> None:
+    """Copy the other languages' drawn files of the earlier comparison in ``old`` into ``new``
+    when its tables are byte-identical to the new ones (same results, same numbers)."""
+    same = old.is_dir() and all((old / t).is_file() and (old / t).read_bytes() == (new / t).read_bytes()
+                                for t in TABLES)
+    if not same:
+        return
+    for other in LANGS:
+        if other == lang:
+            continue
+        for name in drawn_names(other):
+            if (old / name).is_file():
+                shutil.copy2(old / name, new / name)

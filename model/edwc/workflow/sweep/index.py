@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from edwc.formulation.objective import COST_PARTS
+from edwc.results.spreadsheet import to_csv_text
 from edwc.workflow.sweep.cases import Case
 from edwc.workflow.sweep.runners import Outcome
 
@@ -92,5 +93,5 @@ def _write_text_atomically(path: Path, text: str) -> None:
 
 def write_index(df: pd.DataFrame, out: Path, title: str) -> None:
     """index.csv (every column) and index.md (the headline columns), each replaced atomically."""
-    _write_text_atomically(out / "index.csv", df.to_csv(index=False, lineterminator="\n", float_format="%.10g"))
+    _write_text_atomically(out / "index.csv", to_csv_text(df))
     _write_text_atomically(out / "index.md", index_markdown(df, title))

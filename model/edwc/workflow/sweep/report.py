@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from edwc.workflow.sweep.index import YI, one_line
+from edwc.workflow.sweep.runners import Outcome
 
 
 @dataclass
@@ -16,6 +17,7 @@ class SweepReport:
     index: pd.DataFrame
     seconds: float
     workers: str
+    chart: Path | None = None  # kpis[.LANG].png, the KPIs across cases
 
     @property
     def failed(self) -> pd.DataFrame:
@@ -26,18 +28,56 @@ class SweepReport:
 
 
 
-def render_report(rep: SweepReport) -> str:
+def case_line(name: str, outcome: Outcome, folder: Path, done: int, total: int, width: int = 100) -> str:
+    """One finished case for the terminal: position, name, status, cost (亿元: per year for one
+    period, a present value over several; the value of unmet demand apart) and time; a failed
+    case's message instead of the numbers."""
+    import json
+
+    from edwc.analysis.termtable import cut
+
+    head = f"[{done}/{total}] {name}"
+    status = "skipped" if outcome.status == "skipped" else outcome.status
+    if not outcome.ok:
+        tail = f"  {status}  {outcome.seconds:.1f} s  {one_line(outcome.message, 200)}"
+        return cut(head + tail, width)
+    try:
+        s = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        s = {}
+    if outcome.status == "skipped":
+        status = f"skipped ({s.get('status', '?')}, unchanged)"
+    parts = {k: float(v or 0.0) for k, v in (s.get("cost_parts_cny") or {}).items()}
+    unmet = float(s.get("unmet_value_cny", parts.pop("unmet", 0.0)) or 0.0)
+    per = "亿元/yr" if len(s.get("period_weights") or {}) <= 1 else "亿元 (present value)"
+    cost = f"cost {sum(parts.values()) / YI:,.2f} {per}" if parts else "cost ?"
+    if unmet > 0.005 * YI:
+        cost += f" + unmet value {unmet / YI:,.2f}"
+    tail = f"  {status}  {cost}  {outcome.seconds:.1f} s"
+    room = max(width - len(tail), 12)
+    return cut(head, room) + tail
+
+
+def render_report(rep: SweepReport, width: int | None = None) -> str:
+    """The index for a terminal of ``width`` columns (the terminal's own by default)."""
+    from edwc.analysis.termtable import fit, terminal_width
+
     df = rep.index
     show = pd.DataFrame({"case": df["case"], "outcome": df["outcome"], "status": df["status"]})
     if "objective_cny" in df:
-        show["cost 亿元/yr"] = [("" if pd.isna(v) else f"{v / YI:,.2f}") for v in df["objective_cny"]]
+        cost = df["total_cost_cny"] if "total_cost_cny" in df else df["objective_cny"]
+        show["cost 亿元"] = [("" if pd.isna(v) else f"{v / YI:,.2f}") for v in cost]
+        if "unmet_value_cny" in df and (df["unmet_value_cny"].fillna(0) > 0.005 * YI).any():
+            show["unmet value"] = [("" if pd.isna(v) else f"{v / YI:,.2f}") for v in df["unmet_value_cny"]]
     for c, pct in (("built_pflops", False), ("west_share_new", True), ("unmet_pflops", False)):
         if c in df:
             show[c] = [("" if pd.isna(v) else (f"{v:.1%}" if pct else f"{v:,.4g}")) for v in df[c]]
     n = rep.counts()
-    lines = [show.to_string(index=False), "",
+    lines = [*fit(show, width or terminal_width(), keys=["case"], left=("case", "outcome", "status")), "",
              f"{n['solved']} solved, {n['skipped']} skipped (unchanged), {n['failed']} failed in {rep.seconds:.1f} s "
              f"on {rep.workers}; index: {rep.out / 'index.csv'}"]
     for row in rep.failed.itertuples(index=False):
         lines.append(f"failed: {row.case}: {one_line(row.message, 300)}")
+    if rep.chart is not None:
+        lines.append(f"KPIs across cases: {rep.chart}")
     return "\n".join(lines)

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
+import struct
 import tempfile
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures import as_completed as futures_completed
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from edwc.errors import EdwcError, InputError, SolveError
+from edwc.errors import EdwcError, InputError, Problem, SolveError
 from edwc.workflow.sweep.cases import Case
 from edwc.workflow.sweep.transfer import Files, pack_folder, unpack_files
 
@@ -105,29 +104,62 @@ def _failed(task: Task, e: BaseException) -> Outcome:
     return Outcome(task.case.name, "error", False, f"worker failed: {type(e).__name__}: {e}")
 
 
-def run_local(tasks: list[Task], files: Files, workers: int, on_done: OnDone) -> None:
-    """Run tasks in `workers` fresh local processes (spawned, so no solver state is inherited)."""
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(run_case, t, files): t for t in tasks}
+SCHEDULER_TIMEOUT_S = 15  # to connect to a --scheduler and hear its handshake; stated in --help
+_ADDRESS = re.compile(r"^(?:(tcp|tls)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
+
+
+def parse_scheduler(address: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of a --scheduler address (tcp://host:port, tls://host:port or host:port).
+    Raises InputError for anything else (exit 2)."""
+    m = _ADDRESS.match(address.strip())
+    if not address.strip():
+        raise InputError([Problem("--scheduler", "the address is empty (expected tcp://host:port)")], "--scheduler")
+    if m is None or not 0 < int(m.group(3)) < 65536:
+        raise InputError([Problem("--scheduler", f"'{address}' is not an address like tcp://host:port")], "--scheduler")
+    return m.group(1) or "tcp", m.group(2).strip("[]"), int(m.group(3))
+
+
+def probe_scheduler(address: str, timeout: float = SCHEDULER_TIMEOUT_S) -> None:
+    """Fail fast, with one line, unless a Dask scheduler seems to listen at `address`.
+
+    A Dask server speaks first: its handshake starts with an 8-byte little-endian frame length.
+    A port that never speaks, or speaks something else (a banner a Dask client would read as a
+    length of petabytes), is refused here instead of hanging or exhausting memory in the client.
+    """
+    scheme, host, port = parse_scheduler(address)
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except OSError as e:
+        raise EdwcError(f"cannot reach the Dask scheduler at {address}: {e.strerror or e}") from None
+    with sock:
+        if scheme == "tls":
+            return  # the handshake is encrypted: leave it to the client
+        head = b""
+        deadline = time.monotonic() + timeout
         try:
-            for fut in futures_completed(futures):
-                task = futures[fut]
-                try:
-                    outcome = fut.result()
-                except Exception as e:  # noqa: BLE001 - a dead worker fails its case only
-                    outcome = _failed(task, e)
-                on_done(task, outcome)
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+            while len(head) < 8 and time.monotonic() < deadline:
+                sock.settimeout(max(0.01, deadline - time.monotonic()))
+                chunk = sock.recv(8 - len(head))
+                if not chunk:
+                    break
+                head += chunk
+        except TimeoutError:
+            pass
+        except OSError as e:
+            raise EdwcError(f"cannot reach the Dask scheduler at {address}: {e.strerror or e}") from None
+    if len(head) < 8:
+        raise EdwcError(f"no Dask scheduler answered at {address} within {timeout:g} s")
+    if struct.unpack("<Q", head)[0] > 1 << 26:
+        raise EdwcError(f"{address} answered, but not as a Dask scheduler")
 
 
 def run_dask(tasks: list[Task], files: Files, address: str, on_done: OnDone) -> None:
     """Run tasks on an existing Dask distributed cluster at `address` (tcp://host:port)."""
     from distributed import Client, as_completed
 
+    probe_scheduler(address)
     try:
-        client = Client(address, timeout="20s")
+        client = Client(address, timeout=f"{SCHEDULER_TIMEOUT_S}s")
     except (OSError, TimeoutError) as e:
         raise EdwcError(f"cannot reach the Dask scheduler at {address}: {e}") from e
     with client:

@@ -1,0 +1,59 @@
+# Sourced by ./edwc and tests/run.sh. `edwc_venv [EXTRA]` makes sure the project virtual
+# environment .venv (at the repository root) exists and holds edwc (with EXTRA, e.g. "test"),
+# using only the system's python3, then sets EDWC_PY to .venv/bin/python. It never installs into
+# the system Python, which Debian and Ubuntu refuse (PEP 668, "externally-managed-environment").
+# The install is skipped when .venv/.edwc-installed records the same pyproject.toml and extras;
+# the package is installed editable, so edits to the source need no reinstall.
+
+edwc_venv() {
+  local extra="${1:-}" root venv py stamp sum spec base="" cand
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  venv="$root/.venv"
+  py="$venv/bin/python"
+  stamp="$venv/.edwc-installed"
+
+  if [ ! -e "$venv" ]; then
+    for cand in python3 python3.13 python3.12 python3.11; do
+      if command -v "$cand" >/dev/null 2>&1 \
+         && "$cand" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+        base="$(command -v "$cand")"; break
+      fi
+    done
+    if [ -z "$base" ]; then
+      echo "edwc: needs Python >= 3.11 as python3 (found: $(python3 --version 2>&1 || echo none))" >&2
+      return 2
+    fi
+    # Debian and Ubuntu ship venv's pip bootstrap (ensurepip) in the python3-venv package.
+    if ! "$base" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+      if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        echo "== installing python3-venv (Debian package; python3 -m venv needs it)" >&2
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+      fi
+      if ! "$base" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+        echo "edwc: $base cannot create a virtual environment: install python3-venv (sudo apt-get install python3-venv) and run again" >&2
+        return 2
+      fi
+    fi
+    echo "== creating the project environment .venv (with $base)" >&2
+    "$base" -m venv "$venv" || { echo "edwc: could not create $venv" >&2; return 2; }
+  fi
+  if ! "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; then
+    echo "edwc: $venv exists but $py is not a working Python >= 3.11; remove $venv and run again" >&2
+    return 2
+  fi
+
+  sum="$(cksum < "$root/pyproject.toml")"
+  spec="."
+  [ -n "$extra" ] && spec=".[$extra]"
+  if ! grep -qxF -- "$sum $spec" "$stamp" 2>/dev/null; then
+    echo "== installing edwc${extra:+ with its $extra extra} into .venv" >&2
+    (cd "$root" && "$py" -m pip install --quiet --disable-pip-version-check -e "$spec") \
+      || { echo "edwc: installing into $venv failed (pip's message is above)" >&2; return 2; }
+    # The stamp lists what is installed for this pyproject.toml; an install with an extra
+    # also satisfies the plain one.
+    { grep -F -- "$sum " "$stamp" 2>/dev/null || true; echo "$sum $spec"; echo "$sum ."; } \
+      | sort -u > "$stamp.tmp" && mv "$stamp.tmp" "$stamp"
+  fi
+  EDWC_PY="$py"
+  export EDWC_PY
+}
