@@ -240,3 +240,19 @@ draws:
     for what in ("seed must be", "finance.no_such_key", "triangular: [low, mode, high]", "draws[3]"):
         assert what in text, text
     assert not (tmp_path / "d").exists()
+
+
+@pytest.mark.slow
+def test_pareto_against_latency(tiny: Path, tmp_path: Path) -> None:
+    """Beijing's batch work can stay on bj-dc's spare capacity (1 ms) instead of travelling to west-1
+    (10.9 ms): a shorter mean round trip costs more, and the front says by how much."""
+    out = tmp_path / "front"
+    run = CliRunner().invoke(main, ["pareto", str(tiny), "--against", "latency", "--points", "3", "--out", str(out),
+                                    "--workers", "2"])
+    assert run.exit_code == 0, run.output
+    front = pd.read_csv(out / "front.csv").sort_values("latency")
+    assert len(front) >= 2 and front["cost_cny"].diff().dropna().lt(0).all()
+    points = pd.read_csv(out / "points.csv").set_index("point")
+    lo = json.loads((out / "min-latency" / "summary.json").read_text())
+    assert lo["objective_solved"] == "min:rtt"
+    assert points["latency"].min() < points.loc["base", "latency"]

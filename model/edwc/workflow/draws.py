@@ -10,6 +10,8 @@ the cases) and OUT/uncertainty_map.png (sites by how often they are built at).
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,9 +37,8 @@ class DrawsReport:
 def sweep_draws(instance: str | Path, draws_file: str | Path, n: int, *, out: str | Path, seed: int | None = None,
                 workers: int = 1, scheduler: str | None = None, options: Any = None, force: bool = False,
                 maps: bool = True, on_done: Any = None) -> DrawsReport:
-    from edwc.network.reach import load_valid_instance
     from edwc.workflow.price import write_csv
-    from edwc.workflow.sweep import Case, sweep_instance
+    from edwc.workflow.sweep import Case, prepare_sweep, sweep_instance
 
     instance, out = Path(instance), Path(out)
     if not (instance / "instance.yaml").is_file():
@@ -45,13 +46,20 @@ def sweep_draws(instance: str | Path, draws_file: str | Path, n: int, *, out: st
     estimates, file_seed = read_draws(Path(draws_file))
     seed = seed if seed is not None else (file_seed if file_seed is not None else 0)
     scenarios, drawn = draw_cases(estimates, n, seed)
-    inst_dir = write_draw_instance(instance, scenarios, out / "instance")
-    load_valid_instance(inst_dir, scenario=next(iter(scenarios)))  # a bad `set`/`scale` fails here, before any solve
+    cases = [Case(name, name) for name in scenarios]
+    with tempfile.TemporaryDirectory(prefix="edwc-draws-") as tmp:
+        # Everything that can refuse the sweep (a bad `set` or `scale`, an --out edwc did not write) is
+        # checked on a scratch copy before anything is written under --out.
+        scratch = write_draw_instance(instance, scenarios, Path(tmp) / "instance")
+        prepare_sweep(scratch, cases, out, scheduler)
+        inst_dir = out / "instance"
+        if inst_dir.exists():  # the draws of an earlier run into this (edwc-marked) sweep folder
+            shutil.rmtree(inst_dir)
+        shutil.copytree(scratch, inst_dir)
     write_csv(drawn, out / "draws.csv")
     t0 = time.perf_counter()
-    cases = [Case(name, name) for name in scenarios]
     rep = sweep_instance(inst_dir, cases, out=out, workers=workers, scheduler=scheduler, options=options,
-                         force=force, on_done=on_done)
+                         force=force, on_done=on_done, prepared=True)
     plans = {c.name: built_by_site(out / c.name) for c in cases if (out / c.name / "summary.json").is_file()}
     if not plans:
         return DrawsReport(rep, pd.DataFrame(), pd.DataFrame(), drawn, [out / "draws.csv"], time.perf_counter() - t0)
