@@ -206,3 +206,9 @@ def test_hostile_set_value_is_refused_quickly() -> None:
     code, out, seconds = run_cli("validate", str(TINY), "--set", "description=" + "[" * 5000 + "]" * 5000)
     assert code == 2 and "--set" in out and "nested" in out and "Traceback" not in out, out
     assert seconds < 20
+
+
+def test_hostile_vary_value_is_refused_quickly() -> None:
+    code, out, seconds = run_cli("sweep", str(TINY), "--vary", "description=" + "[" * 5000, "--dry-run")
+    assert code == 2 and "--vary" in out and "nested" in out and "Traceback" not in out, out
+    assert seconds < 20

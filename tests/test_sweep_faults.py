@@ -159,6 +159,7 @@ def test_malformed_scheduler_is_exit_2(address: str, tmp_path: Path) -> None:
     assert len(err.strip().splitlines()) == 1 and not (tmp_path / "s").exists()
 
 
+@pytest.mark.slow
 def test_scheduler_that_never_answers_fails_within_the_timeout(silent_port: int, tmp_path: Path) -> None:
     from edwc.workflow.sweep.runners import SCHEDULER_TIMEOUT_S
 

@@ -141,11 +141,12 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
 
     run_interruptible()
 
+
 def _instance_name(instance: Path) -> str:
-    import yaml
+    from edwc.input.safe_yaml import YamlInputError, load_yaml
 
     try:
-        cfg = yaml.safe_load((instance / "instance.yaml").read_text(encoding="utf-8")) or {}
+        cfg = load_yaml((instance / "instance.yaml").read_text(encoding="utf-8")) or {}
         return str(cfg.get("name") or instance.name)
-    except (OSError, yaml.YAMLError, AttributeError):
+    except (OSError, UnicodeDecodeError, YamlInputError, AttributeError):
         return Path(instance).resolve().name

@@ -249,7 +249,8 @@ def write_atomically(out: Path, fill: Callable[[Path], None], force: bool = Fals
         raise OutputError(_os_message(out, e)) from None
     tmp: Path | None = None
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out.parent))
+        with _signals_held():  # an interruption between creating and naming it would leak the folder
+            tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out.parent))
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it 0700; a result folder follows the umask
         fill(tmp)
         write_marker(tmp, kind)

@@ -234,7 +234,7 @@ def _warnings(inst: Instance, m: pyo.ConcreteModel, tables: dict[str, Any], outc
                    + "; ".join(in_force))
         else:
             why = "no limit or policy binds: that demand is out of latency reach of every site"
-        out.append(f"{unmet:,.4g} PFLOPS of demand ({unmet / demand:.1%}) is left unserved (its value of lost "
+        out.append(f"{unmet:,.4g} PFLOPS of demand ({unmet / demand:.2%}) is left unserved (its value of lost "
                    f"service counts instead of a cost); {why}")
     return out
 

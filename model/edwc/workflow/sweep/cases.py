@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from edwc.errors import InputError, Problem
 
 BASE = "base"  # the scenario name that stands for the instance as it is
@@ -78,10 +76,14 @@ def parse_vary(items: Iterable[str]) -> list[Vary]:
 
 
 def _yaml_value(text: str) -> Any:
+    from edwc.input.safe_yaml import YamlInputError, load_yaml
+
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
+        return load_yaml(text)
+    except YamlInputError as e:
+        if e.message.startswith("not valid YAML"):
+            return text  # plain text; the schema judges it
+        raise InputError([Problem("--vary", f"a value is {e.message}")], "edwc sweep") from None
 
 
 def _short_keys(keys: list[str]) -> dict[str, str]:
@@ -113,11 +115,12 @@ def build_cases(varies: list[Vary], scenarios: list[str | None] | None = None) -
 
 def instance_scenarios(instance: Path) -> list[str]:
     """Names of the scenarios in INSTANCE/instance.yaml (raw, before validation)."""
+    from edwc.input.safe_yaml import YamlInputError, load_yaml
     from edwc.input.scenarios import scenario_names
 
     try:
-        cfg = yaml.safe_load((Path(instance) / "instance.yaml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
+        cfg = load_yaml((Path(instance) / "instance.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, YamlInputError):
         return []
     return scenario_names(cfg) if isinstance(cfg, dict) else []
 
