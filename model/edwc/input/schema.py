@@ -231,8 +231,9 @@ _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 def formula_like(text: str) -> bool:
     """True for text a spreadsheet would run as a formula: it starts with =, +, -, @, a tab or a
-    carriage return and is not a plain number. Refused in instance text cells; neutralised in outputs."""
-    return bool(_FORMULA_START.match(text)) and not _NUMBER.match(text.strip())
+    carriage return and is not a plain number, nor a lone "-" (the unit of a ratio, shown as text by every
+    spreadsheet). Refused in instance text cells; neutralised in outputs."""
+    return bool(_FORMULA_START.match(text)) and not _NUMBER.match(text.strip()) and text.strip() != "-"
 
 
 ColumnKind = Literal["str", "adcode", "float", "int", "bool"]
