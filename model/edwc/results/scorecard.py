@@ -19,11 +19,6 @@ TOLERANCE = 1e-6
 SETTINGS = ("carbon_price_cny_per_t",)  # prices, not targets: shown apart, never scored
 
 
-def _built_share(d: Digest, mask: pd.Series) -> float:
-    built = d.sites[[f"built_{c}" for c in d.classes]].sum(axis=1)
-    return float(built[mask].sum() / built.sum()) if built.sum() > 0 else float("nan")
-
-
 def from_kpi(name: str, sense: str) -> Callable[[Digest, Any], list[tuple[str, float, float, str]]]:
     """A policy whose achievement is one KPI of kpis.csv (results.kpis computes it from the plan)."""
     def measure(d: Digest, target: Any) -> list[tuple[str, float, float, str]]:
