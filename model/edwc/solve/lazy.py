@@ -31,8 +31,10 @@ from edwc.formulation.data import ModelData
 from edwc.input.schema import Solver
 from edwc.solve.handover import HighsModel, add_rows, load_solution, to_highs
 from edwc.solve.highs import SolveOutcome, highs_version, polish, progress, run_highs
+from edwc.solve.reroute import Reroute
 
 TOL = 1e-6  # relative: a trunk is overloaded when load > capacity · (1 + TOL) + TOL
+REROUTE_GAP = 0.02  # re-route only plans this near the bound: a re-routing LP of a poor early plan can take long
 
 
 @dataclass
@@ -118,6 +120,7 @@ class Lazy:
         self.bound: float = -math.inf  # best valid lower bound for the full model
         self.wanted: set[tuple[str, int]] = set()  # (trunk, period) overloaded by some plan this round
         self._index()
+        self.reroute = Reroute(self)
 
     def _index(self) -> None:
         hm, net, m, d = self.hm, self.net, self.m, self.d
@@ -171,14 +174,21 @@ class Lazy:
             return None
         return self.hm.objective(y), y, cum
 
-    def see(self, x: np.ndarray) -> None:
-        """A plan of the relaxation: note the trunks it overloads and keep its repair if it is the best."""
+    def see(self, x: np.ndarray, bound: float = -math.inf) -> None:
+        """A plan of the relaxation: note the trunks it overloads and keep its repair if it is the best. A plan
+        near the bound (within REROUTE_GAP of it) that overloads trunks is also re-routed (edwc.solve.reroute)."""
         _, _, over = self.overloaded(x)
         for i, k in zip(*np.nonzero(over), strict=True):
             self.wanted.add((self.net.trunks[i], self.net.periods[k]))
         fixed = self.repair(x)
         if fixed is not None and fixed[0] < self.best:
             self.best, self.best_x, self.best_cum = fixed
+        obj = self.hm.objective(x)
+        if over.any() and obj < self.best * (1 - 1e-9) and obj - max(self.bound, bound) <= REROUTE_GAP * abs(obj):
+            y = self.reroute(x)  # the same campuses and modules, the work moved off the overloaded trunks
+            fixed = None if y is None else self.repair(y)
+            if fixed is not None and fixed[0] < self.best:
+                self.best, self.best_x, self.best_cum = fixed
 
     def gap(self, bound: float | None = None) -> float:
         lb = self.bound if bound is None else max(self.bound, bound)
@@ -226,10 +236,14 @@ def solve_lazy(m: pyo.ConcreteModel, d: ModelData, opts: Solver, tee: bool = Fal
         target = opts.mip_gap
 
         def on_solution(e: Any) -> None:
-            lz.see(np.asarray(e.data_out.mip_solution, dtype=float))
+            lz.see(np.asarray(e.data_out.mip_solution, dtype=float), live[0])
+
+        live = [-math.inf]  # HiGHS's dual bound in this round, as last polled
 
         def on_progress(e: Any) -> None:
             b = e.data_out.mip_dual_bound
+            if abs(b) < 1e300:
+                live[0] = max(live[0], b)
             if trace and math.isfinite(lz.best) and abs(b) < 1e300 and (not points or points[-1][1:] != (lz.best, max(lz.bound, b))):
                 points.append((time.perf_counter() - t0, lz.best, max(lz.bound, b)))
             if lz.gap(b) <= target:
@@ -239,6 +253,7 @@ def solve_lazy(m: pyo.ConcreteModel, d: ModelData, opts: Solver, tee: bool = Fal
         while True:
             rounds += 1
             lz.wanted = set()
+            live[0] = -math.inf
             left = opts.time_limit_s - (time.perf_counter() - t0)
             r = run_highs(hm, opts, left, tee=tee, on_solution=on_solution, on_progress=on_progress,
                           start=lz.best_x)

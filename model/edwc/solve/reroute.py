@@ -1,0 +1,122 @@
+"""Re-route a plan of the lazy relaxation so that it fits the trunks: an LP with the plan's integer
+decisions (campuses, modules, wavelengths) fixed, in which the work may move between sites.
+
+A plan of the relaxation (no trunk rows) often overloads a few trunks although a plan with the same
+campuses and modules exists that does not: it sends the same work to another site, or over another
+trunk, at nearly the same cost. Adding wavelengths (Lazy.repair) is the other way to make it whole;
+it can cost more than the relaxation's gap allows (measured at 340 × 60: +0.05 %, and the second
+MIP round it forced doubled the solve). This LP finds the re-routed plan.
+
+Rows: every row HiGHS holds, plus the capacity row of each (trunk, period) the plan loads near its
+capacity, written directly over the serve columns:
+    Σ_{serve terms whose tree path crosses l in period t} gbps · serve − module_gbps[l] · Σ_{t' ≤ t} wavelengths[l,t']
+        ≤ capacity_gbps[l]
+(the load of trunk_capacity[l,t] with flow_balance substituted in). Trunk rows are added where the LP's
+plan overloads a trunk, until none does.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import highspy
+import numpy as np
+from scipy import sparse
+
+from edwc.solve.handover import INF
+
+if TYPE_CHECKING:
+    from edwc.solve.lazy import Lazy
+
+NEAR = 0.9  # a trunk the plan loads above this share of its capacity gets its row up front
+
+
+class Reroute:
+    """The re-routing LP of a Lazy solve (rebuilt when HiGHS's model gains rows or columns)."""
+
+    def __init__(self, lz: Lazy):
+        self.lz = lz
+        self.shape: tuple[int, int] | None = None
+        self.h: highspy.Highs | None = None
+        self.keys: set[tuple[int, int]] = set()  # (trunk index, period index) rows in the LP
+        self._paths()
+
+    def _paths(self) -> None:
+        """path[node] -> trunks from the node to its site, as a sparse (nodes × trunks) 0/1 matrix."""
+        net = self.lz.net
+        n = len(net.nodes)
+        depth = np.zeros(n, int)
+        for k, lev in enumerate(reversed(net.levels)):  # levels are deepest first
+            depth[lev] = k + 1
+        path: list[list[int]] = [[] for _ in range(n)]
+        for i in np.argsort(depth, kind="stable").tolist():  # parents before their children
+            p = int(net.parent[i])
+            path[i] = [int(net.node_trunk[i])] + (path[p] if p >= 0 else [])
+        rows = np.repeat(np.arange(n), [len(p) for p in path])
+        cols = np.fromiter((l for p in path for l in p), int, len(rows))
+        self.R = sparse.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n, len(net.trunks)))
+
+    def _rebuild(self) -> None:
+        """The LP: HiGHS's rows and columns, no integrality; the term -> (trunk, period) load matrix."""
+        lz, hm, net = self.lz, self.lz.hm, self.lz.net
+        n_col = len(hm.columns)
+        T = len(net.periods)
+        # load[(l, t)] = Σ_j Q[(l, t), j] x_j + const[(l, t)]
+        terms = sparse.csr_array((net.serve_gbps, (np.arange(len(net.serve_node)), net.serve_node)),
+                                 shape=(len(net.serve_node), len(net.nodes)))
+        on = sparse.coo_array(terms @ self.R)  # term × trunk: gbps where the term's path crosses the trunk
+        key = on.col * T + net.serve_period[on.row]
+        col = lz.serve_col[on.row]
+        q = col >= 0
+        self.Q = sparse.csr_array((on.data[q], (key[q], col[q])), shape=(len(net.trunks) * T, n_col))
+        self.const = np.bincount(key[~q], weights=on.data[~q] * lz.serve_fixed[on.row[~q]],
+                                 minlength=len(net.trunks) * T)
+        A = hm.A
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        h.passModel(n_col, A.shape[0], A.nnz, 2, 1, hm.offset, hm.cost, hm.col_lower, hm.col_upper, hm.row_lower,
+                    hm.row_upper, A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data,
+                    np.zeros(n_col, np.int32))
+        self.h, self.shape, self.keys = h, hm.A.shape, set()
+
+    def _add(self, keys: set[tuple[int, int]]) -> None:
+        lz, net = self.lz, self.lz.net
+        new = sorted(keys - self.keys)
+        if not new:
+            return
+        T = len(net.periods)
+        block = sparse.lil_array(self.Q[[i * T + k for i, k in new]])
+        for r, (i, k) in enumerate(new):  # − module_gbps · Σ_{t' ≤ t} wavelengths[l, t']
+            for c in lz.wave[(lz.wave[:, 0] == i) & (lz.wave[:, 1] <= k) & (lz.wave[:, 2] >= 0), 2]:
+                block[r, c] = -net.module_gbps[i]
+        rows = sparse.csr_array(block)
+        upper = np.array([net.cap0[i] - self.const[i * T + k] for i, k in new])
+        assert self.h is not None
+        self.h.addRows(len(new), np.full(len(new), -INF), upper, rows.nnz, rows.indptr[:-1].astype(np.int32),
+                       rows.indices.astype(np.int32), rows.data.astype(float))
+        self.keys |= set(new)
+
+    def __call__(self, x: np.ndarray, rounds: int = 6) -> np.ndarray | None:
+        """The cheapest re-routing of plan x with its integers fixed, or None (infeasible or not found)."""
+        lz, hm = self.lz, self.lz.hm
+        if self.shape != hm.A.shape:
+            self._rebuild()
+        assert self.h is not None
+        ints = np.flatnonzero(hm.integer).astype(np.int32)
+        fixed = np.round(x[ints])
+        self.h.changeColsBounds(len(ints), ints, fixed, fixed)
+        ld, cum, over = lz.overloaded(x)
+        cap = lz.net.cap0[:, None] + lz.net.module_gbps[:, None] * cum
+        near = over | (ld > NEAR * cap)
+        for _ in range(rounds):
+            self._add({(int(i), int(k)) for i, k in zip(*np.nonzero(near), strict=True)})
+            self.h.run()
+            if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
+            y = np.asarray(self.h.getSolution().col_value, dtype=float)
+            y[ints] = fixed
+            near = lz.overloaded(y)[2]
+            if not near.any():
+                return y
+        return None
