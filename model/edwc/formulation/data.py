@@ -91,8 +91,8 @@ def prepare(inst: Instance) -> ModelData:
     dem = inst.demand[inst.demand["pflops"] > 0]
     demand = {(r, w, int(t)): float(p) for r, w, t, p in dem[["region", "workload", "period", "pflops"]].itertuples(index=False)}
     pairs_by_rw: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for r, s, w in a[["region", "site", "workload"]].itertuples(index=False):
-        pairs_by_rw[(r, w)].append(s)
+    for r, s, w in zip(a["region"].tolist(), a["site"].tolist(), a["workload"].tolist(), strict=True):
+        pairs_by_rw[(r, w)].append(s)  # lists, not itertuples: a holds ~200,000 rows at 340 x 60
     wclass = dict(zip(inst.workloads["workload"], inst.workloads["class"], strict=False))
 
     serve_index, serve_by_rwt, serve_by_sct = [], {}, defaultdict(list)
@@ -158,7 +158,8 @@ def prepare(inst: Instance) -> ModelData:
         demand=demand,
         workload_class=wclass,
         gbps=gbps,
-        rtt={(r, s): float(v) for r, s, v in rt.rtt.itertuples(index=False)},
+        rtt=dict(zip(zip(rt.rtt["region"].tolist(), rt.rtt["site"].tolist(), strict=True),
+                     rt.rtt["rtt_ms"].astype(float).tolist(), strict=True)),
         existing=existing,
         max_modules=max_modules,
         module_pflops=cl["module_pflops"].astype(float).to_dict(),

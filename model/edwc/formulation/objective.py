@@ -18,7 +18,7 @@ from typing import Any
 import pyomo.environ as pyo
 from pyomo.core.util import quicksum
 
-from edwc.formulation.constraints import built, served, served_new
+from edwc.formulation.constraints import built, serve_vars, served, served_new
 from edwc.formulation.data import SCALE, ModelData
 from edwc.input.schema import InstanceConfig
 
@@ -70,7 +70,8 @@ def yearly_costs(m: pyo.ConcreteModel, d: ModelData, cfg: InstanceConfig, t: int
     cost["energy"] = quicksum(1000 * d.site[s]["power_price_cny_per_kwh"] * m.energy_mwh[s, t] for s in d.sites)
     cost["green_power"] = quicksum(1000 * fin.green_premium_cny_per_kwh * m.green_mwh[s, t] for s in d.sites)
     bw = cfg.network.bandwidth_cny_per_gbps_km_year
-    cost["network"] = quicksum(bw * d.gbps[w] * d.network_km[(r, s)] * m.serve[r, s, w, tt]
+    sv = serve_vars(m)
+    cost["network"] = quicksum(bw * d.gbps[w] * d.network_km[(r, s)] * sv[r, s, w, tt]
                                for (r, s, w, tt) in d.serve_index if tt == t and d.gbps[w] > 0 and d.network_km[(r, s)] > 0)
     cost["trunks"] = quicksum(d.annuity_campus * d.trunk[l]["module_capex_cny"] * m.wavelengths[l, tt]
                               for l in d.trunks for tt in d.periods if tt <= t)

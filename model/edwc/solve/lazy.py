@@ -26,7 +26,12 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from edwc.formulation.constraints import flow_balance_row, trunk_capacity_row, trunk_users
+from edwc.formulation.constraints import (
+    flow_balance_row,
+    serve_vars,
+    trunk_capacity_row,
+    trunk_users,
+)
 from edwc.formulation.data import ModelData
 from edwc.input.schema import Solver
 from edwc.solve.handover import HighsModel, add_rows, load_solution, to_highs
@@ -64,28 +69,32 @@ def network_of(m: pyo.ConcreteModel, d: ModelData) -> Network:
         for v in kids:
             parent[pos[(s, v)]] = pos[(s, u)]
     depth = np.zeros(len(nodes), int)
-    for i in range(len(nodes)):  # depth by walking up (trees are shallow)
-        j, k = i, 0
-        while parent[j] >= 0:
-            j, k = parent[j], k + 1
-        depth[i] = k
+    up = parent.copy()
+    while (up >= 0).any():  # one step up the trees for every node at once (trees are shallow)
+        depth += up >= 0
+        up = np.where(up >= 0, parent[np.maximum(up, 0)], -1)
     levels = [np.flatnonzero(depth == k) for k in range(int(depth.max(initial=0)), 0, -1)]
     trunks = sorted({d.flow_trunk[k] for k in nodes})
     tpos = {l: i for i, l in enumerate(trunks)}
-    up = set(d.trunks)
+    upgradable = set(d.trunks)
     cap0 = np.array([float(d.trunk[l]["capacity_gbps"]) for l in trunks])
-    module = np.array([float(d.trunk[l]["module_gbps"]) if l in up else 0.0 for l in trunks])
-    room = np.array([float(d.trunk[l]["max_modules"]) if l in up else 0.0 for l in trunks])
+    module = np.array([float(d.trunk[l]["module_gbps"]) if l in upgradable else 0.0 for l in trunks])
+    room = np.array([float(d.trunk[l]["max_modules"]) if l in upgradable else 0.0 for l in trunks])
     tix = {t: i for i, t in enumerate(d.periods)}
+    serve = serve_vars(m)
     sn, sg, sp, sv = [], [], [], []
     for (s, u), ws in d.flow_serve.items():
+        i = pos.get((s, u))
+        if i is None:
+            continue
         for w in ws:
             for t in d.periods:
-                if (u, s, w, t) in m.serve and (s, u) in pos:
-                    sn.append(pos[(s, u)])
+                v = serve.get((u, s, w, t))
+                if v is not None:
+                    sn.append(i)
                     sg.append(d.gbps[w])
                     sp.append(tix[t])
-                    sv.append(m.serve[u, s, w, t])
+                    sv.append(v)
     return Network(nodes, parent, levels, np.array([tpos[d.flow_trunk[k]] for k in nodes], int), trunks, cap0,
                    module, room, np.array(sn, int), np.array(sg), np.array(sp, int), sv, list(d.periods))
 
@@ -120,7 +129,12 @@ class Lazy:
         self.bound: float = -math.inf  # best valid lower bound for the full model
         self.wanted: set[tuple[str, int]] = set()  # (trunk, period) overloaded by some plan this round
         self._index()
-        self.reroute = Reroute(self)
+        self._reroute: Reroute | None = None  # made when a plan first needs it
+
+    def reroute(self, x: np.ndarray) -> np.ndarray | None:
+        if self._reroute is None:
+            self._reroute = Reroute(self)
+        return self._reroute(x)
 
     def _index(self) -> None:
         hm, net, m, d = self.hm, self.net, self.m, self.d
