@@ -98,3 +98,31 @@ def test_a_trunk_nothing_uses_still_gets_values(network: str, tmp_path: Path) ->
     assert sum(parts.values()) == pytest.approx(r.summary["objective_cny"], rel=1e-9)
     slow = r.tables["trunks"].set_index("trunk").loc["bj-gs-slow"]
     assert slow["load_gbps"] == 0 and slow["wavelengths_added"] == 0
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_reroute_fits_the_trunks_with_the_plans_campuses(seed: int, tmp_path: Path) -> None:
+    """A plan of the relaxation that overloads trunks, re-routed (edwc.solve.reroute): the same campuses and
+    modules, no trunk overloaded, a plan of the full model, and here cheaper than adding wavelengths alone."""
+    import numpy as np
+
+    from edwc.formulation.build import build_model
+    from edwc.network.reach import load_valid_instance
+    from edwc.solve.handover import to_highs
+    from edwc.solve.highs import run_highs
+    from edwc.solve.lazy import Lazy
+
+    inst = load_valid_instance(tight_cities(tmp_path, seed))
+    m, d = build_model(inst, network="lazy")
+    hm = to_highs(m)
+    lz = Lazy(m, d, hm)
+    x = run_highs(hm, inst.config.solver, 120).x
+    assert x is not None and lz.overloaded(x)[2].any(), "the relaxation's plan fits: the test is void"
+    y = lz.reroute(x)
+    assert y is not None
+    cols = [hm.column(v) for v in [*m.open.values(), *m.modules.values()]]
+    assert np.array_equal(y[cols], np.round(x[cols]))
+    assert not lz.overloaded(y)[2].any()
+    fixed, by_waves = lz.repair(y), lz.repair(x)
+    assert fixed is not None and by_waves is not None
+    assert fixed[0] < by_waves[0]

@@ -7,7 +7,9 @@ relaxation, so every HiGHS dual bound on it is a valid lower bound for the full 
    a plan of the full model: its flows follow from serve along each site's tree, and each trunk gets the
    fewest wavelengths that carry its load (when the trunk's room allows). The repaired plan is checked
    against every row HiGHS holds and costed with the model's own objective, so it is a feasible plan of
-   the full model and its cost a valid upper bound. The best such plan is kept.
+   the full model and its cost a valid upper bound. A plan near the bound that overloads trunks is also
+   re-routed (edwc.solve.reroute: an LP with its campuses, modules and wavelengths fixed, the work moved off
+   the overloaded trunks, wavelengths re-chosen where that is not enough). The best such plan is kept.
 2. When (best plan − best bound) / best plan reaches the MIP gap asked for, the run stops: the gap is
    true, against a bound of the full model.
 3. Otherwise the trunks (and periods) the plans overloaded get their trunk_capacity row and the

@@ -12,7 +12,9 @@ capacity, written directly over the serve columns:
     Σ_{serve terms whose tree path crosses l in period t} gbps · serve − module_gbps[l] · Σ_{t' ≤ t} wavelengths[l,t']
         ≤ capacity_gbps[l]
 (the load of trunk_capacity[l,t] with flow_balance substituted in). Trunk rows are added where the LP's
-plan overloads a trunk, until none does.
+plan overloads a trunk, until none does. Where no re-routing is as cheap as the plan (work would be left
+unmet), the wavelengths are re-chosen too. Measured at 340 × 60 (seeds 0, 1, 2): the first round's best
+plan, re-routed, cost exactly what the relaxation's plan cost, so one MIP round suffices.
 """
 
 from __future__ import annotations
@@ -97,26 +99,53 @@ class Reroute:
                        rows.indices.astype(np.int32), rows.data.astype(float))
         self.keys |= set(new)
 
-    def __call__(self, x: np.ndarray, rounds: int = 6) -> np.ndarray | None:
-        """The cheapest re-routing of plan x with its integers fixed, or None (infeasible or not found)."""
+    def __call__(self, x: np.ndarray) -> np.ndarray | None:
+        """The cheapest re-routing of plan x with its integers fixed; where that costs more than x itself (work
+        left unmet because no route has room), also with its wavelengths re-chosen: the LP's wavelengths free,
+        rounded up (cumulatively, within each trunk's room), the LP solved again. None if neither is found."""
         lz, hm = self.lz, self.lz.hm
         if self.shape != hm.A.shape:
             self._rebuild()
-        assert self.h is not None
         ints = np.flatnonzero(hm.integer).astype(np.int32)
         fixed = np.round(x[ints])
-        self.h.changeColsBounds(len(ints), ints, fixed, fixed)
+        y = self._lp(x, ints, fixed)
+        if y is not None and hm.objective(y) <= hm.objective(x) + 1e-4 * abs(hm.objective(x)):
+            return y
+        w = lz.wave[lz.wave[:, 2] >= 0]
+        waves = w[:, 2].astype(np.int32)
+        self.h.changeColsBounds(len(waves), waves, hm.col_lower[waves], hm.col_upper[waves])
+        free = self._lp(x, ints, fixed, keep=waves)
+        if free is None:
+            return y
+        per = np.zeros((len(lz.net.trunks), len(lz.net.periods)))
+        per[w[:, 0], w[:, 1]] = free[waves]
+        cum = np.ceil(np.cumsum(per, axis=1) - 1e-6).clip(min=0)  # integral totals, each within the trunk's room
+        up = x.copy()
+        up[waves] = np.diff(cum, axis=1, prepend=0.0)[w[:, 0], w[:, 1]]
+        z = self._lp(up, ints, np.round(up[ints]))
+        if z is not None and (y is None or hm.objective(z) < hm.objective(y)):
+            return z
+        return y
+
+    def _lp(self, x: np.ndarray, ints: np.ndarray, fixed: np.ndarray, keep: np.ndarray | None = None,
+            rounds: int = 6) -> np.ndarray | None:
+        """Solve the LP with the integer columns fixed at `fixed` (those in keep left free), adding the rows of
+        trunks the plan loads near or above capacity until no trunk is overloaded."""
+        lz, h = self.lz, self.h
+        assert h is not None
+        fix = np.ones(len(ints), bool) if keep is None else ~np.isin(ints, keep)
+        h.changeColsBounds(int(fix.sum()), ints[fix], fixed[fix], fixed[fix])
         ld, cum, over = lz.overloaded(x)
         cap = lz.net.cap0[:, None] + lz.net.module_gbps[:, None] * cum
         near = over | (ld > NEAR * cap)
         for _ in range(rounds):
             self._add({(int(i), int(k)) for i, k in zip(*np.nonzero(near), strict=True)})
-            self.h.run()
-            if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            h.run()
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 return None
-            y = np.asarray(self.h.getSolution().col_value, dtype=float)
-            y[ints] = fixed
-            near = lz.overloaded(y)[2]
+            y = np.asarray(h.getSolution().col_value, dtype=float)
+            y[ints[fix]] = fixed[fix]
+            near = lz.overloaded(y)[2]  # (with free wavelengths: as rounded; the caller rounds them up)
             if not near.any():
                 return y
-        return None
+        return y if keep is not None else None
