@@ -91,12 +91,12 @@ def network_of(m: pyo.ConcreteModel, d: ModelData) -> Network:
             continue
         for w in ws:
             for t in d.periods:
-                v = serve.get((u, s, w, t))
-                if v is not None:
+                var = serve.get((u, s, w, t))
+                if var is not None:
                     sn.append(i)
                     sg.append(d.gbps[w])
                     sp.append(tix[t])
-                    sv.append(v)
+                    sv.append(var)
     return Network(nodes, parent, levels, np.array([tpos[d.flow_trunk[k]] for k in nodes], int), trunks, cap0,
                    module, room, np.array(sn, int), np.array(sg), np.array(sp, int), sv, list(d.periods))
 

@@ -113,6 +113,7 @@ class Reroute:
             return y
         w = lz.wave[lz.wave[:, 2] >= 0]
         waves = w[:, 2].astype(np.int32)
+        assert self.h is not None
         self.h.changeColsBounds(len(waves), waves, hm.col_lower[waves], hm.col_upper[waves])
         free = self._lp(x, ints, fixed, keep=waves)
         if free is None:
