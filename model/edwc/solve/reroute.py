@@ -19,24 +19,33 @@ plan, re-routed, cost exactly what the relaxation's plan cost, so one MIP round 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import highspy
 import numpy as np
 from scipy import sparse
 
-from edwc.solve.handover import INF
-
-if TYPE_CHECKING:
-    from edwc.solve.lazy import Lazy
+from edwc.solve.handover import INF, HighsModel
 
 NEAR = 0.9  # a trunk the plan loads above this share of its capacity gets its row up front
+
+
+class LazyState(Protocol):
+    """What the re-routing LP reads of a lazy solve (edwc.solve.lazy.Lazy)."""
+
+    hm: HighsModel
+    net: Any  # edwc.solve.lazy.Network
+    serve_col: np.ndarray  # serve term -> column (-1: a fixed variable)
+    serve_fixed: np.ndarray  # serve term -> value where fixed
+    wave: np.ndarray  # rows (trunk index, period index, column of wavelengths[l, t] or -1)
+
+    def overloaded(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 
 
 class Reroute:
     """The re-routing LP of a Lazy solve (rebuilt when HiGHS's model gains rows or columns)."""
 
-    def __init__(self, lz: Lazy):
+    def __init__(self, lz: LazyState):
         self.lz = lz
         self.shape: tuple[int, int] | None = None
         self.h: highspy.Highs | None = None
