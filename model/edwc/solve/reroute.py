@@ -65,23 +65,14 @@ class Reroute:
             path[i] = [int(net.node_trunk[i])] + (path[p] if p >= 0 else [])
         rows = np.repeat(np.arange(n), [len(p) for p in path])
         cols = np.fromiter((l for p in path for l in p), int, len(rows))
-        self.R = sparse.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n, len(net.trunks)))
+        self.R = sparse.csc_array((np.ones(len(rows)), (rows, cols)), shape=(n, len(net.trunks)))
 
     def _rebuild(self) -> None:
-        """The LP: HiGHS's rows and columns, no integrality; the term -> (trunk, period) load matrix."""
-        lz, hm, net = self.lz, self.lz.hm, self.lz.net
+        """The LP: HiGHS's rows and columns, no integrality."""
+        hm, net = self.lz.hm, self.lz.net
         n_col = len(hm.columns)
-        T = len(net.periods)
-        # load[(l, t)] = Σ_j Q[(l, t), j] x_j + const[(l, t)]
-        terms = sparse.csr_array((net.serve_gbps, (np.arange(len(net.serve_node)), net.serve_node)),
-                                 shape=(len(net.serve_node), len(net.nodes)))
-        on = sparse.coo_array(terms @ self.R)  # term × trunk: gbps where the term's path crosses the trunk
-        key = on.col * T + net.serve_period[on.row]
-        col = lz.serve_col[on.row]
-        q = col >= 0
-        self.Q = sparse.csr_array((on.data[q], (key[q], col[q])), shape=(len(net.trunks) * T, n_col))
-        self.const = np.bincount(key[~q], weights=on.data[~q] * lz.serve_fixed[on.row[~q]],
-                                 minlength=len(net.trunks) * T)
+        self.terms = sparse.csr_array((net.serve_gbps, (np.arange(len(net.serve_node)), net.serve_node)),
+                                      shape=(len(net.serve_node), len(net.nodes)))  # serve term -> its node, gbps
         A = hm.A
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
@@ -92,17 +83,35 @@ class Reroute:
         self.h, self.shape, self.keys = h, hm.A.shape, set()
 
     def _add(self, keys: set[tuple[int, int]]) -> None:
+        """Add the rows of (trunk, period) keys: load[l,t] = Σ gbps · serve over the terms whose path crosses l
+        (only these trunks' columns of the path matrix are multiplied out: all of them would hold ~15 M
+        entries at 1,000 × 150)."""
         lz, net = self.lz, self.lz.net
         new = sorted(keys - self.keys)
         if not new:
             return
         T = len(net.periods)
-        block = sparse.lil_array(self.Q[[i * T + k for i, k in new]])
-        for r, (i, k) in enumerate(new):  # − module_gbps · Σ_{t' ≤ t} wavelengths[l, t']
+        trunks = sorted({i for i, _ in new})
+        local = {i: j for j, i in enumerate(trunks)}
+        row_of = np.full((len(trunks), T), -1)
+        for r, (i, k) in enumerate(new):
+            row_of[local[i], k] = r
+        on = sparse.coo_array(self.terms @ self.R[:, trunks])  # term × chosen trunk: gbps where its path crosses
+        row = row_of[on.col, net.serve_period[on.row]]
+        col = lz.serve_col[on.row]
+        live, fixed = (row >= 0) & (col >= 0), (row >= 0) & (col < 0)
+        const = np.bincount(row[fixed], weights=on.data[fixed] * lz.serve_fixed[on.row[fixed]], minlength=len(new))
+        r_w, c_w, v_w = [], [], []  # − module_gbps · Σ_{t' ≤ t} wavelengths[l, t']
+        for r, (i, k) in enumerate(new):
             for c in lz.wave[(lz.wave[:, 0] == i) & (lz.wave[:, 1] <= k) & (lz.wave[:, 2] >= 0), 2]:
-                block[r, c] = -net.module_gbps[i]
-        rows = sparse.csr_array(block)
-        upper = np.array([net.cap0[i] - self.const[i * T + k] for i, k in new])
+                r_w.append(r)
+                c_w.append(c)
+                v_w.append(-net.module_gbps[i])
+        rows = sparse.csr_array((np.concatenate([on.data[live], v_w]),
+                                 (np.concatenate([row[live], r_w]).astype(int), np.concatenate([col[live], c_w]).astype(int))),
+                                shape=(len(new), len(lz.hm.columns)))
+        rows.sum_duplicates()
+        upper = np.asarray(np.array([net.cap0[i] for i, _ in new]) - const, dtype=np.float64)
         assert self.h is not None
         self.h.addRows(len(new), np.full(len(new), -INF), upper, rows.nnz, rows.indptr[:-1].astype(np.int32),
                        rows.indices.astype(np.int32), rows.data.astype(float))
