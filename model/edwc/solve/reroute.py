@@ -19,6 +19,7 @@ plan, re-routed, cost exactly what the relaxation's plan cost, so one MIP round 
 
 from __future__ import annotations
 
+import time
 from typing import Any, Protocol
 
 import highspy
@@ -38,6 +39,7 @@ class LazyState(Protocol):
     serve_col: np.ndarray  # serve term -> column (-1: a fixed variable)
     serve_fixed: np.ndarray  # serve term -> value where fixed
     wave: np.ndarray  # rows (trunk index, period index, column of wavelengths[l, t] or -1)
+    deadline: float  # time.perf_counter() by which the solve must end
 
     def overloaded(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 
@@ -159,6 +161,10 @@ class Reroute:
         near = over | (ld > NEAR * cap)
         for _ in range(rounds):
             self._add({(int(i), int(k)) for i, k in zip(*np.nonzero(near), strict=True)})
+            left = self.lz.deadline - time.perf_counter()
+            if left <= 0:
+                return None
+            h.setOptionValue("time_limit", min(left, 1e9))
             h.run()
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 return None
