@@ -184,8 +184,12 @@ def run_highs(hm: HighsModel, opts: Solver, time_limit: float, tee: bool = False
     return _read_run(h, log)
 
 
+HIGHS_RUNNING = threading.Event()  # set once HiGHS first runs in this process: the model has been handed over
+
+
 def _run_interruptibly(h: highspy.Highs, stop: threading.Event) -> None:
     """h.run() in a worker thread, so the main thread can take Ctrl-C (or SIGTERM) and stop HiGHS."""
+    HIGHS_RUNNING.set()
     done = threading.Event()
     err: list[BaseException] = []
 
