@@ -130,6 +130,7 @@ class Lazy:
         self.best: float = math.inf  # cost of the best full-model plan
         self.bound: float = -math.inf  # best valid lower bound for the full model
         self.deadline = math.inf  # time.perf_counter() by which the solve must end (re-routing LPs stop there)
+        self.time_limit_s = math.inf
         self.wanted: set[tuple[str, int]] = set()  # (trunk, period) overloaded by some plan this round
         self._index()
         self._reroute: Reroute | None = None  # made when a plan first needs it
@@ -250,7 +251,7 @@ def solve_lazy(m: pyo.ConcreteModel, d: ModelData, opts: Solver, tee: bool = Fal
         hm = to_highs(m)
         handover = time.perf_counter() - t0
         lz = Lazy(m, d, hm)
-        lz.deadline = t0 + opts.time_limit_s
+        lz.deadline, lz.time_limit_s = t0 + opts.time_limit_s, opts.time_limit_s
         target = opts.mip_gap
 
         def on_solution(e: Any) -> None:

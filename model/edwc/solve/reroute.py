@@ -19,6 +19,7 @@ plan, re-routed, cost exactly what the relaxation's plan cost, so one MIP round 
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any, Protocol
 
@@ -29,6 +30,7 @@ from scipy import sparse
 from edwc.solve.handover import INF, HighsModel
 
 NEAR = 0.9  # a trunk the plan loads above this share of its capacity gets its row up front
+SHARE, MIN_S = 0.1, 10.0  # one re-routing may take this share of the solve's time limit (at least MIN_S s)
 
 
 class LazyState(Protocol):
@@ -40,6 +42,7 @@ class LazyState(Protocol):
     serve_fixed: np.ndarray  # serve term -> value where fixed
     wave: np.ndarray  # rows (trunk index, period index, column of wavelengths[l, t] or -1)
     deadline: float  # time.perf_counter() by which the solve must end
+    time_limit_s: float  # the solve's time limit
 
     def overloaded(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 
@@ -52,6 +55,7 @@ class Reroute:
         self.shape: tuple[int, int] | None = None
         self.h: highspy.Highs | None = None
         self.keys: set[tuple[int, int]] = set()  # (trunk index, period index) rows in the LP
+        self.until = math.inf  # time.perf_counter() by which this re-routing must end
         self._paths()
 
     def _paths(self) -> None:
@@ -124,6 +128,8 @@ class Reroute:
         left unmet because no route has room), also with its wavelengths re-chosen: the LP's wavelengths free,
         rounded up (cumulatively, within each trunk's room), the LP solved again. None if neither is found."""
         lz, hm = self.lz, self.lz.hm
+        # inside HiGHS's callback the MIP waits: at 1,000 x 150 one re-routing took 140 s of a 600 s limit
+        self.until = min(lz.deadline, time.perf_counter() + max(MIN_S, SHARE * lz.time_limit_s))
         if self.shape != hm.A.shape:
             self._rebuild()
         ints = np.flatnonzero(hm.integer).astype(np.int32)
@@ -161,7 +167,7 @@ class Reroute:
         near = over | (ld > NEAR * cap)
         for _ in range(rounds):
             self._add({(int(i), int(k)) for i, k in zip(*np.nonzero(near), strict=True)})
-            left = self.lz.deadline - time.perf_counter()
+            left = self.until - time.perf_counter()
             if left <= 0:
                 return None
             h.setOptionValue("time_limit", min(left, 1e9))
