@@ -33,3 +33,12 @@ def test_sites_outside_hubs_are_grouped_apart() -> None:
     tab = capacity_by_hub(Result(summary={}, tables=_tables(["jjj", None])))
     assert sorted(tab.index) == ["(no hub)", "jjj"]
     assert tab.loc["jjj", "general"] == 1.0 and tab.loc["(no hub)", "general"] == 4.0
+
+
+def test_a_result_without_sites_has_an_empty_table_without_a_warning() -> None:
+    tables = _tables(["jjj", "jjj"])  # sites.csv with its header only reads back as float64 columns
+    tables["sites"] = pd.DataFrame({c: pd.Series([], dtype="float64") for c in ("site", "period", "hub")})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tab = capacity_by_hub(Result(summary={}, tables=tables))
+    assert tab.index.tolist() == ["(no hub)"]

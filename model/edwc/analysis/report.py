@@ -19,7 +19,7 @@ def capacity_by_hub(result: Result, sites: pd.DataFrame | None = None) -> pd.Dat
     # hub is text, but a column with no hub at all reads back as all-NaN float64: make it text
     # first (a string fill of a float column is refused by pandas), then name the gaps
     hub = st[st["period"] == t].set_index("site")["hub"].astype("string")
-    c = c.assign(hub=c["site"].map(hub).fillna("(no hub)").astype(str))
+    c = c.assign(hub=c["site"].map(hub).astype("string").fillna("(no hub)").astype(str))
     return c.pivot_table(index="hub", columns="class", values="installed_pflops", aggfunc="sum").fillna(0.0)
 
 
