@@ -269,19 +269,26 @@ def _no_plan_message(inst: Instance, outcome: SolveOutcome) -> str:
 
 
 def _warm_up(maps: bool, check: bool) -> None:
-    """Import what the check and the maps need in a background thread while HiGHS solves: the solve
-    leaves the GIL free (it runs in its own thread) and the second core idle, so ~1-2 s of imports
-    (pandas readers, matplotlib, geopandas, pyogrio, openpyxl) overlap the solve instead of following it."""
+    """Import what the check and the outputs need, and fill the maps' per-process caches, in a
+    background thread while HiGHS solves: the solve leaves the GIL free (it runs in its own
+    thread) and the second core idle, so ~1-2 s of imports (pandas readers, matplotlib,
+    geopandas, pyogrio, openpyxl) and of first-use work (the basemap from its user cache, the
+    projection, the province paths, the map font) overlap the solve instead of following it."""
     names = (["edwc.analysis.check"] if check else []) + (
         ["edwc.analysis.outputs", "edwc.analysis.report_page", "edwc.analysis.workbook", "edwc.maps",
-         "edwc.results.digest", "matplotlib.pyplot"] if maps else [])
+         "edwc.results.digest", "edwc.maps.static", "edwc.maps.page", "edwc.maps.geopackage",
+         "edwc.maps.plan"] if maps else [])
 
     def work() -> None:
-        for name in names:
-            try:
+        try:
+            for name in names:
                 importlib.import_module(name)
-            except Exception:  # noqa: BLE001  (a failed warm-up import fails again, visibly, where it is used)
-                return
+            if maps:
+                from edwc.maps.warm import warm_caches
+
+                warm_caches()
+        except Exception:  # noqa: BLE001, S110  (a failed warm-up fails again, visibly, where it is used)
+            return
 
     threading.Thread(target=work, name="warm-up", daemon=True).start()
 
