@@ -124,8 +124,7 @@ def solve_instance(
         write_lp(m if solver.network == "full" else build_model(inst)[0], Path(lp_file))
         log(f"LP file written to {lp_file} (the full model)")
 
-    if maps or check:
-        _warm_up(maps=maps, check=check)
+    warm = _warm_up(maps=maps, check=check) if maps or check else None
     try:
         if solver.network == "lazy":
             outcome = solve_lazy(m, d, solver, tee=tee, show_progress=show_progress, trace=trace)
@@ -188,14 +187,20 @@ def solve_instance(
         t0 = time.perf_counter()
         write_result_files(folder, inst, result)
         seconds["write"] = time.perf_counter() - t0
-        if check:
-            t0 = time.perf_counter()
+        if warm is not None:
+            warm.join(timeout=60)  # its imports finished before map.png forks (a child must not inherit a held lock)
+
+        def run_check() -> None:
+            t = time.perf_counter()
             _self_check(folder, log)
-            seconds["check"] = time.perf_counter() - t0
-        if maps:
+            seconds["check"] = time.perf_counter() - t
+
+        if maps:  # the check runs while map.png is drawn in a child process
             t0 = time.perf_counter()
-            _render_maps(folder, log)
-            seconds["maps"] = time.perf_counter() - t0
+            _render_maps(folder, log, meanwhile=run_check if check else None)
+            seconds["maps"] = time.perf_counter() - t0 - seconds.get("check", 0.0)
+        elif check:
+            run_check()
 
     write_atomically(out, fill, force=force)
     return out, result
@@ -268,7 +273,7 @@ def _no_plan_message(inst: Instance, outcome: SolveOutcome) -> str:
     return msg
 
 
-def _warm_up(maps: bool, check: bool) -> None:
+def _warm_up(maps: bool, check: bool) -> threading.Thread:
     """Import what the check and the outputs need, and fill the maps' per-process caches, in a
     background thread while HiGHS solves: the solve leaves the GIL free (it runs in its own
     thread) and the second core idle, so ~1-2 s of imports (pandas readers, matplotlib,
@@ -290,7 +295,9 @@ def _warm_up(maps: bool, check: bool) -> None:
         except Exception:  # noqa: BLE001, S110  (a failed warm-up fails again, visibly, where it is used)
             return
 
-    threading.Thread(target=work, name="warm-up", daemon=True).start()
+    th = threading.Thread(target=work, name="warm-up", daemon=True)
+    th.start()
+    return th
 
 
 def _self_check(folder: Path, log: Log) -> None:
@@ -304,10 +311,11 @@ def _self_check(folder: Path, log: Log) -> None:
     log(f"independent check: {report.summary_line()}")
 
 
-def _render_maps(folder: Path, log: Log) -> None:
-    """The planner-facing files: map.png, map.html, plan.gpkg, report.html, plan.xlsx."""
+def _render_maps(folder: Path, log: Log, meanwhile: Callable[[], None] | None = None) -> None:
+    """The planner-facing files: map.png, map.html, plan.gpkg, report.html, plan.xlsx (meanwhile runs
+    while map.png is drawn)."""
     from edwc.analysis.outputs import write_outputs
 
     t = time.perf_counter()
-    paths = write_outputs(folder)
+    paths = write_outputs(folder, meanwhile=meanwhile)
     log(f"maps and report: {', '.join(p.name for p in paths)} in {time.perf_counter() - t:.1f} s")
