@@ -41,7 +41,8 @@ def test_fixed_plan_lp_reproduces_the_plan_cost(tiny_result: Path) -> None:
     plan = solve_fixed(tiny_result)
     summary = json.loads((tiny_result / "summary.json").read_text())
     assert plan.status == "optimal"
-    assert plan.objective_cny == pytest.approx(summary["objective_cny"], rel=1e-9)
+    # the solve may spend 1e-9 of the cost on the tie-break among equal-cost plans (docs/model.md)
+    assert plan.objective_cny == pytest.approx(summary["objective_cny"], rel=2e-9)
     import pyomo.environ as pyo
 
     ints = [v for v in plan.model.component_data_objects(pyo.Var) if v.fixed]
@@ -157,7 +158,7 @@ def test_pareto_front_is_monotone(greener_west2: Path, tmp_path: Path) -> None:
     base = points.set_index("point").loc["base"]
     assert base["emissions"] == points["emissions"].max() and base["cost_cny"] == points["cost_cny"].min()
     bounded = points.dropna(subset=["epsilon"])
-    assert (bounded["emissions"] <= bounded["epsilon"] * (1 + 1e-9)).all()
+    assert (bounded["emissions"] <= bounded["epsilon"] * (1 + 1e-7)).all()  # to HiGHS's feasibility tolerance
     for folder in points["folder"]:
         assert json.loads((out / folder / "summary.json").read_text())["status"] == "optimal"
     lo = json.loads((out / "min-emissions" / "summary.json").read_text())

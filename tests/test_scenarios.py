@@ -129,8 +129,9 @@ def test_cli_set_wins_over_scenario_and_carbon_cost_is_hand_checkable(tmp_path: 
     _, r = solve_instance(TINY, scenario="carbon-price", sets={"policy.carbon_price_cny_per_t": 300},
                           out=tmp_path / "r", maps=False)
     assert r.summary["scenario"] == "carbon-price"
-    assert r.summary["cost_parts_cny"]["carbon"] == pytest.approx(31_300 * 300, rel=1e-9)
-    assert r.summary["objective_cny"] == pytest.approx(62.015e6 + 31_300 * 300, rel=1e-9)
+    # to half a yuan: the tie-break among equal-cost plans may spend 1e-9 of the cost (docs/model.md)
+    assert r.summary["cost_parts_cny"]["carbon"] == pytest.approx(31_300 * 300, rel=0, abs=0.5)
+    assert r.summary["objective_cny"] == pytest.approx(62.015e6 + 31_300 * 300, rel=0, abs=0.5)
 
 
 # ---- the shipped china-2025 scenarios ------------------------------------------------------------

@@ -16,8 +16,10 @@ def capacity_by_hub(result: Result, sites: pd.DataFrame | None = None) -> pd.Dat
     t = cap["period"].max()
     c = cap[cap["period"] == t]
     st = result.tables["sites"]
-    hub = st[st["period"] == t].set_index("site")["hub"].fillna("(no hub)")
-    c = c.assign(hub=c["site"].map(hub).fillna("(no hub)"))
+    # hub is text, but a column with no hub at all reads back as all-NaN float64: make it text
+    # first (a string fill of a float column is refused by pandas), then name the gaps
+    hub = st[st["period"] == t].set_index("site")["hub"].astype("string")
+    c = c.assign(hub=c["site"].map(hub).astype("string").fillna("(no hub)").astype(str))
     return c.pivot_table(index="hub", columns="class", values="installed_pflops", aggfunc="sum").fillna(0.0)
 
 

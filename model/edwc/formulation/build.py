@@ -12,7 +12,7 @@ import pyomo.environ as pyo
 from edwc.formulation import constraints as con
 from edwc.formulation.data import ModelData, prepare
 from edwc.formulation.explore import add_explore
-from edwc.formulation.objective import add_energy_and_emissions, add_objective
+from edwc.formulation.objective import add_energy_and_emissions, add_objective, add_tie_break
 from edwc.formulation.policy import add_policies
 from edwc.input.instance import Instance
 
@@ -86,5 +86,6 @@ def build_model(inst: Instance, elastic: bool = False, network: str = "full") ->
     add_energy_and_emissions(m, d)
     m.policies = add_policies(m, d, inst.config.policy)
     add_objective(m, d, inst.config)
+    add_tie_break(m, d)
     add_explore(m, d, inst.config.explore)  # off unless edwc pareto / alternatives set it
     return m, d

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from edwc.input.instance import Instance
-from edwc.network.routes import allowed_pairs, routes, trunk_table
+from edwc.network.routes import allowed_pairs, great_circle_km, routes, trunk_table
 
 SCALE = 1e6  # objective coefficients are in M CNY inside the solver; reports are in CNY
 
@@ -82,6 +82,10 @@ class ModelData:
     # MWh per PFLOPS-year of fully used capacity (IT kW x PUE x hours x load factor), by vintage; (s, c)
     energy_existing: dict[tuple[str, str], float] = field(default_factory=dict)
     energy_new: dict[tuple[str, str], float] = field(default_factory=dict)
+    # Tie-break among plans of equal cost (edwc.formulation.objective.add_tie_break): great-circle km from
+    # region r's point to site s, and each workload's rank by latency need (0: the tightest max_rtt_ms).
+    proximity_km: dict[tuple[str, str], float] = field(default_factory=dict)
+    latency_rank: dict[str, int] = field(default_factory=dict)
 
 
 def prepare(inst: Instance) -> ModelData:
@@ -144,6 +148,12 @@ def prepare(inst: Instance) -> ModelData:
     km = tt["length_km"].astype(float).to_dict()
     network_km = {(r, s): (0.0 if site_attr[s]["region"] == r else sum(km[l] for l in rt.paths[(r, s)]))
                   for (r, s) in {(r, s) for r, s, _w, _t in serve_index}}
+    pairs = sorted({(r, s) for r, s, _w, _t in serve_index})
+    reg = inst.regions.set_index("region")
+    gc = great_circle_km(reg.loc[[r for r, _ in pairs], "lon"], reg.loc[[r for r, _ in pairs], "lat"],
+                         sites.loc[[s for _, s in pairs], "lon"], sites.loc[[s for _, s in pairs], "lat"])
+    need = inst.workloads["max_rtt_ms"].astype(float).fillna(float("inf"))  # no limit: last
+    by_need = list(inst.workloads["workload"].iloc[need.reset_index(drop=True).argsort(kind="stable")])
     trunk_attr = {l: row._asdict() for l, row in zip(tt.index, tt.itertuples(index=False), strict=False)}
 
     return ModelData(
@@ -185,4 +195,6 @@ def prepare(inst: Instance) -> ModelData:
         idle_share=fin.idle_share,
         energy_existing=e_ex,
         energy_new=e_new,
+        proximity_km={p: float(k) for p, k in zip(pairs, gc, strict=True)},
+        latency_rank={str(w): k for k, w in enumerate(by_need)},
     )

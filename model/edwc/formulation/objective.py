@@ -81,6 +81,26 @@ def yearly_costs(m: pyo.ConcreteModel, d: ModelData, cfg: InstanceConfig, t: int
     return cost
 
 
+def add_tie_break(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """The second objective, used only among plans of equal cost (edwc.solve.highs.polish): serve each region's
+    work nearest its users, work with a tighter latency limit nearest first,
+
+    tie_break = Σ_{r,s,w,t} (1 + (n_w − rank[w]) / n_w) · km[r,s] / 1000 · serve[r,s,w,t]  +  far · Σ unmet
+
+    with km the great-circle distance from r's point to s, rank[w] = 0 for the tightest max_rtt_ms and far above
+    every serve weight (so that leaving work unserved never breaks a tie). Routed
+    distances add along shared trunks, so swapping two regions' sites behind a common node costs the same;
+    straight-line distances and distinct workload factors make such swaps differ, so the tie-broken plan is
+    unique in practice. Kept deactivated: the cost stays the objective of every solve."""
+    n = max(len(d.latency_rank), 1)
+    weight = {(r, s, w, t): (1 + (n - d.latency_rank.get(w, n)) / n) * d.proximity_km.get((r, s), 0.0) / 1000
+              for (r, s, w, t) in d.serve_index}
+    far = 2 * max(weight.values(), default=0.0) + 1  # above any site: leaving work unserved never breaks a tie
+    m.tie_break = pyo.Objective(expr=quicksum(k * m.serve[i] for i, k in weight.items())
+                                + quicksum(far * m.unmet[i] for i in d.demand_index), sense=pyo.minimize)
+    m.tie_break.deactivate()
+
+
 def add_objective(m: pyo.ConcreteModel, d: ModelData, cfg: InstanceConfig) -> None:
     """Minimise Σ_t weight[t] · (Σ cost parts[t] + unmet_value[t]); each part is also an Expression cost_<part>
     (present value, M CNY) and yearly_<part>[t] (CNY/year of period t)."""

@@ -21,6 +21,7 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.collections import ComponentMap
+from pyomo.repn.standard_repn import generate_standard_repn
 
 from edwc.input.schema import Solver
 from edwc.solve.handover import INF, HighsModel, load_solution, to_highs
@@ -163,7 +164,9 @@ def run_highs(hm: HighsModel, opts: Solver, time_limit: float, tee: bool = False
     def on_interrupt(e: Any) -> None:
         if stop.is_set():
             e.interrupt()
-        elif on_progress is not None and e.callback_type == highspy.cb.HighsCallbackType.kCallbackMipInterrupt:
+            return
+        e.interrupt(False)  # HiGHS keeps the flag in its callback data: a run interrupted before would stop this one
+        if on_progress is not None and e.callback_type == highspy.cb.HighsCallbackType.kCallbackMipInterrupt:
             on_progress(e)
 
     h.cbLogging.clear()
@@ -235,27 +238,79 @@ def _read_run(h: highspy.Highs, log: list[str]) -> Run:
     return Run(status, raw, x, obj, bound, gap, log)
 
 
-def polish(hm: HighsModel, x: np.ndarray, opts: Solver, time_limit: float) -> Run | None:
-    """Fix the integer decisions of plan x and solve the LP that is left to optimality.
+# Plans whose costs differ by less than TIE_SLACK of the cost are equal-cost plans (~300 CNY/yr on china-2025's
+# ~2,940 亿元/yr: below any input's precision; with no slack, LP round-off keeps most exact ties apart).
+TIE_SLACK = 1e-9
+TIE_TOL = 1e-7  # relative: a tie-broken plan dearer than the polished one by more than this is refused
 
-    A MIP search stops within its gap with flows that need not be optimal for the plan it found; the LP
-    makes them so, which removes a source of differences between otherwise equal plans (e.g. two solver
-    seeds). The LP optimum is never worse than x. Returns the LP's run, or None when it is not optimal.
-    The HiGHS model is left as it was (integrality and bounds restored)."""
+
+def tie_break_costs(hm: HighsModel, m: pyo.ConcreteModel) -> np.ndarray | None:
+    """The model's second objective (m.tie_break, deactivated) as one cost per HiGHS column, or None."""
+    tb = getattr(m, "tie_break", None)
+    if tb is None:
+        return None
+    repn = generate_standard_repn(tb.expr, compute_values=True, quadratic=False)
+    c = np.zeros(len(hm.columns))
+    for v, a in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+        j = hm.column(v)
+        if j is not None:
+            c[j] += float(a)
+    return c
+
+
+def polish(hm: HighsModel, x: np.ndarray, opts: Solver, time_limit: float,
+           tie_break: np.ndarray | None = None) -> Run | None:
+    """Fix the integer decisions of plan x and solve the LP that is left to optimality; with tie_break (a cost
+    per column), then solve it again for the least tie_break among the LP's plans of equal cost:
+
+        min tie_break · x   s.t. the rows, the integers fixed, cost · x ≤ (1 + TIE_SLACK) · cost · x_LP
+
+    A MIP search stops within its gap with flows that need not be optimal for the plan it found; the first LP
+    makes them so, and the second picks one plan among the many flows of equal cost (two solver seeds then
+    agree where their integer decisions do). The result costs what the first LP's plan costs to within
+    TIE_SLACK (and HiGHS's tolerances; it is refused beyond TIE_TOL). Returns the
+    last LP's run (objective: the cost), or None when the first is not optimal. The HiGHS model is left as it
+    was (integrality, bounds, costs and rows restored)."""
     ints = np.flatnonzero(hm.integer).astype(np.int32)
     if not len(ints) or time_limit <= 0:
         return None
+    t0 = time.perf_counter()
     h, fixed = hm.highs, np.round(x[ints])
     h.changeColsIntegrality(len(ints), ints, np.zeros(len(ints), np.uint8))
     h.changeColsBounds(len(ints), ints, fixed, fixed)
     try:
         r = run_highs(hm, opts, time_limit)
+        if tie_break is not None and r.status == "optimal" and r.x is not None and tie_break.any():
+            t = _least_tie_break(hm, r.x, tie_break, opts, time_limit - (time.perf_counter() - t0))
+            if t is not None:
+                r = t
     finally:
         h.changeColsBounds(len(ints), ints, hm.col_lower[ints], hm.col_upper[ints])
         h.changeColsIntegrality(len(ints), ints, np.ones(len(ints), np.uint8))
     if r.status != "optimal" or r.x is None:
         return None
     r.x[ints] = fixed  # exactly integral
+    r.objective = hm.objective(r.x)
+    return r
+
+
+def _least_tie_break(hm: HighsModel, x: np.ndarray, tie_break: np.ndarray, opts: Solver,
+                     time_limit: float) -> Run | None:
+    """The LP of polish again, for the least tie_break at no more than x's cost; None if not optimal or dearer."""
+    h, n = hm.highs, len(hm.columns)
+    cx = float(hm.cost @ x)
+    nz = np.flatnonzero(hm.cost).astype(np.int32)
+    h.addRow(-INF, cx + TIE_SLACK * max(abs(cx + hm.offset), 1.0), len(nz), nz, hm.cost[nz])
+    cols = np.arange(n, dtype=np.int32)
+    h.changeColsCost(n, cols, np.resize(tie_break, n))
+    try:
+        r = run_highs(hm, opts, time_limit)
+    finally:
+        h.changeColsCost(n, cols, hm.cost)
+        h.deleteRows(1, np.array([h.getNumRow() - 1], np.int32))
+    if r.status != "optimal" or r.x is None or hm.objective(r.x) > hm.objective(x) + TIE_TOL * max(abs(hm.objective(x)), 1.0):
+        return None
+    r.objective = hm.objective(r.x)
     return r
 
 
@@ -278,9 +333,10 @@ def solve_model(m: pyo.ConcreteModel, opts: Solver, tee: bool = False, show_prog
         if trace and r.objective is not None and r.bound is not None:
             points.append((time.perf_counter() - t0, r.objective, r.bound))
         x, obj, gap = r.x, r.objective, r.mip_gap
-        if x is not None and obj is not None and r.mip_gap is not None and r.mip_gap > 0:
-            p = polish(hm, x, opts, opts.time_limit_s - (time.perf_counter() - t0))
-            if p is not None and p.x is not None and p.objective is not None and p.objective <= obj:
+        if x is not None and obj is not None and r.mip_gap is not None:
+            p = polish(hm, x, opts, opts.time_limit_s - (time.perf_counter() - t0), tie_break_costs(hm, m))
+            if p is not None and p.x is not None and p.objective is not None \
+                    and p.objective <= obj + TIE_TOL * max(abs(obj), 1.0):
                 x, obj = p.x, p.objective
                 if r.bound is not None and obj:
                     gap = max(0.0, (obj - r.bound) / abs(obj))

@@ -37,7 +37,15 @@ from edwc.formulation.constraints import (
 from edwc.formulation.data import ModelData
 from edwc.input.schema import Solver
 from edwc.solve.handover import HighsModel, add_rows, load_solution, to_highs
-from edwc.solve.highs import SolveOutcome, highs_version, polish, progress, run_highs
+from edwc.solve.highs import (
+    TIE_TOL,
+    SolveOutcome,
+    highs_version,
+    polish,
+    progress,
+    run_highs,
+    tie_break_costs,
+)
 from edwc.solve.reroute import Reroute
 
 TOL = 1e-6  # relative: a trunk is overloaded when load > capacity · (1 + TOL) + TOL
@@ -296,7 +304,7 @@ def solve_lazy(m: pyo.ConcreteModel, d: ModelData, opts: Solver, tee: bool = Fal
             t = time.perf_counter()
             lz.add(lz.wanted)
             handover += time.perf_counter() - t
-    if lz.best_x is not None and lz.gap() > 0:
+    if lz.best_x is not None:
         t = time.perf_counter()
         _polish(lz, opts, opts.time_limit_s - (t - t0))
     has = lz.best_x is not None
@@ -314,16 +322,18 @@ def solve_lazy(m: pyo.ConcreteModel, d: ModelData, opts: Solver, tee: bool = Fal
 def _polish(lz: Lazy, opts: Solver, time_limit: float, max_rounds: int = 5) -> None:
     """Polish the best plan (integers fixed, the LP left solved); where the LP's flows overload a trunk
     whose row is missing, add the row and polish again. The plan is kept only if it fits the full model
-    and costs no more."""
+    and costs no more (beyond the tie-break's TIE_TOL)."""
     t0 = time.perf_counter()
     for _ in range(max_rounds):
         assert lz.best_x is not None
-        p = polish(lz.hm, lz.best_x, opts, time_limit - (time.perf_counter() - t0))
+        p = polish(lz.hm, lz.best_x, opts, time_limit - (time.perf_counter() - t0), tie_break_costs(lz.hm, lz.m))
         if p is None or p.x is None:
             return
         _, _, over = lz.overloaded(p.x)
         if not over.any():
-            lz.see(p.x)
+            fixed = lz.repair(p.x)  # the tie-broken plan may cost up to TIE_TOL more: keep it all the same
+            if fixed is not None and fixed[0] <= lz.best + TIE_TOL * max(abs(lz.best), 1.0):
+                lz.best, lz.best_x, lz.best_cum = fixed
             return
         lz.add({(lz.net.trunks[i], lz.net.periods[k]) for i, k in zip(*np.nonzero(over), strict=True)})
 

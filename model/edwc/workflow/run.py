@@ -35,6 +35,7 @@ from edwc.results.tables import (
 )
 from edwc.solve.highs import (
     HIGHS_RUNNING,
+    TIE_TOL,
     SolveOutcome,
     machine_cores,
     progress,
@@ -131,8 +132,7 @@ def solve_instance(
         write_lp(m if solver.network == "full" else build_model(inst)[0], Path(lp_file))
         log(f"LP file written to {lp_file} (the full model)")
 
-    if maps or check:
-        _warm_up(maps=maps, check=check)
+    warm = _warm_up(maps=maps, check=check) if maps or check else None
     try:
         if solver.network == "lazy":
             outcome = solve_lazy(m, d, solver, tee=tee, show_progress=show_progress, trace=trace)
@@ -195,14 +195,20 @@ def solve_instance(
         t0 = time.perf_counter()
         write_result_files(folder, inst, result)
         seconds["write"] = time.perf_counter() - t0
-        if check:
-            t0 = time.perf_counter()
+        if warm is not None:
+            warm.join(timeout=60)  # its imports finished before map.png forks (a child must not inherit a held lock)
+
+        def run_check() -> None:
+            t = time.perf_counter()
             _self_check(folder, log)
-            seconds["check"] = time.perf_counter() - t0
-        if maps:
+            seconds["check"] = time.perf_counter() - t
+
+        if maps:  # the check runs while map.png is drawn in a child process
             t0 = time.perf_counter()
-            _render_maps(folder, log)
-            seconds["maps"] = time.perf_counter() - t0
+            _render_maps(folder, log, meanwhile=run_check if check else None)
+            seconds["maps"] = time.perf_counter() - t0 - seconds.get("check", 0.0)
+        elif check:
+            run_check()
 
     write_atomically(out, fill, force=force)
     return out, result
@@ -224,7 +230,7 @@ def _warnings(inst: Instance, m: pyo.ConcreteModel, tables: dict[str, Any], outc
     the limits and policies that bind at the plan, which are what forced the shortage)."""
     out = []
     gap = outcome.mip_gap
-    if gap is not None and gap > asked_gap + 1e-9:
+    if gap is not None and gap > asked_gap + TIE_TOL:  # the tie-break may spend 1e-9 of the cost (docs/model.md)
         out.append(f"the solve stopped ({outcome.status}) at gap {gap:.2%}, above the {asked_gap:.2%} asked for: "
                    "a cheaper plan may exist (allow more time with --time-limit)")
     unmet = float(tables["unmet"]["pflops"].sum())
@@ -275,23 +281,32 @@ def _no_plan_message(inst: Instance, outcome: SolveOutcome) -> str:
     return msg
 
 
-def _warm_up(maps: bool, check: bool) -> None:
-    """Import what the check and the maps need in a background thread while HiGHS solves: the solve
-    leaves the GIL free (it runs in its own thread) and the second core idle, so ~1-2 s of imports
-    (pandas readers, matplotlib, geopandas, pyogrio, openpyxl) overlap the solve instead of following it."""
+def _warm_up(maps: bool, check: bool) -> threading.Thread:
+    """Import what the check and the outputs need, and fill the maps' per-process caches, in a
+    background thread while HiGHS solves: the solve leaves the GIL free (it runs in its own
+    thread) and the second core idle, so ~1-2 s of imports (pandas readers, matplotlib,
+    geopandas, pyogrio, openpyxl) and of first-use work (the basemap from its user cache, the
+    projection, the province paths, the map font) overlap the solve instead of following it."""
     names = (["edwc.analysis.check"] if check else []) + (
         ["edwc.analysis.outputs", "edwc.analysis.report_page", "edwc.analysis.workbook", "edwc.maps",
-         "edwc.results.digest", "matplotlib.pyplot"] if maps else [])
+         "edwc.results.digest", "edwc.maps.static", "edwc.maps.page", "edwc.maps.geopackage",
+         "edwc.maps.plan"] if maps else [])
 
     def work() -> None:
-        HIGHS_RUNNING.wait(timeout=60)  # imports hold the GIL: started during the hand-over they slowed it by
-        for name in names:             # ~0.1 s on china-2030 (0.21 -> 0.31 s), so they wait until HiGHS runs
-            try:
+        HIGHS_RUNNING.wait(timeout=60)  # imports hold the GIL: started during the hand-over they slowed it
+        try:                            # (china-2030: 0.21 -> 0.31 s), so they wait until HiGHS runs
+            for name in names:
                 importlib.import_module(name)
-            except Exception:  # noqa: BLE001  (a failed warm-up import fails again, visibly, where it is used)
-                return
+            if maps:
+                from edwc.maps.warm import warm_caches
 
-    threading.Thread(target=work, name="warm-up", daemon=True).start()
+                warm_caches()
+        except Exception:  # noqa: BLE001, S110  (a failed warm-up fails again, visibly, where it is used)
+            return
+
+    th = threading.Thread(target=work, name="warm-up", daemon=True)
+    th.start()
+    return th
 
 
 def _self_check(folder: Path, log: Log) -> None:
@@ -305,10 +320,11 @@ def _self_check(folder: Path, log: Log) -> None:
     log(f"independent check: {report.summary_line()}")
 
 
-def _render_maps(folder: Path, log: Log) -> None:
-    """The planner-facing files: map.png, map.html, plan.gpkg, report.html, plan.xlsx."""
+def _render_maps(folder: Path, log: Log, meanwhile: Callable[[], None] | None = None) -> None:
+    """The planner-facing files: map.png, map.html, plan.gpkg, report.html, plan.xlsx (meanwhile runs
+    while map.png is drawn)."""
     from edwc.analysis.outputs import write_outputs
 
     t = time.perf_counter()
-    paths = write_outputs(folder)
+    paths = write_outputs(folder, meanwhile=meanwhile)
     log(f"maps and report: {', '.join(p.name for p in paths)} in {time.perf_counter() - t:.1f} s")
