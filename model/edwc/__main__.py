@@ -1,5 +1,5 @@
 """`python -m edwc`: the same as the `edwc` command."""
 
-from edwc.cli.main import main
+from edwc.cli.main import entry
 
-main()
+entry()

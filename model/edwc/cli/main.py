@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -27,6 +30,29 @@ def main() -> None:
     Example:
       edwc solve instances/china-2025      # solve, write results/china-2025/ with maps
     """
+
+
+def entry() -> None:
+    """The `edwc` process: run the command, then leave at once. Tearing the interpreter down after a
+    solve (freeing the modelling stack, pandas, matplotlib, HiGHS) took 0.5-0.9 s of a china-2025 run
+    (measured); the exit handlers still run and the streams are flushed, only that teardown is skipped.
+    Errors other than an exit (a bug) propagate as usual, with their traceback."""
+    try:
+        main()
+        code = 0
+    except SystemExit as e:
+        if e.code is None or isinstance(e.code, int):
+            code = e.code or 0
+        else:  # sys.exit("message")
+            print(e.code, file=sys.stderr)
+            code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            pass
+    os._exit(code)
 
 
 @main.command()
