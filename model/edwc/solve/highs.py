@@ -162,7 +162,7 @@ def run_highs(hm: HighsModel, opts: Solver, time_limit: float, tee: bool = False
             sys.stderr.write(e.message)
 
     def on_interrupt(e: Any) -> None:
-        if stop.is_set():
+        if stop.is_set() or INTERRUPTED.is_set():
             e.interrupt()
             return
         e.interrupt(False)  # HiGHS keeps the flag in its callback data: a run interrupted before would stop this one
@@ -188,11 +188,21 @@ def run_highs(hm: HighsModel, opts: Solver, time_limit: float, tee: bool = False
 
 
 HIGHS_RUNNING = threading.Event()  # set once HiGHS first runs in this process: the model has been handed over
+# Set by Ctrl-C or SIGTERM while HiGHS runs: work done inside HiGHS's callbacks (the lazy network's re-routing
+# LP, with its own HiGHS) stops too, so the interrupted solve ends promptly.
+INTERRUPTED = threading.Event()
+
+
+def stop_if_interrupted(e: Any) -> None:
+    """A HiGHS interrupt callback for runs made inside another run's callback: stop once Ctrl-C came."""
+    e.interrupt(INTERRUPTED.is_set())
 
 
 def _run_interruptibly(h: highspy.Highs, stop: threading.Event) -> None:
     """h.run() in a worker thread, so the main thread can take Ctrl-C (or SIGTERM) and stop HiGHS."""
     HIGHS_RUNNING.set()
+    if threading.current_thread() is threading.main_thread():
+        INTERRUPTED.clear()  # a new top-level run (nested runs happen in HiGHS's callback thread)
     done = threading.Event()
     err: list[BaseException] = []
 
@@ -211,6 +221,7 @@ def _run_interruptibly(h: highspy.Highs, stop: threading.Event) -> None:
             pass
     except KeyboardInterrupt:
         stop.set()
+        INTERRUPTED.set()
         done.wait()
         raise
     if err:

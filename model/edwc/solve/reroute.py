@@ -28,6 +28,7 @@ import numpy as np
 from scipy import sparse
 
 from edwc.solve.handover import INF, HighsModel
+from edwc.solve.highs import INTERRUPTED, stop_if_interrupted
 
 NEAR = 0.9  # a trunk the plan loads above this share of its capacity gets its row up front
 SHARE, MIN_S = 0.1, 10.0  # one re-routing may take this share of the solve's time limit (at least MIN_S s)
@@ -83,6 +84,8 @@ class Reroute:
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
+        h.cbSimplexInterrupt.subscribe(stop_if_interrupted)  # Ctrl-C stops this LP too (it runs inside the MIP)
+        h.cbIpmInterrupt.subscribe(stop_if_interrupted)
         h.passModel(n_col, A.shape[0], A.nnz, 2, 1, hm.offset, hm.cost, hm.col_lower, hm.col_upper, hm.row_lower,
                     hm.row_upper, A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data,
                     np.zeros(n_col, np.int32))
@@ -128,6 +131,8 @@ class Reroute:
         left unmet because no route has room), also with its wavelengths re-chosen: the LP's wavelengths free,
         rounded up (cumulatively, within each trunk's room), the LP solved again. None if neither is found."""
         lz, hm = self.lz, self.lz.hm
+        if INTERRUPTED.is_set():
+            return None
         # inside HiGHS's callback the MIP waits: at 1,000 x 150 one re-routing took 140 s of a 600 s limit
         self.until = min(lz.deadline, time.perf_counter() + max(MIN_S, SHARE * lz.time_limit_s))
         if self.shape != hm.A.shape:
@@ -172,6 +177,8 @@ class Reroute:
                 return None
             h.setOptionValue("time_limit", min(left, 1e9))
             h.run()
+            if INTERRUPTED.is_set():
+                return None
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 return None
             y = np.asarray(h.getSolution().col_value, dtype=float)
