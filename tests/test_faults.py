@@ -52,10 +52,17 @@ def slow_instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generate_city_instance(tmp_path_factory.mktemp("city") / "city", n_regions=340, n_sites=60, seed=2)
 
 
+def _as_in_a_terminal() -> None:
+    """Ctrl-C reaches a command run in a terminal with SIGINT at its default. A test run started in the
+    background of a non-interactive shell inherits SIGINT ignored, and Python then installs no
+    KeyboardInterrupt handler: restore the default, as a terminal would have it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_solve(instance: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "edwc", "solve", str(instance), "--out", str(out), "--force",
                              "--no-map", "--mip-gap", "0", *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_as_in_a_terminal)
 
 
 def wait_for_solver(p: subprocess.Popen[str], timeout: float = 120) -> str:

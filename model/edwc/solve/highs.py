@@ -191,6 +191,7 @@ HIGHS_RUNNING = threading.Event()  # set once HiGHS first runs in this process: 
 # Set by Ctrl-C or SIGTERM while HiGHS runs: work done inside HiGHS's callbacks (the lazy network's re-routing
 # LP, with its own HiGHS) stops too, so the interrupted solve ends promptly.
 INTERRUPTED = threading.Event()
+INTERRUPT_GRACE_S = 5.0  # how long Ctrl-C waits for HiGHS to stop before the interrupted run is abandoned
 
 
 def stop_if_interrupted(e: Any) -> None:
@@ -222,7 +223,9 @@ def _run_interruptibly(h: highspy.Highs, stop: threading.Event) -> None:
     except KeyboardInterrupt:
         stop.set()
         INTERRUPTED.set()
-        done.wait()
+        # HiGHS stops at its next interrupt check, which a long sub-MIP heuristic may not reach for a minute
+        # or more: wait a little, then give up on it (its daemon thread ends with the process; nothing is written)
+        done.wait(INTERRUPT_GRACE_S)
         raise
     if err:
         raise err[0]
