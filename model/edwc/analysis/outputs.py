@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from edwc.solve.cores import machine_cores
+
 MAP_FORMATS = ("png", "html", "gpkg")
 
 
@@ -57,7 +59,7 @@ def write_outputs(result_dir: Path, lang: str = "zh", shade: str = "hubs",
 def _start_png(result_dir: Path, lang: str, shade: str, digest: Any) -> multiprocessing.process.BaseProcess | None:
     """map.png in a forked child (it shares the digest and the warmed caches); None where fork is not
     available or no second core would run it."""
-    if sys.platform != "linux" or (multiprocessing.cpu_count() or 1) < 2:
+    if sys.platform != "linux" or machine_cores() < 2:
         return None
     child = multiprocessing.get_context("fork").Process(target=_draw_png, args=(result_dir, lang, shade, digest),
                                                         name="map.png", daemon=True)

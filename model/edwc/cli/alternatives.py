@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 
 from edwc.cli.common import handle_errors, sigterm_as_interrupt
+from edwc.solve.cores import machine_cores
 
 
 @click.command(name="alternatives")
@@ -40,7 +40,7 @@ def alternatives_command(result: Path, slack: float, n: int, out: Path | None, w
     from edwc.workflow.alternatives import alternatives, render_alternatives
 
     sigterm_as_interrupt()
-    rep = alternatives(result, slack=slack, n=n, out=out, workers=workers or os.cpu_count() or 1, scheduler=scheduler,
+    rep = alternatives(result, slack=slack, n=n, out=out, workers=workers or machine_cores(), scheduler=scheduler,
                        time_limit=time_limit, mip_gap=mip_gap, maps=not no_map, log=lambda s: click.echo(s, err=True))
     click.echo(render_alternatives(rep))
     if rep.failed:

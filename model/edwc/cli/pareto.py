@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 
 from edwc.cli.common import handle_errors, sigterm_as_interrupt
+from edwc.solve.cores import machine_cores
 
 
 @click.command(name="pareto")
@@ -44,7 +44,7 @@ def pareto_command(instance: Path, against: str, points: int, scenario: str | No
     sigterm_as_interrupt()
     folder = out or Path("results") / f"{instance.name}{'-' + scenario if scenario else ''}-pareto-{against}"
     rep = pareto(instance, against, points=points, out=folder, scenario=scenario,
-                 workers=workers or os.cpu_count() or 1, scheduler=scheduler, time_limit=time_limit,
+                 workers=workers or machine_cores(), scheduler=scheduler, time_limit=time_limit,
                  mip_gap=mip_gap, log=lambda s: click.echo(s, err=True))
     click.echo(render_front(rep, against))
     if rep.failed:

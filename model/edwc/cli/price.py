@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
 from edwc.cli.common import handle_errors, sigterm_as_interrupt
+from edwc.solve.cores import machine_cores
 
 
 @click.command(name="price")
@@ -39,7 +39,7 @@ def price_command(result: Path, workers: int | None, scheduler: str | None, time
     from edwc.workflow.price import price_result
 
     sigterm_as_interrupt()
-    rep = price_result(result, workers=workers or os.cpu_count() or 1, scheduler=scheduler, time_limit=time_limit,
+    rep = price_result(result, workers=workers or machine_cores(), scheduler=scheduler, time_limit=time_limit,
                        resolve=not no_resolve, maps=not no_map, log=lambda s: click.echo(s, err=True))
     click.echo(render_prices(result))
     times = ", ".join(f"{k} {v:.1f} s" for k, v in rep.seconds.items())

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 
 from edwc.cli.common import FiniteFloat, handle_errors, sigterm_as_interrupt
+from edwc.solve.cores import machine_cores
 
 
 @click.command(name="sweep")
@@ -78,7 +78,7 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
                 click.echo(f"{folder / c.name}  scenario={c.scenario or BASE} set={c.sets}")
             return
         prepare_sweep(instance, cases, folder, scheduler)  # refusals come before the progress bar
-        n_workers = workers or min(len(cases), os.cpu_count() or 1)
+        n_workers = workers or min(len(cases), machine_cores())
         if scheduler and workers:
             click.echo("note: --workers is ignored with --scheduler (the cluster has its own workers)", err=True)
         from edwc.analysis.termtable import terminal_width
@@ -116,7 +116,7 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
             _, table = draw_cases(estimates, n_draws, seed if seed is not None else (file_seed or 0))
             click.echo(table.to_string(index=False))
             return
-        n_workers = workers or min(n_draws, os.cpu_count() or 1)
+        n_workers = workers or min(n_draws, machine_cores())
         with click.progressbar(length=n_draws, label=f"{n_draws} drawn cases", file=sys.stderr,
                                item_show_func=lambda s: s or "", show_pos=True) as bar:
             def tick(task: Task, outcome: Outcome) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from edwc.decisions.fixed import FixedPlan, free_variables, row_table, solve_fixed
 from edwc.formulation.build import build_model

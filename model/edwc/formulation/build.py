@@ -7,7 +7,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from edwc.formulation import constraints as con
 from edwc.formulation.data import ModelData, prepare

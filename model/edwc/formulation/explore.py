@@ -8,7 +8,7 @@ Sums run over every period, like the objective.
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.core.util import quicksum
 
 from edwc.errors import InputError, Problem

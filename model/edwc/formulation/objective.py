@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.core.util import quicksum
 
 from edwc.formulation.constraints import built, serve_vars, served, served_new

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pyomo.core.expr.numvalue import is_potentially_variable
 from pyomo.core.util import quicksum
 

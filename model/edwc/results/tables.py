@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from edwc.errors import UnreadableFolder
 from edwc.formulation.data import SCALE, ModelData

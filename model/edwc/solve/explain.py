@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
+from pyomo.core.base.constraint import ConstraintData
+from pyomo.core.base.var import VarData
 from pyomo.core.expr.visitor import identify_variables
 from pyomo.core.util import quicksum
 
@@ -129,7 +131,7 @@ def _key(k: tuple) -> object:
     return k[0] if len(k) == 1 else k
 
 
-def _relaxed(con: pyo.ConstraintData, s: pyo.VarData):
+def _relaxed(con: ConstraintData, s: VarData):
     if con.upper is not None and con.lower is None:
         return con.body - s <= con.upper
     if con.lower is not None and con.upper is None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pyomo
-import pyomo.environ as pyo
+import pyomo.core as pyo
 from pydantic import ValidationError
 
 import edwc
@@ -33,11 +33,11 @@ from edwc.results.tables import (
     write_result_files,
     yearly_cost_parts,
 )
+from edwc.solve.cores import machine_cores
 from edwc.solve.highs import (
     HIGHS_RUNNING,
     TIE_TOL,
     SolveOutcome,
-    machine_cores,
     progress,
     solve_model,
     write_lp,
