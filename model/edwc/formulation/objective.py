@@ -96,7 +96,8 @@ def add_tie_break(m: pyo.ConcreteModel, d: ModelData) -> None:
     weight = {(r, s, w, t): (1 + (n - d.latency_rank.get(w, n)) / n) * d.proximity_km.get((r, s), 0.0) / 1000
               for (r, s, w, t) in d.serve_index}
     far = 2 * max(weight.values(), default=0.0) + 1  # above any site: leaving work unserved never breaks a tie
-    m.tie_break = pyo.Objective(expr=quicksum(k * m.serve[i] for i, k in weight.items())
+    sv = serve_vars(m)
+    m.tie_break = pyo.Objective(expr=quicksum(k * sv[i] for i, k in weight.items())
                                 + quicksum(far * m.unmet[i] for i in d.demand_index), sense=pyo.minimize)
     m.tie_break.deactivate()
 
