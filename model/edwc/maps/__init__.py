@@ -8,25 +8,12 @@ drawing in English never overwrites the Chinese map.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from edwc.maps.base import write_atomically
+from edwc.solve.imports import skip_pyomo_import_callback
 
-
-def _no_pyplot_on_import() -> None:
-    """pyomo (imported by every solve) registers a callback that imports matplotlib.pyplot and
-    pylab (numpy.f2py, fft, polynomial, …) the moment anything imports matplotlib: a third of a
-    CPU second spent for nothing, as the maps draw with Figure and Agg only. Drop that callback
-    when pyomo is loaded; pyomo still imports matplotlib itself whenever it needs it."""
-    deps = sys.modules.get("pyomo.common.dependencies")
-    finder = getattr(deps, "DeferredImportCallbackFinder", None)
-    callbacks = getattr(finder, "_callbacks", None)
-    if isinstance(callbacks, dict) and "matplotlib" not in sys.modules:
-        callbacks.pop("matplotlib", None)
-
-
-_no_pyplot_on_import()
+skip_pyomo_import_callback("matplotlib")  # pyomo (loaded by every solve) would import pyplot and pylab
 
 STATIC_FORMATS = ("png", "svg", "pdf")
 SHADES = ("hubs", "demand", "west_share")

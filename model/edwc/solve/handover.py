@@ -8,7 +8,6 @@ docs/performance.md): about 3x less time at 340 x 60.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,22 +17,11 @@ import pyomo.core as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from pyomo.repn.standard_repn import generate_standard_repn
 
+from edwc.solve.imports import skip_pyomo_import_callback
 
-def _no_scipy_stats_on_import() -> None:
-    """Pyomo registers a callback that imports scipy.stats, scipy.integrate and scipy.spatial the
-    first time anything in the process uses scipy: 0.5-0.6 s of a china-2025 run (measured; most of
-    it scipy.stats writing its distributions' docstrings), though the hand-over needs scipy.sparse
-    only. Clear that callback while scipy is not yet loaded; scipy still imports any submodule on
-    first use (scipy.stats.norm works as before), and pyomo finds it there."""
-    deps = sys.modules.get("pyomo.common.dependencies")
-    indicator = getattr(deps, "scipy_available", None)
-    if "scipy" not in sys.modules and hasattr(indicator, "_callback") and getattr(indicator, "_module", 0) is None:
-        indicator._callback = None  # type: ignore[union-attr]
+skip_pyomo_import_callback("scipy")  # before the first scipy import: the hand-over needs scipy.sparse only
 
-
-_no_scipy_stats_on_import()
-
-from scipy import sparse  # noqa: E402  (after the callback is cleared)
+from scipy import sparse  # noqa: E402
 
 from edwc.formulation.build import no_gc  # noqa: E402
 
