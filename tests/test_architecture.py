@@ -1,7 +1,7 @@
 """The package's shape: data flows one way through its stages, with no import cycles.
 
 Stages, in the order data flows (docs/architecture.md):
-files -> input -> network -> formulation -> solve -> results -> maps -> analysis | decisions -> workflow -> cli.
+files -> input -> network | timeseries -> formulation -> solve -> results -> maps -> analysis | decisions -> workflow -> cli.
 A module may import from its own stage or an earlier one, never from a later one, and library
 modules never import the command line. Imports are read with ast from the tree, so the test
 sees lazy imports inside functions too.
@@ -22,6 +22,7 @@ STAGES = {
     "errors": 0,
     "input": 1,
     "network": 2,
+    "timeseries": 2,
     "synthetic": 3,
     "formulation": 3,
     "solve": 4,
