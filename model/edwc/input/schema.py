@@ -73,6 +73,15 @@ class Policy(_Strict):
     max_site_share: float | None = Field(None, gt=0, le=1)
 
 
+class Time(_Strict):
+    """Time inside a period (edwc.timeseries): one annual slice, or typical days of hours or segments."""
+
+    mode: Literal["annual", "typical_days"] = Field("annual", description="annual: one slice a year; typical_days: tsam days")
+    days: int = Field(12, ge=1, le=365, description="typical days chosen from the profile year (mode typical_days)")
+    segments: int | None = Field(None, ge=1, le=24, description="steps per typical day (None: 24 hourly steps)")
+    profiles: str | None = Field(None, description="hourly profiles in the instance folder (CSV or netCDF); None: shipped")
+
+
 class Solver(_Strict):
     time_limit_s: float = Field(600, gt=0)
     mip_gap: float = Field(1e-3, ge=0, le=1)
@@ -211,6 +220,7 @@ class InstanceConfig(_Strict):
     network: Network = Field(default_factory=Network)
     capacity: Capacity = Field(default_factory=Capacity)
     policy: Policy = Field(default_factory=Policy)
+    time: Time = Field(default_factory=Time)
     solver: Solver = Field(default_factory=Solver)
     explore: Explore = Field(default_factory=Explore)
     scenarios: dict[str, Scenario] = Field(default_factory=dict)
