@@ -2,8 +2,10 @@
 # environment .venv (at the repository root) exists and holds edwc (with EXTRA, e.g. "test"),
 # using only the system's python3, then sets EDWC_PY to .venv/bin/python. It never installs into
 # the system Python, which Debian and Ubuntu refuse (PEP 668, "externally-managed-environment").
-# The install is skipped when .venv/.edwc-installed records the same pyproject.toml and extras;
-# the package is installed editable, so edits to the source need no reinstall.
+# Every package is installed at the exact version constraints.txt pins (what the tests ran with; re-pin on
+# purpose with scripts/lock.sh). The install is skipped when .venv/.edwc-installed records the same
+# pyproject.toml, constraints.txt and extras; the package is installed editable, so edits to the source
+# need no reinstall.
 
 edwc_venv() {
   local extra="${1:-}" root venv py stamp sum spec base="" cand
@@ -42,12 +44,14 @@ edwc_venv() {
     return 2
   fi
 
-  sum="$(cksum < "$root/pyproject.toml")"
+  sum="$(cat "$root/pyproject.toml" "$root/constraints.txt" | cksum)"
   spec="."
   [ -n "$extra" ] && spec=".[$extra]"
   if ! grep -qxF -- "$sum $spec" "$stamp" 2>/dev/null; then
-    echo "== installing edwc${extra:+ with its $extra extra} into .venv" >&2
-    (cd "$root" && "$py" -m pip install --quiet --disable-pip-version-check -e "$spec") \
+    echo "== installing edwc${extra:+ with its $extra extra} into .venv: the pinned packages of constraints.txt," >&2
+    echo "   about 2-4 minutes and 0.9 GB on a first install (downloads ~250 MB); later runs reuse .venv" >&2
+    (cd "$root" && "$py" -m pip install --disable-pip-version-check --progress-bar on -c constraints.txt -e "$spec" \
+       | grep --line-buffered -E '^(Collecting|Successfully installed)' | sed -u 's/^/   /' >&2; exit "${PIPESTATUS[0]}") \
       || { echo "edwc: installing into $venv failed (pip's message is above)" >&2; return 2; }
     # The stamp lists what is installed for this pyproject.toml; an install with an extra
     # also satisfies the plain one.

@@ -38,6 +38,7 @@ _STATUS = {
     "kInterrupt": "interrupted",
     "kObjectiveBound": "objective_limit",
     "kObjectiveTarget": "objective_limit",
+    "kMemoryLimit": "memory_limit",  # HiGHS >= 1.16 reports an allocation failure as this status, not std::bad_alloc
 }
 
 

@@ -140,6 +140,8 @@ def solve_instance(
             outcome = solve_model(m, solver, tee=tee, show_progress=show_progress, trace=trace)
     except MemoryError:  # HiGHS's std::bad_alloc arrives as MemoryError
         raise SolveError(_out_of_memory(inst, "solving", sizes)) from None
+    if outcome.status == "memory_limit":  # HiGHS >= 1.16 ends the run with this status instead
+        raise SolveError(_out_of_memory(inst, "solving", sizes))
     seconds["handover"] = outcome.handover_s
     seconds["solve"] = outcome.seconds
     log(f"HiGHS {outcome.highs_version}: {outcome.status} in {outcome.seconds:.1f} s"
