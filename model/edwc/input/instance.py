@@ -252,6 +252,10 @@ def _fill_defaults(t: dict[str, pd.DataFrame], cfg: InstanceConfig) -> None:
     c["lifetime_years"] = c["lifetime_years"].astype(float).fillna(float(cfg.finance.equipment_lifetime_years))
     w["unmet_cny_per_pflops_year"] = (w["unmet_cny_per_pflops_year"].astype(float)
                                       .fillna(float(cfg.finance.unmet_penalty_cny_per_pflops_year)))
+    w["flexible_share"] = w["flexible_share"].astype(float).fillna(0.0)
+    w["flex_window_h"] = w["flex_window_h"].astype(float).fillna(24.0)
+    s["direct_mw_max"] = s["direct_mw_max"].astype(float).fillna(0.0)
+    t["regions"]["green_trade_mwh_max"] = t["regions"]["green_trade_mwh_max"].astype(float)  # NaN: no cap
 
 
 def load_instance(

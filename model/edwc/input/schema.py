@@ -31,7 +31,8 @@ class Finance(_Strict):
     idle_share: float = Field(0.0, ge=0, le=1, description="draw of idle installed IT / draw of fully used IT")
     unmet_penalty_cny_per_pflops_year: float = Field(5.0e7, ge=0,
                                                      description="value of lost service where workloads.csv gives none")
-    green_premium_cny_per_kwh: float = Field(0.0, ge=0, description="price of contracted green power above the grid price")
+    green_premium_cny_per_kwh: float = Field(0.0, ge=0, le=5,
+                                             description="绿电交易: premium of traded green power above the grid price")
     hours_per_year: float = Field(8760, gt=0)
 
 
@@ -71,6 +72,40 @@ class Policy(_Strict):
     green_share_new_hub_min: float | None = Field(None, ge=0, le=1,
                                                   description="contracted green MWh / MWh of new builds, each hub site")
     max_site_share: float | None = Field(None, gt=0, le=1)
+
+
+class DirectSupply(_Strict):
+    """绿电直连 / 源网荷储 at a site (发改能源〔2025〕650号): PV, wind and batteries built as investments,
+    up to each site's direct_mw_max (sites.csv). Every default is an ESTIMATE whose basis is in seeds/facts.csv."""
+
+    pv_capex_cny_per_kw: float = Field(3500, ge=0, le=1e5, description="PV capex, CNY per kW AC")
+    wind_capex_cny_per_kw: float = Field(4500, ge=0, le=1e5, description="onshore wind capex, CNY per kW")
+    battery_capex_cny_per_kwh: float = Field(1000, ge=0, le=1e5, description="battery capex per kWh of storage")
+    battery_hours: float = Field(4, gt=0, le=24, description="storage hours: battery MW = MWh / battery_hours")
+    battery_efficiency: float = Field(0.85, gt=0, le=1, description="round-trip efficiency")
+    om_share: float = Field(0.02, ge=0, le=1, description="yearly O&M as a share of capex")
+    lifetime_years: float = Field(25, gt=0, le=100, description="PV and wind life (capex annuity)")
+    battery_lifetime_years: float = Field(15, gt=0, le=100, description="battery life (capex annuity)")
+    charges_cny_per_kwh: float = Field(0.0, ge=0, le=5, description="T&D, system and policy charges on direct MWh used")
+    rules: bool = Field(True, description="the 650号 ratios: self-use and share of the site's load")
+    self_use_min: float = Field(0.6, ge=0, le=1, description="MWh used on site / the project's available MWh")
+    load_share_min: float = Field(0.3, ge=0, le=1, description="direct MWh used / the site's MWh, where the site has direct supply")
+    load_share_min_2030: float = Field(0.35, ge=0, le=1, description="the same from 2030 on")
+
+
+class Power(_Strict):
+    """The power side (edwc.formulation.power): supply options at every site, hour by hour, and how
+    emissions and green power are counted."""
+
+    certificate_cny_per_mwh: float | None = Field(None, ge=0, le=1e4,
+                                                  description="绿证 (GEC) price; None: certificates not offered")
+    curtailed_cny_per_kwh: float | None = Field(None, ge=0, le=5,
+                                                description="delivered price of the province's curtailed renewables; None: not offered")
+    residual_co2_t_per_mwh: float = Field(0.6096, ge=0, le=2,
+                                          description="market-based factor of grid MWh not covered by certificates or contracts")
+    emissions_basis: Literal["location", "market"] = Field(
+        "location", description="the emissions the carbon price and carbon cap act on")
+    direct: DirectSupply = Field(default_factory=DirectSupply)
 
 
 class Time(_Strict):
@@ -220,6 +255,7 @@ class InstanceConfig(_Strict):
     network: Network = Field(default_factory=Network)
     capacity: Capacity = Field(default_factory=Capacity)
     policy: Policy = Field(default_factory=Policy)
+    power: Power = Field(default_factory=Power)
     time: Time = Field(default_factory=Time)
     solver: Solver = Field(default_factory=Solver)
     explore: Explore = Field(default_factory=Explore)
@@ -267,6 +303,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("name_en"),
         Column("lon", "float", min=70, max=140),
         Column("lat", "float", min=15, max=56),
+        Column("green_trade_mwh_max", "float", min=0, required=False, optional_cell=True),  # 绿电交易 MWh/yr; empty: no cap
     ),
     "hubs": (
         Column("hub"),
@@ -291,6 +328,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("power_price_cny_per_kwh", "float", min=0, max=5),
         Column("grid_co2_t_per_mwh", "float", min=0, max=2),
         Column("max_facility_mw", "float", min=0),
+        Column("direct_mw_max", "float", min=0, max=1e5, required=False, optional_cell=True),  # PV + wind MW; empty: 0
     ),
     "site_classes": (
         Column("site"),
@@ -315,6 +353,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("gbps_per_pflops", "float", min=0),
         Column("description", required=False, optional_cell=True),
         Column("unmet_cny_per_pflops_year", "float", min=0, required=False, optional_cell=True),  # empty: finance
+        Column("flexible_share", "float", min=0, max=1, required=False, optional_cell=True),  # movable in the day; empty: 0
+        Column("flex_window_h", "float", min=1, max=24, required=False, optional_cell=True),  # how far it moves; empty: 24
     ),
     "demand": (
         Column("region", "adcode"),

@@ -30,6 +30,7 @@ from edwc.analysis.check.families import (
 )
 from edwc.analysis.check.graph import build_graph, dijkstra, haversine_km
 from edwc.analysis.check.policies import check_policies
+from edwc.analysis.check.power import check_power
 from edwc.analysis.check.readers import Plan, UnreadableResult, read_plan
 from edwc.analysis.check.report import (
     ATOL,
@@ -65,6 +66,7 @@ def check_plan(p: Plan, folder: Path) -> CheckReport:
     check_capacity(p, d, r)
     check_sites(p, d, r)
     check_trunks(p, d, g, trees, r)
+    check_power(p, d.energy, d.power, r)
     on = check_policies(p, d, r)
     written = p.summary.get("policies")
     if written is not None and sorted(written) != sorted(on):

@@ -9,7 +9,8 @@ from edwc.analysis.check.graph import Tree
 from edwc.analysis.check.readers import Plan
 from edwc.analysis.check.report import Rows, row_key
 
-COST_PARTS = ("campus", "it_capex", "facility_capex", "energy", "green_power", "network", "trunks", "carbon")
+COST_PARTS = ("campus", "it_capex", "facility_capex", "energy", "green_power", "direct_supply", "network", "trunks",
+              "carbon")
 UNMET_PART = "unmet_value"
 
 
@@ -47,10 +48,21 @@ def recompute_costs(p: Plan, d: Derived, trees: dict[str, Tree]) -> tuple[dict[s
             parts["it_capex"] += w[t] * a_it[c] * float(cl.at[c, "capex_cny_per_pflops"]) * b
             parts["facility_capex"] += (w[t] * a_campus * float(cl.at[c, "facility_capex_cny_per_kw"])
                                         * float(cl.at[c, "kw_per_pflops"]) * b)
-    for (s, t), e in d.energy.items():
-        parts["energy"] += w[t] * 1000 * float(site.at[s, "power_price_cny_per_kwh"]) * e
-    for (_s, t), g_ in d.green.items():
-        parts["green_power"] += w[t] * 1000 * fin.green_premium_cny_per_kwh * g_
+    pw, pv = cfg.power, d.power
+    for (s, t), g_ in pv.grid.items():
+        parts["energy"] += w[t] * (1000 * float(site.at[s, "power_price_cny_per_kwh"]) * g_
+                                   + 1000 * (pw.curtailed_cny_per_kwh or 0.0) * pv.curtailed.get((s, t), 0.0))
+        parts["green_power"] += w[t] * (1000 * fin.green_premium_cny_per_kwh * pv.trade.get((s, t), 0.0)
+                                        + (pw.certificate_cny_per_mwh or 0.0) * pv.certificates.get((s, t), 0.0))
+    dr = pw.direct
+    a_direct = annuity(fin.discount_rate, dr.lifetime_years) + dr.om_share
+    a_battery = annuity(fin.discount_rate, dr.battery_lifetime_years) + dr.om_share
+    for s, t, pv_mw, wind_mw, bat in p.res["sites"][["site", "period", "direct_solar_mw", "direct_wind_mw",
+                                                      "battery_mwh"]].itertuples(index=False):
+        parts["direct_supply"] += w[int(t)] * (
+            a_direct * 1000 * (dr.pv_capex_cny_per_kw * float(pv_mw) + dr.wind_capex_cny_per_kw * float(wind_mw))
+            + a_battery * 1000 * dr.battery_capex_cny_per_kwh * float(bat)
+            + 1000 * dr.charges_cny_per_kwh * pv.direct.get((s, int(t)), 0.0))
     gbps = dict(zip(I["workloads"]["workload"], I["workloads"]["gbps_per_pflops"].astype(float), strict=True))
     bw = cfg.network.bandwidth_cny_per_gbps_km_year
     region_of = site["region"].to_dict()
@@ -105,7 +117,7 @@ def check_kpis(p: Plan, d: Derived, r: Rows) -> None:
             "installed_pflops": sum(v for (s, c, tt), v in d.installed.items() if tt == t),
             "energy_mwh": sum(v for (s, tt), v in d.energy.items() if tt == t),
             "built_pflops": sum(v for (s, c, tt), v in d.built.items() if tt == t),
-            "emissions_t": sum(v for (s, tt), v in d.emissions.items() if tt == t),
+            "emissions_t": sum(v for (s, tt), v in d.power.emissions.items() if tt == t),
         }
         # Emissions are (energy − green) × grid factor: a difference of MWh-sized numbers, so their noise
         # scales with the energy (t per MWh at most ~1), not with the emissions, which may be ~0.

@@ -52,13 +52,13 @@ def check_policies(p: Plan, d: Derived, r: Rows) -> list[str]:
             tot = sum(v for (s, tt), v in d.energy.items() if tt == t)
             green = sum(v for (s, tt), v in d.green.items() if tt == t)
             r.leq("green_share", row_key(period=t), pol.green_share_min * tot, green, max(1.0, tot),
-                  f"contracted green power {{rhs}} MWh < {pol.green_share_min:g} x all energy = {{lhs}}")
+                  f"green power {{rhs}} MWh < {pol.green_share_min:g} x all energy = {{lhs}}")
         if pol.green_share_new_hub_min is not None:
             for s in sorted({s for s, c in d.buildable if in_hub[s]}):
                 e_new = d.energy_new.get((s, t), 0.0)
                 r.leq("green_share_new_hub", row_key(site=s, period=t), pol.green_share_new_hub_min * e_new,
                       d.green.get((s, t), 0.0), max(1.0, e_new),
-                      f"contracted green power {{rhs}} MWh < {pol.green_share_new_hub_min:g} x new builds' energy = {{lhs}}")
+                      f"green power {{rhs}} MWh < {pol.green_share_new_hub_min:g} x new builds' energy = {{lhs}}")
     ceilings = pol.pue_max.model_dump()
     if any(v is not None for v in ceilings.values()):
         for s, c in sc:

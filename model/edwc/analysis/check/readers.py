@@ -15,10 +15,14 @@ RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "capacity": ("site", "class", "period", "existing_pflops", "built_pflops", "installed_pflops", "served_pflops",
                  "served_new_pflops"),
     "sites": ("site", "period", "open", "newly_opened", "it_mw", "facility_mw", "energy_mwh", "energy_new_mwh",
-              "green_mwh", "emissions_t"),
+              "grid_mwh", "curtailed_mwh", "direct_mwh", "trade_mwh", "certificate_mwh", "green_mwh", "peak_grid_mw",
+              "direct_solar_mw", "direct_wind_mw", "battery_mwh", "emissions_t", "emissions_market_t"),
     "serve": ("region", "site", "workload", "period", "pflops", "rtt_ms"),
     "unmet": ("region", "workload", "period", "pflops"),
     "trunks": ("trunk", "period", "load_gbps", "capacity_gbps", "wavelengths_added"),
+    "power": ("site", "period", "day", "step", "hours", "weight_h", "load_mw", "grid_mw", "curtailed_mw",
+              "direct_available_mw", "spill_mw", "charge_mw", "discharge_mw", "soc_mwh", "curtailed_pool_mw",
+              "cf_solar", "cf_onwind"),
     "kpis": ("kpi", "period", "value"),
 }
 NAME_SUFFIXES = ("_name_zh", "_name_en")  # name columns beside ids (results.tables.with_names)
