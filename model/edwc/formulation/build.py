@@ -17,7 +17,8 @@ from edwc.formulation.policy import add_policies
 from edwc.formulation.power import add_power
 from edwc.formulation.power_data import prepare_power
 from edwc.input.instance import Instance
-from edwc.timeseries.slices import TimeSlices, annual
+from edwc.timeseries.slices import TimeSlices
+from edwc.timeseries.typical import time_slices
 
 
 def add_sets(m: pyo.ConcreteModel, d: ModelData) -> None:
@@ -69,11 +70,12 @@ def build_model(inst: Instance, elastic: bool = False, network: str = "full",
     """Return the Pyomo model and the data it was built from.
 
     elastic=True adds a priced slack to every policy row (used to explain infeasibility).
+    ts: the time slices (default: those instance.yaml's time block asks for, edwc.timeseries.typical).
     network="lazy" leaves the rows of flow_balance and trunk_capacity out (the families exist, empty):
     a relaxation of the full model, which edwc.solve.lazy tightens with the rows a plan needs.
     """
     d = prepare(inst)
-    d.power = prepare_power(inst, d, ts if ts is not None else annual())
+    d.power = prepare_power(inst, d, ts if ts is not None else time_slices(inst))
     m = pyo.ConcreteModel(name=inst.result_name)
     m.elastic = elastic
     m.elastic_slacks = []

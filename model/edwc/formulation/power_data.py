@@ -47,7 +47,7 @@ def prepare_power(inst: Instance, d: ModelData, ts: TimeSlices) -> PowerData:
     fin, pw = cfg.finance, cfg.power
     scale = fin.hours_per_year / HOURS_PER_YEAR
     W = {k: ts.weight_h(k) * scale for k in ts.slices}
-    province = {s: province_of(str(d.site[s]["region"])) for s in d.sites}
+    province = {s: ts.province_of.get(str(d.site[s]["region"]), province_of(str(d.site[s]["region"]))) for s in d.sites}
     dmax = {s: float(d.site[s].get("direct_mw_max") or 0.0) for s in d.sites}
     direct_sites = [s for s in d.sites if dmax[s] > 0 and any((t, province[s]) in ts.cf for t in DIRECT_TECHS)]
     cf = {(t, s): ts.cf[(t, province[s])] for s in direct_sites for t in DIRECT_TECHS if (t, province[s]) in ts.cf}
