@@ -126,10 +126,11 @@ def add_carbon_cap(m: pyo.ConcreteModel, d: ModelData, cap_t: float) -> None:
     _add(m, "carbon_cap", d.periods, lambda t: (quicksum(m.emissions_basis_t[s, t] for s in m.sites), cap_t), "<=")
 
 
-def add_green_share(m: pyo.ConcreteModel, d: ModelData, share: float) -> None:
-    """green_share[t]:  Σ_s green_total_mwh[s,t] ≥ share · Σ_s energy_mwh[s,t]  (national, every period; green as the
+def add_green_share(m: pyo.ConcreteModel, d: ModelData, share: float, start: int | None = None) -> None:
+    """green_share[t]:  Σ_s green_total_mwh[s,t] ≥ share · Σ_s energy_mwh[s,t]  (national, each period from
+    policy.green_share_from on, every period without it; green as the
     consumption-weight notice counts it: certificates, traded green power, direct supply and curtailed renewables)."""
-    _add(m, "green_share", d.periods,
+    _add(m, "green_share", [t for t in d.periods if start is None or t >= start],
          lambda t: (quicksum(m.green_total_mwh[s, t] for s in m.sites),
                     share * quicksum(m.energy_mwh[s, t] for s in m.sites)), ">=")
 
@@ -165,11 +166,13 @@ def add_policies(m: pyo.ConcreteModel, d: ModelData, p: Policy) -> list[str]:
             ("cluster_utilisation", p.cluster_utilisation_min, add_cluster_utilisation),
             ("west_utilisation", p.west_utilisation_min, add_west_utilisation),
             ("carbon_cap", p.carbon_cap_t, add_carbon_cap),
-            ("green_share", p.green_share_min, add_green_share),
             ("green_share_new_hub", p.green_share_new_hub_min, add_green_share_new_hub),
             ("max_site_share", p.max_site_share, add_max_site_share))
     for name, v, fn in rest:
         if v is not None:
             fn(m, d, v)
             on.append(name)
+    if p.green_share_min is not None and any(p.green_share_from is None or t >= p.green_share_from for t in d.periods):
+        add_green_share(m, d, p.green_share_min, p.green_share_from)
+        on.append("green_share")
     return on

@@ -68,7 +68,9 @@ class Policy(_Strict):
     west_utilisation_min: float | None = Field(None, ge=0, le=1)
     carbon_price_cny_per_t: float = Field(0.0, ge=0)
     carbon_cap_t: float | None = Field(None, ge=0)
-    green_share_min: float | None = Field(None, ge=0, le=1, description="contracted green MWh / all MWh, national")
+    green_share_min: float | None = Field(None, ge=0, le=1, description="green MWh (all kinds) / all MWh, national")
+    green_share_from: int | None = Field(None, ge=1900, le=2200,
+                                         description="first period green_share_min applies in (None: every period)")
     green_share_new_hub_min: float | None = Field(None, ge=0, le=1,
                                                   description="contracted green MWh / MWh of new builds, each hub site")
     max_site_share: float | None = Field(None, gt=0, le=1)

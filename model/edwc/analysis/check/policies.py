@@ -48,7 +48,7 @@ def check_policies(p: Plan, d: Derived, r: Rows) -> list[str]:
         if pol.carbon_cap_t is not None:
             em = sum(v for (s, tt), v in d.emissions.items() if tt == t)
             r.leq("carbon_cap", row_key(period=t), em, pol.carbon_cap_t, max(1.0, pol.carbon_cap_t), "emissions {lhs} t > cap {rhs} t")
-        if pol.green_share_min is not None:
+        if pol.green_share_min is not None and (pol.green_share_from is None or t >= pol.green_share_from):
             tot = sum(v for (s, tt), v in d.energy.items() if tt == t)
             green = sum(v for (s, tt), v in d.green.items() if tt == t)
             r.leq("green_share", row_key(period=t), pol.green_share_min * tot, green, max(1.0, tot),
@@ -82,7 +82,9 @@ def check_policies(p: Plan, d: Derived, r: Rows) -> list[str]:
                     ("national_utilisation", pol.national_utilisation_min),
                     ("cluster_utilisation", pol.cluster_utilisation_min),
                     ("west_utilisation", pol.west_utilisation_min), ("carbon_cap", pol.carbon_cap_t),
-                    ("green_share", pol.green_share_min), ("green_share_new_hub", pol.green_share_new_hub_min),
+                    ("green_share", pol.green_share_min if pol.green_share_from is None
+                     or any(t >= pol.green_share_from for t in d.periods) else None),
+                    ("green_share_new_hub", pol.green_share_new_hub_min),
                     ("max_site_share", pol.max_site_share))
     for name, setting in settings:
         if setting is not None:
