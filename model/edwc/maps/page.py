@@ -187,7 +187,7 @@ def legend_html(m: MapData) -> str:
              f'{html.escape(w["congested"].format(at=pct(0.95)))}</div></div>',
              '<div class="lg">' + "".join(
                  f'<div><span class="dot" style="background:{C.SIDE[k]}"></span>'
-                 f'{html.escape(w["site_side"].format(side=w[k]))}</div>' for k in ("east", "west"))
+                 f'{html.escape(w["site_side"].format(side=w[k]))}</div>' for k in ("east", "west", "outside"))
              + "".join(f'<div><span class="sw" style="background:{C.SIDE_TINT[k]}"></span>'
                        f'{html.escape(w["hub_tint"].format(side=w[k]))}</div>' for k in ("east", "west"))
              + f'<div class="small">{html.escape(pw["sites_size"])}</div></div>']
