@@ -10,6 +10,8 @@ import html
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+
 from edwc.analysis.report_sections import fmt_goal, limits_section, period_section
 from edwc.maps import colours as C
 from edwc.maps.fonts_cache import font_face_css
@@ -120,8 +122,8 @@ def cost_section(d: Digest, lang: str) -> str:
     costs = d.costs
     real = {k: v for k, v in costs.items() if k != "unmet"}
     total = sum(real.values()) or 1.0
-    yearly = d.yearly_costs() if d.multi_period else None
-    periods = list(yearly.index) if yearly is not None and not yearly.empty else []
+    yearly = d.yearly_costs() if d.multi_period else pd.DataFrame()
+    periods = list(yearly.index)
     rows = [[e(w["parts"].get(k, k)), num(v / YI, 1), pct(v / total, 1),
              *[num(float(yearly.at[t, k]) / YI if k in yearly else float("nan"), 1) for t in periods],
              f'<div class="bar"><span style="width:{100 * v / total:.2f}%;background:'

@@ -224,12 +224,12 @@ def write_workbook(result_dir: Path, lang: str = "zh", digest: Digest | None = N
                       "行数" if lang == "zh" else "rows"])
         for cell in about[1]:
             cell.font = Font(bold=True)
-        for build, *meta in PLANNER_SHEETS:
+        for build, *names in PLANNER_SHEETS:
             sheet = build(d, lang)
             if sheet is None or sheet.empty:
                 continue
-            about.append([meta[i], meta[2 + i], len(sheet)])
-            write_sheet(wb, meta[i], sheet, lang)
+            about.append([names[i], names[2 + i], len(sheet)])
+            write_sheet(wb, names[i], sheet, lang)
         for table, meta in SHEETS.items():
             df = d.tables.get(table)
             if df is None or df.empty:
