@@ -89,8 +89,7 @@ def draw_costs(fig: Any, rect: tuple[float, float, float, float], costs: pd.Data
         if bad:
             ax.text(xi, 0.02 * max(top, 1e-9), w["failed"], ha="center", va="bottom", fontsize=8, color=C.UNMET)
             continue
-        ax.text(xi, total / 2, f"{total:,.{digits}f}", ha="center", va="center", fontsize=7.5, color="white",
-                fontweight="bold")
+        ax.text(xi, total / 2, f"{total:,.{digits}f}", ha="center", va="center", fontsize=7.5, color="white")
         if flag:
             ax.text(xi, total + min(extra, ceiling - total) + 0.01 * top,
                     w["unmet_flag"].format(v=f"{extra:,.{digits}f}", pflops=f"{pf:,.0f}"),

@@ -97,7 +97,7 @@ def what_changed(comp: Comparison, lang: str = "zh") -> list[str]:
                                               wb=_pct(_value(comp, "west_share_new", b)), wv=_pct(_value(comp, "west_share_new", lab))))
         cap = comp.capacity
         if f"Δ {lab}" in cap:
-            by_hub = cap.groupby("hub")[f"Δ {lab}"].sum()
+            by_hub = cap[cap["hub"] != "total"].groupby("hub")[f"Δ {lab}"].sum()
             top = by_hub[by_hub.abs() > 0.5].sort_values(key=lambda s: -s.abs()).head(4)
             if len(top):
                 lines.append("  " + w["hubs"].format(items=", ".join(f"{_hub_name(comp, h, lang)} {v:+,.0f}" for h, v in top.items())))
