@@ -29,6 +29,7 @@ IDS = {"region": str, "site": str, "hub": str}
 # Move bits: the west's green (work travels to it); move watts: the east's brown (serve it at home).
 VERDICT_COLOURS = {"move bits": C.SIDE["west"], "move watts": C.SIDE["east"], "local": "#9e9e9e",
                    "no own-side alternative": "#7b3294"}
+MATERIAL = 0.01  # a spread of the marginal cost (max - min over the median) below this is no material difference
 STATUS_COLOURS = {"firm": "#1a9850", "choice": "#fdae61", "never": "#bdbdbd"}
 
 
@@ -72,13 +73,17 @@ def marginal_cost_map(folder: Path, column: str, name: str, what: str, note: str
         weight = ok["demand_pflops"].where(ok["demand_pflops"] > 0, 1.0)
         val = (ok[column] * weight).groupby(ok["province"]).sum() / weight.groupby(ok["province"]).sum()
         lo, hi = (float(val.min()), float(val.max())) if len(val) else (0.0, 1.0)
-        same = hi - lo < 1e-6 * max(1.0, abs(hi))
-        if same:
-            lo, hi = lo * 0.9, hi * 1.1 + 1e-9
+        mid = float(val.median()) if len(val) else 0.0
+        spread = (hi - lo) / abs(mid) if mid else 0.0
+        title = f"{w} ({g['class'].iloc[0]})"
+        if spread < MATERIAL:  # a sub-threshold spread is never stretched over a colour ramp
+            shade(ax, val.clip(mid, mid), "Greys", Normalize(mid - 1.0, mid + 4.0), special=unmet)  # one light grey
+            ax.set_title(f"{title}\n{mid / 1e6:,.2f} M everywhere served: no material difference "
+                         f"(spread {spread:.2%} < {MATERIAL:.0%})", fontsize=8.5)
+            continue
         norm = Normalize(lo, hi)
         shade(ax, val, "viridis", norm, special=unmet)
-        ax.set_title(f"{w} ({g['class'].iloc[0]})" + (f": {hi / 1.1:,.0f} wherever served" if same and len(val) else ""),
-                     fontsize=9)
+        ax.set_title(f"{title}: spread {spread:.1%} around {mid / 1e6:,.2f} M", fontsize=9)
         bar(fig, ax, "viridis", norm, "CNY / PFLOPS-yr", fmt=_k)
     return save(fig, folder / name)
 
