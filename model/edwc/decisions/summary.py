@@ -84,7 +84,7 @@ def marginal_lines(df: pd.DataFrame) -> list[str]:
         long = g["long_run_cny_per_pflops_year"].dropna()
         short = g["marginal_cost_cny_per_pflops_year"]
         lines.append(f"  {w:<18} " + (f"{long.min():,.0f} – {long.median():,.0f} – {long.max():,.0f}" if len(long)
-                                      else "— (no site in reach can build it)"))
+                                      else f"— (no site in reach can build it; at the plan {short.median():,.0f})"))
         full = int(g.get("short_of_capacity", pd.Series(False, index=g.index)).sum())
         if len(long) and short.median() > SCARCE * long.median():
             scarce.append(f"  {w:<18} {short.median():,.0f} at the plan (x{short.median() / long.median():.1f} the long "

@@ -76,6 +76,10 @@ def marginal_cost_map(folder: Path, column: str, name: str, what: str, note: str
         mid = float(val.median()) if len(val) else 0.0
         spread = (hi - lo) / abs(mid) if mid else 0.0
         title = f"{w} ({g['class'].iloc[0]})"
+        if not len(val):
+            shade(ax, special=unmet)
+            ax.set_title(f"{title}: no value (no site in reach can build it, or no spare capacity)", fontsize=8.5)
+            continue
         if spread < MATERIAL:  # a sub-threshold spread is never stretched over a colour ramp
             shade(ax, val.clip(mid, mid), "Greys", Normalize(mid - 1.0, mid + 4.0), special=unmet)  # one light grey
             ax.set_title(f"{title}\n{mid / 1e6:,.2f} M everywhere served: no material difference "
