@@ -113,8 +113,10 @@ def _plot(points: pd.DataFrame, axis: Axis, path: Path, title: str, unit: str, F
     if len(short):
         ax.plot(short[axis.name] / scale, short["cost_cny"] / YI, "o", ms=14, mfc="none", color="#b71c1c",
                 label=f"⚠ leaves > {UNMET_FLAG_PFLOPS:,.0f} PFLOPS unserved (value in the cost)")
+    top = float(points["cost_cny"].max()) / YI
+    digits = 0 if top >= 100 else 1 if top >= 10 else 2 if top >= 1 else 3
     for r in front.itertuples(index=False):
-        ax.annotate(f"{r.cost_cny / YI:,.0f}", (getattr(r, axis.name) / scale, r.cost_cny / YI), xytext=(5, 4),
+        ax.annotate(f"{r.cost_cny / YI:,.{digits}f}", (getattr(r, axis.name) / scale, r.cost_cny / YI), xytext=(5, 4),
                     textcoords="offset points", fontsize=7, color="#444444")
     per = "CNY/tCO₂" if axis.name == "emissions" else "亿元/yr per ms"
     xs, ys = front[axis.name].to_numpy(float), front["cost_cny"].to_numpy(float)
@@ -131,7 +133,7 @@ def _plot(points: pd.DataFrame, axis: Axis, path: Path, title: str, unit: str, F
     span = max(hi - lo, MIN_SPAN * lo)
     mid = (hi + lo) / 2
     ax.set_ylim(mid - 0.6 * span, mid + 0.6 * span)
-    ax.yaxis.set_major_formatter("{x:,.0f}")
+    ax.yaxis.set_major_formatter(f"{{x:,.{digits}f}}")
     right = ax.secondary_yaxis("right", functions=(lambda y: (y / lo - 1) * 100 if lo else y,
                                                     lambda p: (p / 100 + 1) * lo))
     right.set_ylabel("% over the least cost", fontsize=8)

@@ -30,7 +30,8 @@ IDS = {"region": str, "site": str, "hub": str}
 VERDICT_COLOURS = {"move bits": C.SIDE["west"], "move watts": C.SIDE["east"], "local": "#9e9e9e",
                    "no own-side alternative": "#7b3294"}
 MATERIAL = 0.01  # a spread of the marginal cost (max - min over the median) below this is no material difference
-STATUS_COLOURS = {"firm": "#1a9850", "choice": "#fdae61", "never": "#bdbdbd"}
+# firm / sized / choice in greys and white: no hue that means a class or a side on the plan map
+STATUS_COLOURS = {"firm": "#3a3a3a", "sized": "#9a9a9a", "choice": "#ffffff", "never": "#e0e0e0"}
 
 
 def _instance_table(folder: Path, name: str) -> pd.DataFrame:
@@ -138,7 +139,10 @@ def site_status_map(folder: Path, status: pd.DataFrame, sites: pd.DataFrame, tit
     size = 20 + 300 * np.sqrt(s["size"].to_numpy() / max(1e-9, float(s["size"].max()))) if "size" in s else 60
     if cmap is None:
         colours = [STATUS_COLOURS.get(v, "#000000") for v in s[column]]
-        ax.scatter(x, y, s=size, c=colours, edgecolors="#333333", linewidths=0.6, zorder=5)
+        ax.scatter(x, y, s=size, c=colours, edgecolors="#333333", linewidths=0.8, zorder=5)
+        if "least" in s:  # the least built in any plan: a dark core (area on the same scale)
+            core = 300 * np.sqrt(s["least"].to_numpy() / max(1e-9, float(s["size"].max())))
+            ax.scatter(x, y, s=np.where(s["least"] > 0, core, 0.0), c="#111111", linewidths=0, zorder=6)
         ax.legend(handles=[Line2D([], [], marker="o", ls="", mfc=c, mec="#333333", ms=8, label=k)
                            for k, c in STATUS_COLOURS.items() if k in set(s[column])], loc="upper left", fontsize=8)
     else:
