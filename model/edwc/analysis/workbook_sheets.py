@@ -126,13 +126,13 @@ def periods_sheet(d: Digest, lang: str) -> pd.DataFrame | None:  # noqa: ARG001
     return p.join(hubs, on="period")
 
 
-def scorecard_sheet(d: Digest, lang: str) -> pd.DataFrame | None:
+def scorecard_sheet(d: Digest, lang: str) -> pd.DataFrame:
     from edwc.results.scorecard import score
 
     w = REPORT_WORDS[lang]
     rows = score(d)
-    if not rows:
-        return None
+    if not rows:  # the sheet is there all the same, saying so
+        return pd.DataFrame([{"policy_name": w["none"], "policy": "", "met": ""}])
     out = []
     for r in rows:
         name = w["policies"].get(r["policy"], r["policy"])

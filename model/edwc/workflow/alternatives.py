@@ -124,9 +124,9 @@ def firm_map(out: Path, firm: pd.DataFrame, result_dir: Path, slack: float, plan
         columns={"built_mw_max": "size", "built_mw_min": "least"})
     unmet = ""
     if table is not None and len(table) > 1:
-        alt = table[table["plan"] != "optimum"]["unmet_pflops"]
-        unmet = (f" The optimum leaves {table['unmet_pflops'].iloc[0]:,.0f} PFLOPS unserved, the alternatives "
-                 f"{alt.min():,.0f}–{alt.max():,.0f}: part of their slack is spent on not serving demand.")
+        alt, best = table[table["plan"] != "optimum"]["unmet_pflops"], float(table["unmet_pflops"].iloc[0])
+        unmet = (f" The optimum leaves {best:,.0f} PFLOPS unserved, the alternatives {alt.min():,.0f}–{alt.max():,.0f}"
+                 + (": part of their slack is spent on not serving demand." if alt.max() > best + 100 else "."))
     return site_status_map(out, status, sites, f"What is firm: sites in all {plans} plans within {slack:.0%} of the least "
                            f"cost; firm = built in every plan with a range ≤ {FIRM_RANGE:.0%} of its most",
                            "Outer circle area ∝ the most IT MW built there in any plan, inner dark core ∝ the least. "
