@@ -53,13 +53,13 @@ def period_lines(result: Result) -> list[str]:
 def limit_lines(folder: str) -> list[str]:
     """'What limits this plan' in a few lines (from the written result)."""
     from edwc.results.digest import read_digest
-    from edwc.results.limits import AT_LIMIT
+    from edwc.results.limits import AT_LIMIT, limits_of
 
     try:
         d = read_digest(Path(folder))
     except (OSError, ValueError, KeyError):
         return []
-    lim = d.limits()
+    lim = limits_of(d)
     if lim.empty():
         return ["what limits this plan: nothing is at a limit (cost alone shapes it)"]
     names = d.names.of("sites", lim.sites["site"], "en", short=True).tolist()

@@ -19,6 +19,7 @@ from edwc.maps.i18n import cls_label, ef, pct, suffix
 from edwc.maps.i18n_pages import REPORT_WORDS, page_chars
 from edwc.maps.mapdata import headline_lines, page_title
 from edwc.results.digest import CONGESTED_AT, Digest, read_digest
+from edwc.results.limits import limits_of
 from edwc.results.periods import yearly_cost
 from edwc.results.scorecard import score
 
@@ -160,7 +161,7 @@ def site_section(d: Digest, lang: str) -> str:
     s["total"] = s[[f"installed_{c}" for c in d.classes]].sum(axis=1)
     s = s.sort_values(["side", "total"], ascending=[True, False])
     rows = []
-    at_limit = d.limits().site_ids
+    at_limit = limits_of(d).site_ids
     for r in s.to_dict("records"):
         served = sum(r.get(f"served_{c}", 0.0) for c in d.classes)
         power = f"{num(r.get('facility_mw', float('nan')))} / {num(r.get('max_facility_mw', float('nan')))}"

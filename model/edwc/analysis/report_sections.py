@@ -8,7 +8,7 @@ import html
 from edwc.maps.i18n import cls_label, pct
 from edwc.maps.i18n_pages import REPORT_WORDS as W
 from edwc.results.digest import Digest
-from edwc.results.limits import AT_LIMIT
+from edwc.results.limits import AT_LIMIT, limits_of
 from edwc.results.periods import new_by_hub, period_table
 
 YI = 1e8
@@ -63,7 +63,7 @@ def period_section(d: Digest, lang: str) -> str:
 def limits_section(d: Digest, lang: str) -> str:
     """The limits the plan runs into: site power, module counts, trunks, policies."""
     w = W[lang]
-    lim = d.limits()
+    lim = limits_of(d)
     parts = [f'<p class="small">{e(w["limits_note"].format(at=pct(AT_LIMIT)))}'
              + ("" if lim.priced else " " + e(w["not_priced"])) + "</p>"]
     if lim.empty():

@@ -10,6 +10,7 @@ import pandas as pd
 from edwc.maps.i18n import cls_label, words
 from edwc.maps.i18n_pages import REPORT_WORDS
 from edwc.results.digest import Digest
+from edwc.results.limits import limits_of
 from edwc.results.periods import new_by_hub, period_table, yearly_cost
 
 YI = 1e8
@@ -146,7 +147,7 @@ def scorecard_sheet(d: Digest, lang: str) -> pd.DataFrame:
 
 def limits_sheet(d: Digest, lang: str) -> pd.DataFrame | None:
     """Sites at their power limit (the limit that shapes most plans), with shadow values when priced."""
-    lim = d.limits()
+    lim = limits_of(d)
     if lim.sites.empty:
         return None
     s = lim.sites.copy()

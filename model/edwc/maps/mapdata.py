@@ -10,6 +10,7 @@ from edwc.maps import colours as C
 from edwc.maps.geo import basemap, project_xy
 from edwc.maps.i18n import ef, pct, words
 from edwc.results.digest import CONGESTED_AT, Digest, province_of
+from edwc.results.limits import limits_of
 
 SITE_PT = (2.0, 11.0)  # main panel site radius range, points
 TRUNK_PT = (0.5, 3.6)  # trunk width range, points
@@ -75,7 +76,7 @@ def headline_lines(d: Digest, lang: str) -> list[str]:
     penalty = w["penalty"].format(v=f"{h['unmet_penalty_cny'] / YI:,.0f}",
                                   v_bn=f"{h['unmet_penalty_cny'] / 1e9:,.1f}") if h[
         "unmet_penalty_cny"] > 0.5 * YI else ""
-    n_limited = len(d.limits().sites)
+    n_limited = len(limits_of(d).sites)
     lines = [
         w["headline"].format(installed=ef(h["installed_pflops"]), built=ef(h["built_pflops"]),
                              west_new=pct(h["west_share_new"]), intel=pct(h["intelligent_share"]),

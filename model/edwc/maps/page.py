@@ -27,7 +27,7 @@ from edwc.maps.i18n import cls_label, ef, pct, words
 from edwc.maps.i18n_pages import PAGE_WORDS, page_chars
 from edwc.maps.mapdata import MapData, headline_lines, page_title, site_sizes, trunk_widths
 from edwc.results.digest import Digest
-from edwc.results.limits import AT_LIMIT
+from edwc.results.limits import AT_LIMIT, limits_of
 
 KM = 1000.0
 SIMPLIFY_M = 1500.0  # the page draws at ~4 km per pixel; coarser shapes load faster
@@ -98,7 +98,7 @@ def page_data(m: MapData) -> dict:
     site_name, hub_name = d.names.sites[col].to_dict(), d.names.hubs[col].to_dict()
     region_name = d.names.regions[col].to_dict()
     sites = []
-    limited = d.limits().site_ids
+    limited = limits_of(d).site_ids
     for r in s.to_dict("records"):
         by = {c: [round(r[f"installed_{c}"], 1), round(r[f"built_{c}"], 1),
                   round(r.get(f"served_{c}", 0.0), 1)] for c in d.classes}
@@ -170,7 +170,7 @@ def svg_map(m: MapData, shade: str) -> str:
     s = m.sites
     installed = s[[f"installed_{c}" for c in m.d.classes]].sum(axis=1).to_numpy()
     r = site_sizes(installed)
-    limited = m.d.limits().site_ids
+    limited = limits_of(m.d).site_ids
     for i, row in enumerate(s.itertuples(index=False)):
         out.append(f'<circle cx="{km(row.x)}" cy="{km(-row.y)}" r="{r[i] * 4.5:.1f}" data-s="{i}" '
                    f'fill="{C.SIDE.get(row.side, C.INK_SOFT)}" class="st{" lim" if row.site in limited else ""}"/>')

@@ -32,7 +32,7 @@ from edwc.maps.mapdata import MapData, headline_lines, page_title, site_sizes, t
 from edwc.maps.panels import draw_class_panel, draw_hub_bars
 from edwc.maps.place import Placer
 from edwc.results.digest import CONGESTED_AT, Digest
-from edwc.results.limits import AT_LIMIT
+from edwc.results.limits import AT_LIMIT, limits_of
 
 FIGSIZE_IN = (16.0, 14.0)
 MAX_NAMED_ACCESS = 6  # more sites with a full access link than this: a count, not the names
@@ -123,7 +123,7 @@ def draw_network(ax: Axes, m: MapData, shade: str) -> None:
     r = site_sizes(installed)
     ax.scatter(s["x"], s["y"], s=(2 * r) ** 2, c=[C.SIDE.get(v, C.INK_SOFT) for v in s["side"]],
                alpha=0.85, edgecolors="white", linewidths=0.6, zorder=4)
-    limited = s["site"].isin(m.d.limits().site_ids).to_numpy()  # at the power limit: a thick dark outline
+    limited = s["site"].isin(limits_of(m.d).site_ids).to_numpy()  # at the power limit: a thick dark outline
     ax.scatter(s["x"][limited], s["y"][limited], s=(2 * r[limited] + 1.5) ** 2, facecolors="none",
                edgecolors=C.AT_LIMIT, linewidths=2.2, zorder=4.4)
     full_access = set(t.loc[hot & (t["access_site"] != "").to_numpy(), "access_site"])

@@ -47,15 +47,7 @@ class Digest:
     kpis: dict[str, float]
     policy: dict[str, Any] = field(default_factory=dict)
     _flows: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False, compare=False)
-    _limits: Any = field(default=None, repr=False, compare=False)
-
-    def limits(self) -> Any:
-        """What limits the plan (results.limits.Limits), computed once."""
-        if self._limits is None:
-            from edwc.results.limits import plan_limits
-
-            self._limits = plan_limits(self)
-        return self._limits
+    _limits: Any = field(default=None, repr=False, compare=False)  # results.limits.limits_of's cache
 
     @property
     def multi_period(self) -> bool:

@@ -121,3 +121,10 @@ def plan_limits(d: Digest) -> Limits:
     priced = (d.folder / "marginal_sites.csv").is_file()
     return Limits(sites=site_power(d), modules=module_limits(d), trunks=full_trunks(d),
                   policies=binding_policies(d), priced=priced)
+
+
+def limits_of(d: Digest) -> Limits:
+    """plan_limits of ``d``, computed once per digest (the map, the page and the workbook all ask)."""
+    if d._limits is None:
+        d._limits = plan_limits(d)
+    return d._limits

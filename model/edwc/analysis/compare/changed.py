@@ -6,6 +6,7 @@ compare.md and the CSVs (or the terminal with --details)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -60,7 +61,9 @@ def _hub_name(comp: Comparison, hub: str, lang: str) -> str:
     return str(read_names(folder).of("hubs", [hub], lang, short=True).iloc[0])
 
 
-def what_changed(comp: Comparison, lang: str = "zh") -> list[str]:
+def what_changed(comp: Comparison, lang: str = "zh",
+                 note: Callable[[str, pd.DataFrame], str] = lambda lab, moved: "") -> list[str]:
+    """The lines; ``note(label, moved rows)`` is added to the moved line (e.g. that the moves are ties)."""
     w = WORDS[lang]
     multi = len(comp.results[0].summary.get("period_weights") or {}) > 1
     from edwc.analysis.compare.comparison import drawn_names
@@ -104,7 +107,7 @@ def what_changed(comp: Comparison, lang: str = "zh") -> list[str]:
         lines.append("  " + w["energy"].format(b=_n(_value(comp, "energy_mwh", b) / 1e6), v=_n(_value(comp, "energy_mwh", lab) / 1e6),
                                                eb=_n(_value(comp, "emissions_t", b) / 1e6), ev=_n(_value(comp, "emissions_t", lab) / 1e6)))
         moved = comp.moved[comp.moved["result"] == lab] if len(comp.moved) else comp.moved
-        lines.append("  " + w["moved"].format(n=len(moved)))
+        lines.append("  " + w["moved"].format(n=len(moved)) + note(lab, moved))
     return lines
 
 

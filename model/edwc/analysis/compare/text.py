@@ -132,7 +132,7 @@ def render_terminal(comp: Comparison, max_moved: int = 15, width: int | None = N
     from edwc.analysis.termtable import fit, terminal_width, wrap
 
     width = width or terminal_width()
-    lead = [("  " if ln.startswith("  ") else "") + part for ln in what_changed(comp, lang)
+    lead = [("  " if ln.startswith("  ") else "") + part for ln in what_changed(comp, lang, lambda lab, m: _tie_note(comp, lab, m, lang))
             for part in wrap(ln.strip(), width - 2, "    ")]
     if not details:
         return "\n".join(lead)
