@@ -66,7 +66,7 @@ WORDS = {
         "congested": "utilisation ≥ {at} (binding)",
         "congested_access": "site access link full",
         "site_side": "{side} site (size ∝ installed PFLOPS)",
-        "hub_tint": "province of a {side} hub",
+        "hub_tint": "{side} hub province",
         "east": "east", "west": "west", "outside": "outside-hub",
         "callout": "{name} {installed} EF\nnew {built} · AI {intel}",
         "callout_nointel": "{name} {installed} EF\nnew {built}",
