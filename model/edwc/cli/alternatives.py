@@ -42,6 +42,8 @@ def alternatives_command(result: Path, slack: float, n: int, out: Path | None, w
     sigterm_as_interrupt()
     rep = alternatives(result, slack=slack, n=n, out=out, workers=workers or machine_cores(), scheduler=scheduler,
                        time_limit=time_limit, mip_gap=mip_gap, maps=not no_map, log=lambda s: click.echo(s, err=True))
-    click.echo(render_alternatives(rep))
+    from edwc.results.names import read_names
+
+    click.echo(render_alternatives(rep, read_names(result / "instance")))
     if rep.failed:
         sys.exit(1)

@@ -135,15 +135,18 @@ def report(result: Path, lang: str, no_files: bool) -> None:
     from edwc.decisions.summary import render_prices
     from edwc.results.tables import read_result
 
-    click.echo(damaged_as_error(str(result), lambda: render(read_result(result), str(result))))
+    click.echo(damaged_as_error(str(result), lambda: render(read_result(result), str(result), verb="read from")))
     priced = render_prices(result)
     if priced:
         click.echo(priced)
     if not no_files:
         from edwc.analysis.outputs import write_outputs
+        from edwc.maps import map_name
 
-        for p in damaged_as_error(str(result), lambda: write_outputs(result, lang=lang, maps=())):
-            click.echo(str(p))
+        # the page embeds map[.LANG].png: draw it when this language has none yet
+        maps = () if (result / map_name("png", lang)).is_file() else ("png",)
+        paths = damaged_as_error(str(result), lambda: write_outputs(result, lang=lang, maps=maps))
+        click.echo("wrote " + ", ".join(p.name for p in paths) + f" in {result}")
 
 
 @main.command(name="map")

@@ -24,7 +24,7 @@ from pyomo.repn.standard_repn import generate_standard_repn
 
 from edwc.input.schema import Solver
 from edwc.solve.cores import machine_cores
-from edwc.solve.handover import INF, HighsModel, load_solution, to_highs
+from edwc.solve.handover import INF, HighsModel, load_solution, new_highs, to_highs
 
 # HiGHS model status -> our status word
 _STATUS = {
@@ -63,7 +63,7 @@ class SolveOutcome:
 
 def status_of_termination(termination: str) -> str | None:
     """The status word edwc writes for HiGHS's own termination text (None when HiGHS has no such text)."""
-    h = highspy.Highs()
+    h = new_highs()
     for name in dir(highspy.HighsModelStatus):
         if name.startswith("k") and h.modelStatusToString(getattr(highspy.HighsModelStatus, name)) == termination:
             return _STATUS.get(name, name.removeprefix("k").lower())
@@ -84,7 +84,7 @@ def solver_threads(opts: Solver) -> int:
 
 
 def highs_version() -> str:
-    h = highspy.Highs()
+    h = new_highs()
     return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
 
 
