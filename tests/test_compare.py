@@ -180,7 +180,7 @@ def test_refuses_another_result_version(solved: dict[str, Path], tmp_path: Path)
     summary = json.loads((old / "summary.json").read_text())
     summary["edwc_result_version"] = 0
     (old / "summary.json").write_text(json.dumps(summary))
-    with pytest.raises(InputError, match="result format version 0; this edwc reads version 2"):
+    with pytest.raises(InputError, match="result format version 0; this edwc reads version 3"):
         compare_results([solved["base"], old])
     with pytest.raises(InputError, match="not a result folder"):
         compare_results([solved["base"], solved["instance"]])

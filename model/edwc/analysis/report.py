@@ -120,7 +120,15 @@ def render(result: Result, folder: str = "", verb: str = "written to") -> str:
                  f"{g('energy_mwh_intelligent') / 1e6:,.1f}, super {g('energy_mwh_super') / 1e6:,.1f}); PUE "
                  f"{g('pue_energy_weighted'):.2f} (new builds {g('pue_new_builds'):.2f}); green power "
                  f"{g('green_share_all'):.1%} of all, {g('green_share_new_hub'):.1%} of new hub builds")
-    lines.append(f"emissions {g('emissions_t') / 1e6:,.1f} MtCO2 ({g('carbon_intensity_t_per_mwh'):.3f} t/MWh); "
+    lines.append(f"power supplied: grid {g('grid_mwh') / 1e6:,.1f} TWh, curtailed renewables {g('curtailed_mwh') / 1e6:,.1f} "
+                 f"(absorbing {g('curtailment_absorbed_share'):.1%} of their provinces' curtailment), direct supply "
+                 f"{g('direct_mwh') / 1e6:,.1f}; green by kind: curtailed {g('green_share_curtailed'):.1%}, direct "
+                 f"{g('green_share_direct'):.1%}, traded {g('green_share_trade'):.1%}, certificates "
+                 f"{g('green_share_certificate'):.1%}; matched hour by hour {g('green_matched_share'):.1%}")
+    lines.append(f"direct supply built: PV {g('direct_solar_mw'):,.0f} MW, wind {g('direct_wind_mw'):,.0f} MW, storage "
+                 f"{g('battery_mwh'):,.0f} MWh; peak grid draw {g('peak_grid_mw'):,.0f} MW (sum of the sites' peaks)")
+    lines.append(f"emissions {g('emissions_t') / 1e6:,.1f} MtCO2 location-based ({g('carbon_intensity_t_per_mwh'):.3f} t/MWh), "
+                 f"{g('emissions_market_t') / 1e6:,.1f} MtCO2 market-based; "
                  f"capex {g('capex_cny') / YI:,.0f} 亿元 spent in {t}; eastern demand served in the west "
                  f"{g('east_demand_served_west_pflops'):,.0f} PFLOPS")
     cost = ", ".join(f"{c} {g(f'cost_per_pflops_year_{c}') / 1e6:,.2f}" for c in ("general", "intelligent", "super")

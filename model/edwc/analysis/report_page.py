@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from edwc.analysis.report_power import power_heading, power_section
 from edwc.analysis.report_sections import fmt_goal, limits_section, period_section
 from edwc.maps import colours as C
 from edwc.maps.fonts_cache import font_face_css
@@ -248,6 +249,7 @@ SECTIONS: list[Section] = [
     ("periods", "periods", period_section, lambda d: d.multi_period),
     ("hubs", "hubs", hub_section, ALWAYS),
     ("costs", cost_heading, cost_section, ALWAYS),
+    ("power", power_heading, power_section, lambda d: "power" in d.tables),
     ("maps", "maps", map_section, ALWAYS),
     ("trunks", None, trunks_and_unmet, ALWAYS),
     ("sites", "sites", site_section, ALWAYS),

@@ -149,6 +149,26 @@ def report(result: Path, lang: str, no_files: bool) -> None:
         click.echo("wrote " + ", ".join(p.name for p in paths) + f" in {result}")
 
 
+@main.command(name="power-export")
+@click.argument("result", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write load_envelope.csv into (default: the result folder).")
+@handle_errors
+def power_export(result: Path, out: Path | None) -> None:
+    """Write the load the plan puts on each province, slice by slice, for a power model (PyPSA-China buses):
+    load, its movable part and the grid draw in MW, with each slice's hours of the year. Read the power model's
+    hourly prices and grid factors back as price:/co2: columns of time.profiles (docs/formats.md).
+
+    \b
+    Example:
+      edwc power-export results/china-2025        # results/china-2025/load_envelope.csv
+    """
+    from edwc.analysis.powermodel import write_envelope
+
+    path = damaged_as_error(str(result), lambda: write_envelope(result, out or result))
+    click.echo(f"wrote {path}")
+
+
 @main.command(name="map")
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder for an instance map [results/<instance>-map].")

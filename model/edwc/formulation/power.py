@@ -32,9 +32,11 @@ from edwc.input.schema import Power
 
 
 def hourly_sites(d: ModelData, pd_: PowerData) -> list[str]:
-    """Sites with a slice balance: direct supply, a curtailed pool in their province, or movable work."""
+    """Sites with a slice balance: direct supply, a curtailed pool in their province, movable work, or grid prices or
+    factors that vary by the hour (a power model's, read back)."""
     flex_sites = {s for s, _w in pd_.flex}
-    return [s for s in d.sites if s in pd_.direct_sites or pd_.province[s] in pd_.curtailed_mw or s in flex_sites]
+    return [s for s in d.sites if s in pd_.direct_sites or pd_.province[s] in pd_.curtailed_mw or s in flex_sites
+            or s in pd_.grid_price or s in pd_.grid_co2]
 
 
 def add_power_variables(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData, pw: Power) -> None:
@@ -222,7 +224,8 @@ def add_power_accounting(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData, pw:
     green_claims[s,t]:  green_mwh + gec_mwh ≤ grid_mwh   (contracts and certificates cover grid MWh only);
     green_trade_cap[r,t]:  Σ_{s in r} green_mwh[s,t] ≤ green_trade_mwh_max[r];
     green_total_mwh = curtailed_mwh + direct_to_load_mwh + green_mwh + gec_mwh  (green as policy counts it);
-    emissions_t (location-based) = grid_co2[s] · grid_mwh;
+    emissions_t (location-based) = grid_co2[s] · grid_mwh  (Σ_k W · co2[s,k] · grid where a power model's hourly
+                                   factors are read back);
     emissions_market_t = residual_co2 · (grid_mwh − green_mwh − gec_mwh)."""
     W = pd_.W
     hs, curt, direct = set(m.hourly_sites), set(m.curtailed_sites), set(pd_.direct_sites)
@@ -243,7 +246,8 @@ def add_power_accounting(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData, pw:
     m.green_total_mwh = pyo.Expression(m.sites, m.periods, rule=lambda m, s, t: (
         m.curtailed_mwh[s, t] + m.direct_to_load_mwh[s, t] + m.green_mwh[s, t] + gec(s, t)))
     m.emissions_t = pyo.Expression(m.sites, m.periods, rule=lambda m, s, t: (
-        d.site[s]["grid_co2_t_per_mwh"] * m.grid_mwh[s, t]))
+        quicksum(W[k] * pd_.grid_co2[s][k] * m.grid_mw[s, t, k] for k in m.slices) if s in pd_.grid_co2
+        else d.site[s]["grid_co2_t_per_mwh"] * m.grid_mwh[s, t]))
     m.emissions_market_t = pyo.Expression(m.sites, m.periods, rule=lambda m, s, t: (
         pw.residual_co2_t_per_mwh * (m.grid_mwh[s, t] - m.green_mwh[s, t] - gec(s, t))))
     basis = m.emissions_t if pw.emissions_basis == "location" else m.emissions_market_t
@@ -253,7 +257,8 @@ def add_power_accounting(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData, pw:
 def power_costs(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData, pw: Power, premium_cny_per_kwh: float,
                 t: int) -> dict[str, Any]:
     """Yearly CNY of period t:
-    energy        = Σ_s 1000 · price[s] · grid_mwh + 1000 · curtailed_price · curtailed_mwh;
+    energy        = Σ_s 1000 · price[s] · grid_mwh + 1000 · curtailed_price · curtailed_mwh  (Σ_k W · price[s,k] · grid
+                    where a power model's hourly prices are read back);
     green_power   = Σ_s 1000 · premium · green_mwh + certificate_price · gec_mwh;
     direct_supply = Σ_{s,g} (annuity(life) + om) · 1000 · capex[g] · cap[s,g,t]
                     + (annuity(battery life) + om) · 1000 · battery_capex · E[s,t] + 1000 · charges · direct_to_load_mwh."""
@@ -261,8 +266,12 @@ def power_costs(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData, pw: Power, p
     cp = 1000 * (pw.curtailed_cny_per_kwh or 0.0)
     capex = {"solar": dr.pv_capex_cny_per_kw, "onwind": dr.wind_capex_cny_per_kw}
     out: dict[str, Any] = {}
-    out["energy"] = quicksum(1000 * d.site[s]["power_price_cny_per_kwh"] * m.grid_mwh[s, t] + cp * m.curtailed_mwh[s, t]
-                             for s in d.sites)
+    def grid_cost(s: str):
+        if s in pd_.grid_price:  # a power model's hourly prices, read back
+            return quicksum(1000 * pd_.W[k] * pd_.grid_price[s][k] * m.grid_mw[s, t, k] for k in m.slices)
+        return 1000 * d.site[s]["power_price_cny_per_kwh"] * m.grid_mwh[s, t]
+
+    out["energy"] = quicksum(grid_cost(s) + cp * m.curtailed_mwh[s, t] for s in d.sites)
     gec = quicksum(pw.certificate_cny_per_mwh * m.gec_mwh[s, t] for s in d.sites) if hasattr(m, "gec_mwh") else 0.0
     out["green_power"] = quicksum(1000 * premium_cny_per_kwh * m.green_mwh[s, t] for s in d.sites) + gec
     out["direct_supply"] = (

@@ -38,6 +38,8 @@ class PowerData:
     flex_mw_per_pflops: dict[tuple[str, str], float]  # (s, w): facility MW per PFLOPS of that work running
     annuity_direct: float = 0.0
     annuity_battery: float = 0.0
+    grid_price: dict[str, dict[Slice, float]] = field(default_factory=dict)  # site -> slice -> CNY/kWh (a power model's)
+    grid_co2: dict[str, dict[Slice, float]] = field(default_factory=dict)  # site -> slice -> t/MWh (a power model's)
     trade_cap: dict[str, float] = field(default_factory=dict)  # region -> 绿电交易 MWh/yr (absent: no cap)
     region_sites: dict[str, list[str]] = field(default_factory=dict)  # region -> its sites
 
@@ -82,4 +84,6 @@ def prepare_power(inst: Instance, d: ModelData, ts: TimeSlices) -> PowerData:
         annuity_direct=annuity(fin.discount_rate, dr.lifetime_years) + dr.om_share,
         annuity_battery=annuity(fin.discount_rate, dr.battery_lifetime_years) + dr.om_share,
         trade_cap=trade_cap, region_sites=region_sites,
+        grid_price={s: ts.cf[("price", province[s])] for s in d.sites if ("price", province[s]) in ts.cf},
+        grid_co2={s: ts.cf[("co2", province[s])] for s in d.sites if ("co2", province[s]) in ts.cf},
     )

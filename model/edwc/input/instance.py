@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,10 @@ class Instance:
         )
         for name, df in self.tables.items():
             df.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
+        own = self.config.time.profiles  # the planner's hourly profiles travel with the instance
+        if own and (self.path / own).is_file() and not Path(own).is_absolute() and ".." not in Path(own).parts:
+            (folder / own).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.path / own, folder / own)
 
     def input_hash(self) -> str:
         """sha256 over the resolved config and tables: equal inputs give equal hashes."""

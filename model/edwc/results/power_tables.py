@@ -55,7 +55,10 @@ def power_rows(m: pyo.ConcreteModel, d: ModelData) -> tuple[dict[tuple[str, int]
                     peak = max(peak, grid)
                     pool = pd_.curtailed_mw.get(pd_.province[s], {}).get(k, 0.0)
                     cfs = [pd_.cf.get((g, s), {}).get(k, 0.0) for g in DIRECT_TECHS]
-                    rows.append((s, t, k[0], k[1], ts.hours[k], W[k], load, grid, c, avail, sp, ch, dis, soc, pool, *cfs))
+                    price = pd_.grid_price.get(s, {}).get(k, d.site[s]["power_price_cny_per_kwh"])
+                    co2 = pd_.grid_co2.get(s, {}).get(k, d.site[s]["grid_co2_t_per_mwh"])
+                    rows.append((s, t, k[0], k[1], ts.hours[k], W[k], load, grid, c, avail, sp, ch, dis, soc, pool, *cfs,
+                                 price, co2))
             cap = {g: sum(_v(m.direct_build[s, g, tt]) for tt in d.periods if tt <= t) if (s, g) in m.direct_techs
                    else 0.0 for g in DIRECT_TECHS}
             per[(s, t)] = {
@@ -76,5 +79,6 @@ def power_rows(m: pyo.ConcreteModel, d: ModelData) -> tuple[dict[tuple[str, int]
             }
     power = pd.DataFrame(rows, columns=["site", "period", "day", "step", "hours", "weight_h", "load_mw", "grid_mw",
                                         "curtailed_mw", "direct_available_mw", "spill_mw", "charge_mw", "discharge_mw",
-                                        "soc_mwh", "curtailed_pool_mw", "cf_solar", "cf_onwind"])
+                                        "soc_mwh", "curtailed_pool_mw", "cf_solar", "cf_onwind", "price_cny_per_kwh",
+                                        "co2_t_per_mwh"])
     return per, power

@@ -2,7 +2,8 @@
 
 A profile set is 8,760 hourly rows (hour 0 = 1 January 00:00 Beijing time, a non-leap year) by columns
 `<kind>:<province>`: kind `solar`, `onwind`, `offwind` is available output per MW installed (p.u.,
-before curtailment), kind `curtailed` the province's baseline curtailed output (MW). Province ids are
+before curtailment), kind `curtailed` the province's baseline curtailed output (MW); a planner's file may
+add `price` (CNY/kWh) and `co2` (t/MWh), a power model's hourly prices and grid factors for the province. Province ids are
 6-digit adcodes ("110000"). A planner's file (`time.profiles`, docs/formats.md) replaces the shipped
 columns it gives; every other column stays shipped, and `source` says which is which.
 """
@@ -22,7 +23,9 @@ from edwc.errors import InputError, Problem
 from edwc.timeseries.slices import TECHS
 
 HOURS = 8760
-KINDS = (*TECHS, "curtailed")
+KINDS = (*TECHS, "curtailed", "price", "co2")  # price, co2: a power model's hourly results read back (docs/formats.md)
+LIMITS = {"curtailed": (np.inf, "a finite MW >= 0"), "price": (5.0, "a price in [0, 5] CNY/kWh"),
+          "co2": (2.0, "a grid factor in [0, 2] t/MWh")}
 SHIPPED_YEAR = "2024"  # the statistics the shipped profiles are calibrated to
 COLUMN = re.compile(r"^(?P<kind>[a-z]+):(?P<province>\d{6})$")
 BEIJING = "Asia/Shanghai"
@@ -160,11 +163,10 @@ def _check_values(f: str, df: pd.DataFrame) -> None:
     for c in df.columns:
         v = df[c].to_numpy()
         kind = c.split(":")[0]
-        hi = np.inf if kind == "curtailed" else 1.0
+        hi, want = LIMITS.get(kind, (1.0, "a per-unit output in [0, 1]"))
         bad = (v < 0) | (v > hi) | ~np.isfinite(v)
         if bad.any():
             i = int(np.argmax(bad))
-            want = "a finite MW >= 0" if kind == "curtailed" else "a per-unit output in [0, 1]"
             problems.append(Problem(f, f"hour {i}: {v[i]:g} is not {want}", column=c))
     if problems:
         raise InputError(problems, f)

@@ -50,7 +50,7 @@ def recompute_costs(p: Plan, d: Derived, trees: dict[str, Tree]) -> tuple[dict[s
                                         * float(cl.at[c, "kw_per_pflops"]) * b)
     pw, pv = cfg.power, d.power
     for (s, t), g_ in pv.grid.items():
-        parts["energy"] += w[t] * (1000 * float(site.at[s, "power_price_cny_per_kwh"]) * g_
+        parts["energy"] += w[t] * (pv.grid_cost.get((s, t), 1000 * float(site.at[s, "power_price_cny_per_kwh"]) * g_)
                                    + 1000 * (pw.curtailed_cny_per_kwh or 0.0) * pv.curtailed.get((s, t), 0.0))
         parts["green_power"] += w[t] * (1000 * fin.green_premium_cny_per_kwh * pv.trade.get((s, t), 0.0)
                                         + (pw.certificate_cny_per_mwh or 0.0) * pv.certificates.get((s, t), 0.0))

@@ -20,6 +20,8 @@ class PowerDerived:
     the plan wrote them (decisions); location- and market-based emissions recomputed."""
 
     grid: dict[tuple[str, int], float] = field(default_factory=dict)
+    grid_cost: dict[tuple[str, int], float] = field(default_factory=dict)  # CNY a year for grid power
+    grid_co2: dict[tuple[str, int], float] = field(default_factory=dict)  # t a year, location-based
     curtailed: dict[tuple[str, int], float] = field(default_factory=dict)
     direct: dict[tuple[str, int], float] = field(default_factory=dict)
     trade: dict[tuple[str, int], float] = field(default_factory=dict)
@@ -39,6 +41,8 @@ def derive_power(p: Plan, energy: dict[tuple[str, int], float]) -> PowerDerived:
         k = (row.site, int(row.period))
         w = float(row.weight_h)
         out.grid[k] = out.grid.get(k, 0.0) + w * float(row.grid_mw)
+        out.grid_cost[k] = out.grid_cost.get(k, 0.0) + 1000 * w * float(row.price_cny_per_kwh) * float(row.grid_mw)
+        out.grid_co2[k] = out.grid_co2.get(k, 0.0) + w * float(row.co2_t_per_mwh) * float(row.grid_mw)
         out.curtailed[k] = out.curtailed.get(k, 0.0) + w * float(row.curtailed_mw)
         out.direct[k] = out.direct.get(k, 0.0) + w * (float(row.direct_available_mw) - float(row.spill_mw)
                                                      - float(row.charge_mw) + float(row.discharge_mw))
@@ -48,7 +52,9 @@ def derive_power(p: Plan, energy: dict[tuple[str, int], float]) -> PowerDerived:
         out.grid.setdefault(k, energy.get(k, 0.0))  # a site without slices draws its energy from the grid
         out.trade[k], out.certificates[k] = float(trade), float(cert)
         co2 = float(site.at[s, "grid_co2_t_per_mwh"]) if s in site.index else math.nan
-        out.emissions[k] = co2 * out.grid[k]
+        price = float(site.at[s, "power_price_cny_per_kwh"]) if s in site.index else math.nan
+        out.grid_cost.setdefault(k, 1000 * price * out.grid[k])
+        out.emissions[k] = out.grid_co2.get(k, co2 * out.grid[k])
         out.emissions_market[k] = residual * (out.grid[k] - out.trade[k] - out.certificates[k])
     return out
 

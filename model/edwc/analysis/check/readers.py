@@ -22,7 +22,7 @@ RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "trunks": ("trunk", "period", "load_gbps", "capacity_gbps", "wavelengths_added"),
     "power": ("site", "period", "day", "step", "hours", "weight_h", "load_mw", "grid_mw", "curtailed_mw",
               "direct_available_mw", "spill_mw", "charge_mw", "discharge_mw", "soc_mwh", "curtailed_pool_mw",
-              "cf_solar", "cf_onwind"),
+              "cf_solar", "cf_onwind", "price_cny_per_kwh", "co2_t_per_mwh"),
     "kpis": ("kpi", "period", "value"),
 }
 NAME_SUFFIXES = ("_name_zh", "_name_en")  # name columns beside ids (results.tables.with_names)
