@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import solve
 
+from conftest import solve
 from edwc.analysis.check import check_result
 from edwc.analysis.powermodel import load_envelope
 
