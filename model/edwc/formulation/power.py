@@ -91,12 +91,21 @@ def flexible_pflops(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData, s: str, 
 
 
 def load_mw(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData, s: str, t: int, k):
-    """load[s,t,k] = energy_mwh[s,t] / H + Σ_{w movable at s} ρ[s,w] · (flex_run[s,w,t,k] − f[s,w,t]),
-    H = hours_per_year, ρ the facility MW per PFLOPS of running work ((1 − idle) · kW · PUE · load factor).
-    Each day's movable work is kept (flexible_work_day), so Σ_k W[k] · load = energy_mwh."""
+    """load[s,t,k] = flat_load_mw[s,t] + Σ_{w movable at s} ρ[s,w] · (flex_run[s,w,t,k] − f[s,w,t]),
+    flat_load_mw = energy_mwh / H (H = hours_per_year; flat_load_def), ρ the facility MW per PFLOPS of running work
+    ((1 − idle) · kW · PUE · load factor). Each day's movable work is kept (flexible_work_day), so
+    Σ_k W[k] · load = energy_mwh."""
     swing = quicksum(pd_.flex_mw_per_pflops[(s, w)] * (m.flex_run[s, w, t, k] - m.flex_f[s, w, t])
                      for (ss, w) in pd_.flex if ss == s)
-    return m.energy_mwh[s, t] / pd_.hours_per_year + swing
+    return m.flat_load_mw[s, t] + swing
+
+
+def add_flat_load(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData) -> None:
+    """flat_load_def[s,t]:  H · flat_load_mw[s,t] = energy_mwh[s,t]  (one row per hourly site: every slice's balance
+    then reads one variable instead of the site's whole energy expression, ~150 terms)."""
+    m.flat_load_mw = pyo.Var(m.hourly_sites, m.periods, domain=pyo.NonNegativeReals)
+    m.flat_load_def = pyo.Constraint(m.hourly_sites, m.periods, rule=lambda m, s, t: (
+        pd_.hours_per_year * m.flat_load_mw[s, t] == m.energy_mwh[s, t]))
 
 
 def add_flexible_work(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData) -> None:
@@ -104,9 +113,13 @@ def add_flexible_work(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData) -> Non
     flexible_work_day[s,w,t,d]:  Σ_{k ∈ d} τ[k] · flex_run[s,w,t,k] = 24 · f[s,w,t]   (the day's work is done that day);
     flexible_window[s,w,t,k]:    −window[w] · f ≤ Σ_{j ≤ k in d} τ[j] · (f − flex_run[s,w,t,j]) ≤ window[w] · f
                                  (work runs at most window[w] hours late or early; only where window < 24 h);
-    hourly_capacity[s,c,t,k]:    served[s,c,t] − Σ_{w ∈ c} f[s,w,t] + Σ_{w ∈ c} flex_run[s,w,t,k] ≤ installed[s,c,t]."""
+    hourly_capacity[s,c,t,k]:    fixed_run[s,c,t] + Σ_{w ∈ c} flex_run[s,w,t,k] ≤ installed[s,c,t];
+    with the definitions flex_f_def: f[s,w,t] = φ[w] · Σ_r serve[r,s,w,t] and fixed_run_def:
+    fixed_run[s,c,t] = served[s,c,t] − Σ_{w ∈ c} f[s,w,t] (one row each, so the slice rows stay short)."""
     ts = pd_.ts
-    m.flex_f = pyo.Expression(m.flex_pairs, m.periods, rule=lambda m, s, w, t: flexible_pflops(m, d, pd_, s, w, t))
+    m.flex_f = pyo.Var(m.flex_pairs, m.periods, domain=pyo.NonNegativeReals)
+    m.flex_f_def = pyo.Constraint(m.flex_pairs, m.periods, rule=lambda m, s, w, t: (
+        m.flex_f[s, w, t] == flexible_pflops(m, d, pd_, s, w, t)))
 
     def day_rule(m, s, w, t, day):
         return quicksum(ts.hours[k] * m.flex_run[s, w, t, k] for k in ts.of_day(day)) == 24 * m.flex_f[s, w, t]
@@ -128,10 +141,13 @@ def add_flexible_work(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData) -> Non
     for s, w in pd_.flex:
         by_sc.setdefault((s, d.workload_class[w]), []).append(w)
 
+    m.fixed_run = pyo.Var(sorted(by_sc), m.periods, domain=pyo.NonNegativeReals)
+    m.fixed_run_def = pyo.Constraint(sorted(by_sc), m.periods, rule=lambda m, s, c, t: (
+        m.fixed_run[s, c, t] == served(m, d, s, c, t) - quicksum(m.flex_f[s, w, t] for w in by_sc[(s, c)])))
+    installed_at = {(s, c, t): installed(m, d, s, c, t) for (s, c) in by_sc for t in d.periods}
+
     def cap_rule(m, s, c, t, *k):
-        ws = by_sc[(s, c)]
-        return (served(m, d, s, c, t) - quicksum(m.flex_f[s, w, t] for w in ws)
-                + quicksum(m.flex_run[s, w, t, tuple(k)] for w in ws) <= installed(m, d, s, c, t))
+        return m.fixed_run[s, c, t] + quicksum(m.flex_run[s, w, t, tuple(k)] for w in by_sc[(s, c)]) <= installed_at[(s, c, t)]
 
     m.hourly_capacity = pyo.Constraint(sorted(by_sc), m.periods, m.slices, rule=cap_rule)
 
@@ -194,7 +210,8 @@ def add_direct_rules(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData, pw: Pow
     With the 650号 rules on (power.direct.rules):
     direct_self_use[s,t]:   Σ_k W · spill ≤ (1 − self_use_min) · Σ_k W · avail   (≥ 60 % of the output used on site);
     direct_load_share[s,t]: direct_to_load_mwh[s,t] ≥ share(t) · energy_mwh[s,t] − M[s] · (1 − has_direct[s,t])
-                            (≥ 30 % of the site's MWh, ≥ 35 % from 2030; M[s] = max_facility_mw · H bounds energy)."""
+                            (≥ 30 % of the site's MWh, ≥ 35 % from 2030; M[s] = share · max_facility_mw · H, the
+                            least that is never binding: the site never uses more than max_facility_mw all year)."""
     dr = pw.direct
     W = pd_.W
 
@@ -210,8 +227,8 @@ def add_direct_rules(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData, pw: Pow
         <= (1 - dr.self_use_min) * quicksum(W[k] * direct_available(m, d, pd_, s, t, k) for k in m.slices)))
 
     def share(m, s, t):
-        big = d.site[s]["max_facility_mw"] * pd_.hours_per_year
         need = dr.load_share_min_2030 if t >= 2030 else dr.load_share_min
+        big = need * d.site[s]["max_facility_mw"] * pd_.hours_per_year  # share x the most the site can use: tight
         return m.direct_to_load_mwh[s, t] >= need * m.energy_mwh[s, t] - big * (1 - m.has_direct[s, t])
 
     m.direct_load_share = pyo.Constraint(m.direct_sites, m.periods, rule=share)
@@ -284,6 +301,7 @@ def power_costs(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData, pw: Power, p
 def add_power(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData, pw: Power) -> None:
     """Every power-side family, after energy_mwh exists (objective.add_energy) and before the policies."""
     add_power_variables(m, d, pd_, pw)
+    add_flat_load(m, d, pd_)
     add_flexible_work(m, d, pd_)
     add_power_balance(m, d, pd_)
     add_curtailed_pool(m, d, pd_)
