@@ -36,7 +36,11 @@ def entry() -> None:
     """The `edwc` process: run the command, then leave at once. Tearing the interpreter down after a
     solve (freeing the modelling stack, pandas, matplotlib, HiGHS) took 0.5-0.9 s of a china-2025 run
     (measured); the exit handlers still run and the streams are flushed, only that teardown is skipped.
-    Errors other than an exit (a bug) propagate as usual, with their traceback."""
+    Errors other than an exit (a bug) propagate as usual, with their traceback. What is written to the
+    terminal shows control characters from input files as visible escapes (edwc.cli.terminal)."""
+    from edwc.cli.terminal import install
+
+    install()
     try:
         main()
         code = 0
