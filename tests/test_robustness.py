@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 from edwc.analysis.check import check_plan, read_plan
+from edwc.cli.main import main
 from edwc.workflow.run import solve_instance
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,3 +139,129 @@ def test_terminal_never_gets_escape_sequences_from_input(tmp_path: Path, where: 
     assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out, out
     assert r.returncode == (0 if where == "site_name" else 2), out
     assert "Traceback" not in out
+
+
+# ---- N-int-overflow, N-modelempty, N-periods-negative, N-bool-as-number: every number range-checked --------
+
+def _numeric_columns() -> list[tuple[str, str]]:
+    from edwc.input.schema import TABLES
+
+    return [(t, c.name) for t, cols in TABLES.items() for c in cols if c.kind in ("float", "int")]
+
+
+def test_every_number_has_a_physical_range() -> None:
+    """Every numeric column and every numeric setting of instance.yaml has an upper bound as well as a lower one
+    (scale factors excepted: what they make is range-checked as a table value)."""
+    import typing
+
+    import annotated_types as at
+
+    from edwc.input.schema import TABLES, InstanceConfig
+
+    assert not [(t, c.name) for t, cols in TABLES.items() for c in cols
+                if c.kind in ("float", "int") and (c.max is None or c.min is None)]
+    unbounded = []
+
+    def walk(model, pre: str = "") -> None:
+        for name, f in model.model_fields.items():
+            args = typing.get_args(f.annotation) or (f.annotation,)
+            for a in args:
+                if isinstance(a, type) and hasattr(a, "model_fields") and name != "scenarios":
+                    walk(a, f"{pre}{name}.")
+            if any(a in (int, float) for a in args) and not any(isinstance(m, at.Le | at.Lt) for m in f.metadata):
+                unbounded.append(pre + name)
+
+    walk(InstanceConfig)
+    assert unbounded == ["periods"], unbounded  # a list: each year is checked by its validator (tested below)
+
+
+@pytest.mark.parametrize(("table", "column"), _numeric_columns())
+@pytest.mark.parametrize("value", ["9223372036854775808", "1e19", "1e308", "-1e308", "1e400", "-1"])
+def test_out_of_range_cells_are_one_located_message(table: str, column: str, value: str) -> None:
+    from edwc.input.instance import _parse_column
+    from edwc.input.schema import TABLES
+
+    col = next(c for c in TABLES[table] if c.name == column)
+    if value == "-1" and (col.min is None or col.min <= -1):
+        return
+    s = pd.Series(["1", value], dtype=str)
+    _, bad = _parse_column(s, col)
+    assert bool(bad.iloc[1]), f"{table}.{column} = {value} accepted"
+
+
+@pytest.mark.parametrize("value", ["9223372036854775808", "1e19", "1e308"])
+def test_huge_module_counts_end_in_exit_2(tmp_path: Path, value: str) -> None:
+    inst = Path(shutil.copytree(TINY, tmp_path / "tiny"))
+    sc = pd.read_csv(inst / "site_classes.csv", dtype=str, keep_default_na=False)
+    sc.loc[0, "max_modules"] = value
+    sc.to_csv(inst / "site_classes.csv", index=False)
+    r = CliRunner().invoke(main, ["validate", str(inst)])
+    out = clean(r)
+    assert "site_classes.csv, line 2, column 'max_modules'" in out and value in out
+
+
+@pytest.mark.parametrize(("key", "value", "words"), [
+    ("periods", "[-5, 2025]", "calendar years"), ("periods", "[0]", "calendar years"), ("periods", "[2025, 9999]", "calendar years"),
+    ("policy.carbon_price_cny_per_t", "true", "got true"), ("finance.discount_rate", "false", "got false"),
+    ("solver.threads", "true", "got true"), ("network.route_factor", "yes", "number"),
+    ("policy.carbon_price_cny_per_t", "1:30", "number"), ("policy.carbon_price_cny_per_t", "1e308", "less than or equal"),
+    ("finance.unmet_penalty_cny_per_pflops_year", "1e308", "less than or equal"),
+    ("finance.hours_per_year", "1e308", "less than or equal"), ("solver.seed", "1e19", ""),
+])
+def test_settings_out_of_range_or_not_numbers_are_refused(key: str, value: str, words: str) -> None:
+    r = CliRunner().invoke(main, ["validate", str(TINY), "--set", f"{key}={value}"])
+    out = clean(r)
+    assert f"--set {key}" in out and words in out
+
+
+@pytest.mark.parametrize("value", ["1e3", "1.0e3", "1E3", "+1e3"])
+def test_yaml_12_exponents_are_numbers(value: str) -> None:
+    """N-yaml11-exponent: YAML 1.2 reads 1e3 as a number (1.1 needed 1e+3)."""
+    from edwc.input.safe_yaml import load_yaml
+
+    assert load_yaml(f"x: {value}") == {"x": 1000.0}
+    assert load_yaml("x: 1:30") == {"x": "1:30"} and load_yaml("x: yes") == {"x": "yes"} and load_yaml("x: 017") == {"x": 17}
+
+
+@pytest.mark.parametrize("spec", ["[1, 2]", "5", "null", "'text'", "[]"])
+def test_a_scenario_that_is_not_a_mapping(tmp_path: Path, spec: str) -> None:
+    inst = Path(shutil.copytree(TINY, tmp_path / "tiny"))
+    y = inst / "instance.yaml"
+    y.write_text(y.read_text().replace("scenarios:\n", f"scenarios:\n  s: {spec}\n", 1))
+    out = clean(CliRunner().invoke(main, ["validate", str(inst), "--scenario", "s"]))
+    assert "scenario 's'" in out or "scenarios.s" in out
+
+
+def test_ten_thousand_columns_are_refused_at_once(tmp_path: Path) -> None:
+    import time
+
+    inst = Path(shutil.copytree(TINY, tmp_path / "tiny"))
+    lines = (inst / "sites.csv").read_text().splitlines()
+    wide = [lines[0] + "".join(f",x{j}" for j in range(10_000))] + [line + "," * 10_000 for line in lines[1:]]
+    (inst / "sites.csv").write_text("\n".join(wide) + "\n")
+    t = time.perf_counter()
+    out = clean(CliRunner().invoke(main, ["validate", str(inst)]))
+    assert time.perf_counter() - t < 10 and "sites.csv" in out and "columns" in out
+
+
+@pytest.mark.parametrize("name", ["model.txt", "model", "model.LP", "model.lp.gz"])
+def test_write_lp_needs_an_lp_file(tmp_path: Path, name: str) -> None:
+    out = clean(CliRunner().invoke(main, ["solve", str(TINY), "--out", str(tmp_path / "r"), "--no-map",
+                                          "--write-lp", str(tmp_path / name)]))
+    assert "--write-lp" in out and ".lp" in out and not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("command", ["pareto", "alternatives", "price"])
+@pytest.mark.parametrize("option", ["--time-limit", "--mip-gap", "--slack"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_decision_options_must_be_finite(tmp_path: Path, command: str, option: str, value: str) -> None:
+    """N-options-nonfinite: refused before anything runs."""
+    from click.testing import CliRunner as Runner
+
+    args = [command, str(TINY if command == "pareto" else tmp_path), option, value]
+    if command == "pareto":
+        args += ["--out", str(tmp_path / "p")]
+    r = Runner().invoke(main, args)
+    if "no such option" in r.output.lower():
+        return  # price has no --slack, pareto no --slack
+    assert r.exit_code == 2 and option in r.output and "Traceback" not in r.output, r.output

@@ -32,6 +32,13 @@ def main() -> None:
     """
 
 
+def lp_path(path: Path | None) -> Path | None:
+    """--write-lp FILE must end in .lp: the writer infers the format from it (finding N-write-lp-noext)."""
+    if path is not None and path.suffix != ".lp":
+        raise click.BadParameter(f"'{path}' does not end in .lp (an LP file is written)", param_hint="'--write-lp'")
+    return path
+
+
 def entry() -> None:
     """The `edwc` process: run the command, then leave at once. Tearing the interpreter down after a
     solve (freeing the modelling stack, pandas, matplotlib, HiGHS) took 0.5-0.9 s of a china-2025 run
@@ -93,7 +100,8 @@ def validate(instance: Path, scenario: str | None, sets: tuple[str, ...]) -> Non
 @click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads (at most this machine's cores).")
 @click.option("--network", type=click.Choice(["lazy", "full"]),
               help="Trunk rows: lazy adds those a plan overloads (faster, same optimum), full builds all [solver.network, lazy].")
-@click.option("--write-lp", type=click.Path(dir_okay=False, path_type=Path), help="Also write the model as an LP file with readable names.")
+@click.option("--write-lp", type=click.Path(dir_okay=False, path_type=Path), callback=lambda ctx, p, v: lp_path(v),
+              help="Also write the model as an LP file (FILE.lp) with readable names.")
 @click.option("--no-map", is_flag=True, help="Skip map.png / map.html / plan.gpkg.")
 @click.option("--no-check", is_flag=True, help="Skip the independent check of the plan.")
 @click.option("--verbose", "-v", is_flag=True, help="Show the HiGHS log.")

@@ -127,7 +127,9 @@ def _parse_column(s: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
     """Parse one text column; return (values, bad-row mask). Empty cells are NaN/None, not bad."""
     empty = s == ""
     if col.kind in ("float", "int"):
-        v = pd.to_numeric(s.where(~empty), errors="coerce")
+        # as floats: a whole number past 2^63 (1e19, 9223372036854775808) would not fit an int64 (N-int-overflow);
+        # every column's range (schema.TABLES) is far inside 2^53, where floats hold whole numbers exactly
+        v = pd.to_numeric(s.where(~empty), errors="coerce").astype(float)
         bad = (~empty & v.isna()) | ~np.isfinite(v.fillna(0))
         if col.kind == "int":
             bad |= v.notna() & (v.fillna(0) % 1 != 0)
