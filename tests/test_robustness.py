@@ -265,3 +265,41 @@ def test_decision_options_must_be_finite(tmp_path: Path, command: str, option: s
     if "no such option" in r.output.lower():
         return  # price has no --slack, pareto no --slack
     assert r.exit_code == 2 and option in r.output and "Traceback" not in r.output, r.output
+
+
+# ---- N-oom-memorylimit: HiGHS's memory-limit status, wherever HiGHS runs, is the out-of-memory message -------
+
+@pytest.mark.parametrize("network", ["lazy", "full"])
+@pytest.mark.parametrize("nth", [1, 2, 3])
+def test_memory_limit_in_any_highs_run_is_one_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      network: str, nth: int) -> None:
+    """The nth HiGHS run of a solve (the solve, a lazy round, the polish, or the infeasibility explanation of a
+    tiny made infeasible) ends in HiGHS's memory-limit status: exit 1, one line with the model's size, nothing
+    written."""
+    import edwc.solve.highs as highs
+
+    real, calls = highs._read_run, [0]
+
+    def read(h, log):
+        calls[0] += 1
+        r = real(h, log)
+        return r if calls[0] != nth else highs.Run("memory_limit", "Memory limit reached", None, None, None, None, log)
+
+    monkeypatch.setattr(highs, "_read_run", read)
+    sets = ["--set", "policy.intelligent_share_min=0.9"] if nth > 1 else []
+    r = CliRunner().invoke(main, ["solve", str(TINY), "--out", str(tmp_path / "r"), "--no-map", "--network", network, *sets])
+    if calls[0] < nth:
+        pytest.skip(f"only {calls[0]} HiGHS runs on this path")
+    out = clean(r, 1)
+    assert "out of memory" in out and not (tmp_path / "r").exists()
+
+
+def test_memory_limit_while_pricing_is_one_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import edwc.solve.highs as highs
+
+    shutil.copytree(TINY, tmp_path / "tiny")
+    solve_instance(tmp_path / "tiny", out=tmp_path / "r", maps=False)
+    monkeypatch.setattr(highs, "_read_run", lambda h, log: highs.Run("memory_limit", "Memory limit reached",
+                                                                     None, None, None, None, log))
+    out = clean(CliRunner().invoke(main, ["price", str(tmp_path / "r"), "--no-resolve", "--no-map"]), 1)
+    assert "out of memory" in out
