@@ -303,3 +303,80 @@ def test_memory_limit_while_pricing_is_one_message(tmp_path: Path, monkeypatch: 
                                                                      None, None, None, None, log))
     out = clean(CliRunner().invoke(main, ["price", str(tmp_path / "r"), "--no-resolve", "--no-map"]), 1)
     assert "out of memory" in out
+
+
+# ---- N-fifo-hang, N-json-deep, N-price-damaged-tb, N-alt-damaged-tb: damaged result folders ----------------
+
+@pytest.fixture(scope="module")
+def solved_tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("damaged")
+    shutil.copytree(TINY, root / "tiny")
+    out, _ = solve_instance(root / "tiny", out=root / "r", maps=False)
+    return out
+
+
+def _table(folder: Path, name: str, fn) -> None:
+    df = pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
+    fn(df).to_csv(folder / f"{name}.csv", index=False)
+
+
+def _summary(folder: Path, fn) -> None:
+    import json
+
+    s = json.loads((folder / "summary.json").read_text())
+    (folder / "summary.json").write_text(json.dumps(fn(s)))
+
+
+def _set(df: pd.DataFrame, col: str, value: str) -> pd.DataFrame:
+    df.loc[0, col] = value
+    return df
+
+
+DAMAGES = {
+    "deep-json": lambda f: (f / "summary.json").write_text("[" * 100_000 + "]" * 100_000),
+    "summary-list": lambda f: (f / "summary.json").write_text("[1, 2]"),
+    "summary-binary": lambda f: (f / "summary.json").write_bytes(bytes(range(256))),
+    "truncated-summary": lambda f: (f / "summary.json").write_text((f / "summary.json").read_text()[:100]),
+    "objective-text": lambda f: _summary(f, lambda s: {**s, "objective_cny": "lots"}),
+    "objective-null": lambda f: _summary(f, lambda s: {**s, "objective_cny": None}),
+    "truncated-serve": lambda f: (f / "serve.csv").write_text((f / "serve.csv").read_text()[:150]),
+    "header-only-serve": lambda f: (f / "serve.csv").write_text((f / "serve.csv").read_text().splitlines()[0] + "\n"),
+    "text-pflops": lambda f: _table(f, "serve", lambda d: _set(d, "pflops", "many")),
+    "unknown-site": lambda f: _table(f, "serve", lambda d: _set(d, "site", "nowhere")),
+    "period-text": lambda f: _table(f, "serve", lambda d: _set(d, "period", "soon")),
+    "open-yes": lambda f: _table(f, "sites", lambda d: _set(d, "open", "yes")),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGES))
+@pytest.mark.parametrize("command", ["price", "alternatives"])
+def test_decisions_refuse_a_damaged_result_in_one_line(solved_tiny: Path, tmp_path: Path, command: str, damage: str) -> None:
+    folder = Path(shutil.copytree(solved_tiny, tmp_path / "r"))
+    DAMAGES[damage](folder)
+    args = [command, str(folder), "--no-map"] + (["--no-resolve"] if command == "price" else ["--n", "1"])
+    out = clean(CliRunner().invoke(main, args))
+    assert len(out.strip().splitlines()) == 1, out
+
+
+@pytest.mark.parametrize("damage", ["deep-json", "summary-list", "summary-binary", "truncated-summary"])
+@pytest.mark.parametrize("command", ["check", "report", "map", "compare"])
+def test_readers_refuse_a_damaged_summary(solved_tiny: Path, tmp_path: Path, command: str, damage: str) -> None:
+    folder = Path(shutil.copytree(solved_tiny, tmp_path / "r"))
+    DAMAGES[damage](folder)
+    args = [command, str(folder)] + ([str(solved_tiny), "--out", str(tmp_path / "c")] if command == "compare" else [])
+    clean(CliRunner().invoke(main, args))
+
+
+@pytest.mark.parametrize("command", ["check", "report", "map", "compare", "price", "alternatives"])
+@pytest.mark.parametrize("name", ["serve.csv", "summary.json", "kpis.csv", "instance/sites.csv"])
+def test_a_fifo_in_a_result_never_hangs(solved_tiny: Path, tmp_path: Path, command: str, name: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    folder = Path(shutil.copytree(solved_tiny, tmp_path / "r"))
+    (folder / name).unlink()
+    os.mkfifo(folder / name)
+    args = [command, str(folder)] + ([str(solved_tiny), "--out", str(tmp_path / "c")] if command == "compare" else [])
+    r = subprocess.run([sys.executable, "-m", "edwc", *args], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr

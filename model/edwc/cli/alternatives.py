@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from edwc.cli.common import FiniteFloat, handle_errors, sigterm_as_interrupt
+from edwc.cli.common import FiniteFloat, handle_errors, readable_result, sigterm_as_interrupt
 from edwc.solve.cores import machine_cores
 
 
@@ -40,6 +40,7 @@ def alternatives_command(result: Path, slack: float, n: int, out: Path | None, w
     from edwc.workflow.alternatives import alternatives, render_alternatives
 
     sigterm_as_interrupt()
+    readable_result(result, full_check=True)
     rep = alternatives(result, slack=slack, n=n, out=out, workers=workers or machine_cores(), scheduler=scheduler,
                        time_limit=time_limit, mip_gap=mip_gap, maps=not no_map, log=lambda s: click.echo(s, err=True))
     click.echo(render_alternatives(rep))

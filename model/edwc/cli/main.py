@@ -16,6 +16,7 @@ from edwc.cli.common import (
     damaged_as_error,
     handle_errors,
     parse_sets,
+    readable_result,
     sigterm_as_interrupt,
 )
 from edwc.errors import InputError
@@ -147,6 +148,7 @@ def report(result: Path, lang: str, no_files: bool) -> None:
     from edwc.decisions.summary import render_prices
     from edwc.results.tables import read_result
 
+    readable_result(result)
     click.echo(damaged_as_error(str(result), lambda: render(read_result(result), str(result))))
     priced = render_prices(result)
     if priced:
@@ -181,6 +183,7 @@ def map_(path: Path, out: Path | None, lang: str, shade: str, formats: tuple[str
     if (path / "summary.json").exists():
         from edwc.results.tables import read_result
 
+        readable_result(path)
         read_result(path)  # a result this edwc can read, or one line saying why not
         paths = damaged_as_error(str(path), lambda: render_result(path, lang=lang, shade=shade,
                                                                    formats=formats or ("png", "html", "gpkg")))

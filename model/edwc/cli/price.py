@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from edwc.cli.common import FiniteFloat, handle_errors, sigterm_as_interrupt
+from edwc.cli.common import FiniteFloat, handle_errors, readable_result, sigterm_as_interrupt
 from edwc.solve.cores import machine_cores
 
 
@@ -39,6 +39,7 @@ def price_command(result: Path, workers: int | None, scheduler: str | None, time
     from edwc.workflow.price import price_result
 
     sigterm_as_interrupt()
+    readable_result(result, full_check=True)
     rep = price_result(result, workers=workers or machine_cores(), scheduler=scheduler, time_limit=time_limit,
                        resolve=not no_resolve, maps=not no_map, log=lambda s: click.echo(s, err=True))
     click.echo(render_prices(result))
