@@ -380,3 +380,37 @@ def test_a_fifo_in_a_result_never_hangs(solved_tiny: Path, tmp_path: Path, comma
     args = [command, str(folder)] + ([str(solved_tiny), "--out", str(tmp_path / "c")] if command == "compare" else [])
     r = subprocess.run([sys.executable, "-m", "edwc", *args], capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+
+
+# ---- N-draws-*: the draws file is read as hardened YAML and every parameter is checked ---------------------
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("draws:\n  - set: finance.load_factor\n    uniform: [0, .inf]\n", "uniform"),
+    ("draws:\n  - set: finance.load_factor\n    uniform: [-1e308, 1e308]\n", "uniform"),
+    ("draws:\n  - set: finance.load_factor\n    normal: {mean: .inf, sd: 1}\n", "normal"),
+    ("draws:\n  - set: finance.load_factor\n    normal: {mean: 1, sd: 1, low: .nan}\n", "normal"),
+    ("draws:\n  - set: finance.load_factor\n    normal: {mean: 1, sd: 1, low: 2, high: 1}\n", "low <= high"),
+    ("draws:\n  - set: finance.load_factor\n    choice: [.nan]\n", "choice"),
+    ("draws:\n  - set: finance.load_factor\n    lognormal: {median: 1e300, sigma: 1}\n", "lognormal"),
+    ("draws:\n  - scale: {table: demand, column: pflops}\n    uniform: [0.9, 1.1]\n", "where"),
+    ("draws:\n  - scale: {table: demand, column: pflops, where: [1]}\n    uniform: [0.9, 1.1]\n", "where"),
+    ("draws:\n  - scale: {table: demand, column: pflops, where: {}}\n    uniform: [0.9, 1.1]\n", "where"),
+    ("draws: " + "[" * 5000 + "]" * 5000 + "\n", "nested"),
+    ("seed: 1\nseed: 2\ndraws:\n  - set: finance.load_factor\n    uniform: [0.6, 0.8]\n", "twice"),
+])
+def test_a_bad_draws_file_is_one_located_message(tmp_path: Path, text: str, words: str) -> None:
+    f = tmp_path / "draws.yaml"
+    f.write_text(text)
+    out = clean(CliRunner().invoke(main, ["sweep", str(TINY), "--draws", str(f), "--n", "2", "--dry-run",
+                                          "--out", str(tmp_path / "s")]))
+    assert str(f) in out and words in out, out
+    assert "draw-0" not in out  # named by the draws entry, not by a generated scenario
+
+
+@pytest.mark.parametrize("n", ["10001", "100000", "1000000"])
+def test_draws_n_is_bounded(tmp_path: Path, n: str) -> None:
+    f = tmp_path / "draws.yaml"
+    f.write_text("draws:\n  - set: finance.load_factor\n    uniform: [0.6, 0.8]\n")
+    out = clean(CliRunner().invoke(main, ["sweep", str(TINY), "--draws", str(f), "--n", n, "--dry-run",
+                                          "--out", str(tmp_path / "s")]))
+    assert "--n" in out
