@@ -414,3 +414,23 @@ def test_draws_n_is_bounded(tmp_path: Path, n: str) -> None:
     out = clean(CliRunner().invoke(main, ["sweep", str(TINY), "--draws", str(f), "--n", n, "--dry-run",
                                           "--out", str(tmp_path / "s")]))
     assert "--n" in out
+
+
+# ---- N-sweep-abort, N-explore-objective -------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", ["sweep", "validate", "price", "check"])
+def test_ctrl_c_anywhere_in_a_command_is_exit_130(monkeypatch: pytest.MonkeyPatch, command: str) -> None:
+    """Even outside the command's own error handler (its start-up): no "Aborted!", exit 130."""
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(main.commands[command], "callback", interrupted)
+    r = CliRunner().invoke(main, [command, str(TINY)])
+    assert r.exit_code == 130 and "Aborted" not in r.output and "interrupted" in r.output, r.output
+
+
+@pytest.mark.parametrize("objective", ["min:built_mw:site=nowhere", "max:built_mw:hub=nohub", "min:built_mw:site=",
+                                       "max:built_mw:hub=west-1"])
+def test_validate_refuses_an_explore_target_solve_would(objective: str) -> None:
+    out = clean(CliRunner().invoke(main, ["validate", str(TINY), "--set", f"explore.objective={objective}"]))
+    assert "explore.objective" in out

@@ -7,6 +7,7 @@ import atexit
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -22,7 +23,21 @@ from edwc.cli.common import (
 from edwc.errors import InputError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class EdwcGroup(click.Group):
+    """Ctrl-C anywhere in a command (its start-up included, before the command's own handler runs) ends with the
+    interruption's message and exit code 130, not click's "Aborted!" and 1 (finding N-sweep-abort)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            from edwc.results.folders import interrupted_message
+
+            click.echo(interrupted_message(), err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=EdwcGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(edwc.__version__, prog_name="edwc")
 def main() -> None:
     """edwc — plan China's East Data, West Computing (东数西算) compute network.

@@ -191,6 +191,17 @@ def _parse_table(name: str, df: pd.DataFrame, problems: list[Problem]) -> pd.Dat
 # ---- cross-table checks -------------------------------------------------------------------------
 
 
+def _explore_target(objective: str, sites: pd.DataFrame, problems: list[Problem]) -> None:
+    """explore.objective min|max:built_mw:hub=ID|site=ID names a hub or site of the instance: validate says so,
+    not only solve (finding N-explore-objective)."""
+    group = objective.rpartition(":")[2] if objective.startswith(("min:built_mw:", "max:built_mw:")) else ""
+    kind, _, ident = group.partition("=")
+    known = {"hub": set(sites["hub"].dropna()), "site": set(sites["site"])}.get(kind)
+    if known is not None and ident not in known:
+        problems.append(Problem("instance.yaml", f"'{group}' names no {kind} of this instance (use west, east, hub=ID "
+                                "or site=ID)", column="explore.objective"))
+
+
 def _refs(t: dict[str, pd.DataFrame], cfg: InstanceConfig | None, problems: list[Problem]) -> None:
     def check(table: str, column: str, valid: set, what: str, allow_empty: bool = False) -> None:
         df = t[table]
@@ -213,6 +224,7 @@ def _refs(t: dict[str, pd.DataFrame], cfg: InstanceConfig | None, problems: list
     check("trunks", "to", regions | sites, "network node (a region or a site)")
     if cfg is not None:
         check("demand", "period", set(cfg.periods), f"period (instance.yaml periods {cfg.periods})")
+        _explore_target(cfg.explore.objective, t["sites"], problems)
     clash = regions & sites
     for n in sorted(clash):
         problems.append(Problem("sites.csv", f"site id '{n}' is also a region adcode; node names must be unique", column="site"))
