@@ -434,3 +434,35 @@ def test_ctrl_c_anywhere_in_a_command_is_exit_130(monkeypatch: pytest.MonkeyPatc
 def test_validate_refuses_an_explore_target_solve_would(objective: str) -> None:
     out = clean(CliRunner().invoke(main, ["validate", str(TINY), "--set", f"explore.objective={objective}"]))
     assert "explore.objective" in out
+
+
+def test_an_interrupt_in_a_finaliser_is_not_lost(monkeypatch: pytest.MonkeyPatch) -> None:
+    """N-sigterm-swallowed: SIGTERM landing in a weakref callback or __del__ (Python prints "Exception ignored" and
+    goes on) still ends the command with exit 130 and its message, without that traceback."""
+    import gc
+    import sys
+
+    import edwc.cli.common as common
+
+    monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)
+    monkeypatch.setattr(common, "SWALLOWED_INTERRUPT", [])
+
+    class Finaliser:
+        def __del__(self) -> None:
+            raise KeyboardInterrupt
+
+    def work() -> str:
+        common.sigterm_as_interrupt()
+        Finaliser()
+        gc.collect()
+        return "finished"
+
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        with pytest.raises(SystemExit) as e:
+            common.handle_errors(work)()
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert e.value.code == 130

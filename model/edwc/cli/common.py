@@ -28,7 +28,10 @@ def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return f(*args, **kwargs)
+            out = f(*args, **kwargs)
+            if SWALLOWED_INTERRUPT:  # Ctrl-C or SIGTERM landed where Python could not raise it: honour it now
+                raise KeyboardInterrupt
+            return out
         except InputError as e:
             _fail(f"error: {e.render()}", 2)
         except (ResultExistsError, FolderRefused, OutputError, UnreadableFolder) as e:
@@ -104,10 +107,28 @@ def readable_result(folder: Path, full_check: bool = False) -> None:
                                    "it was changed after the solve or is damaged")
 
 
+SWALLOWED_INTERRUPT: list[bool] = []  # an interrupt raised inside a finaliser or weakref callback, which Python ignores
+
+
+def _unraisable(hook: Any) -> Callable[[Any], None]:
+    def on_unraisable(u: Any) -> None:
+        if isinstance(u.exc_value, KeyboardInterrupt):
+            SWALLOWED_INTERRUPT.append(True)  # not lost and not printed as "Exception ignored": handle_errors ends with 130
+            return
+        hook(u)
+    return on_unraisable
+
+
 def sigterm_as_interrupt() -> None:
-    """Make SIGTERM (a scheduler's stop, `kill`) stop a solve as Ctrl-C does: nothing half-written, exit 130."""
+    """Make SIGTERM (a scheduler's stop, `kill`) stop a solve as Ctrl-C does: nothing half-written, exit 130. An
+    interrupt that lands in a finaliser or weakref callback, where Python prints it and goes on, is kept and ends
+    the command with 130 when it returns (finding N-sigterm-swallowed)."""
     import signal
     import threading
+
+    if not getattr(sys.unraisablehook, "edwc", False):
+        sys.unraisablehook = _unraisable(sys.unraisablehook)
+        sys.unraisablehook.edwc = True  # type: ignore[attr-defined]
 
     def handler(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
