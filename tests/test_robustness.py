@@ -466,3 +466,42 @@ def test_an_interrupt_in_a_finaliser_is_not_lost(monkeypatch: pytest.MonkeyPatch
     finally:
         signal.signal(signal.SIGTERM, before)
     assert e.value.code == 130
+
+
+# ---- N-diskfull-tmp-litter: a file written atomically leaves nothing behind on any error -------------------
+
+@pytest.mark.parametrize("error", [OSError(28, "No space left on device"), KeyboardInterrupt(), MemoryError()])
+def test_an_atomic_file_leaves_nothing_behind(tmp_path: Path, error: BaseException) -> None:
+    from edwc.results.atomic_file import write_file_atomically
+
+    (tmp_path / "index.csv").write_text("old\n")
+
+    def write(tmp: Path) -> None:
+        tmp.write_text("half")
+        raise error
+
+    with pytest.raises(type(error)):
+        write_file_atomically(tmp_path / "index.csv", write)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.csv"]
+    assert (tmp_path / "index.csv").read_text() == "old\n"
+
+
+@pytest.mark.parametrize("writer", ["price.write_csv", "sweep.write_index"])
+def test_price_and_sweep_files_leave_nothing_on_a_full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             writer: str) -> None:
+    def full(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full)
+    monkeypatch.setattr(Path, "write_text", full)
+    df = pd.DataFrame({"case": ["a"], "x": [1.0]})
+    with pytest.raises(OSError):
+        if writer == "price.write_csv":
+            from edwc.workflow.price import write_csv
+
+            write_csv(df, tmp_path / "marginal_sites.csv")
+        else:
+            from edwc.workflow.sweep.index import write_index
+
+            write_index(df, tmp_path, "t")
+    assert list(tmp_path.iterdir()) == []
