@@ -505,3 +505,29 @@ def test_price_and_sweep_files_leave_nothing_on_a_full_disk(tmp_path: Path, monk
 
             write_index(df, tmp_path, "t")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_workbook_on_a_full_disk_is_one_error(solved_tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """N-diskfull-report-tb: the disk fills while plan.xlsx is written: one OSError, no "Exception ignored" from
+    a half-open zip file, no temporary file left."""
+    import gc
+    import sys
+
+    from edwc.analysis.workbook import write_workbook
+
+    folder = Path(shutil.copytree(solved_tiny, tmp_path / "r"))
+    real = Path.write_bytes
+
+    def full(self: Path, data: bytes) -> int:
+        if ".xlsx" in self.name:
+            raise OSError(28, "No space left on device")
+        return real(self, data)
+
+    ignored: list[object] = []
+    monkeypatch.setattr(Path, "write_bytes", full)
+    monkeypatch.setattr(sys, "unraisablehook", ignored.append)
+    with pytest.raises(OSError):
+        write_workbook(folder, "en")
+    gc.collect()
+    assert not ignored
+    assert not [p for p in folder.iterdir() if "xlsx" in p.name or p.name.startswith(".tmp")]

@@ -6,6 +6,7 @@ their own name."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -146,6 +147,8 @@ def write_workbook(result_dir: Path, lang: str = "zh", digest: Digest | None = N
         about.column_dimensions["A"].width = 16
         about.column_dimensions["B"].width = 70
         about.freeze_panes = "A2"
-        wb.save(path)
+        buf = io.BytesIO()  # zipped in memory: a full disk fails the one write below, not a half-open ZipFile
+        wb.save(buf)        # whose finaliser then prints "Exception ignored" (finding N-diskfull-report-tb)
+        path.write_bytes(buf.getvalue())
 
     return write_atomically(Path(result_dir) / f"plan{suffix(lang)}.xlsx", fill)
