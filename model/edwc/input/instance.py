@@ -127,9 +127,11 @@ def _parse_column(s: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
     """Parse one text column; return (values, bad-row mask). Empty cells are NaN/None, not bad."""
     empty = s == ""
     if col.kind in ("float", "int"):
-        # as floats: a whole number past 2^63 (1e19, 9223372036854775808) would not fit an int64 (N-int-overflow);
-        # every column's range (schema.TABLES) is far inside 2^53, where floats hold whole numbers exactly
-        v = pd.to_numeric(s.where(~empty), errors="coerce").astype(float)
+        v = pd.to_numeric(s.where(~empty), errors="coerce")
+        if not (pd.api.types.is_float_dtype(v) or pd.api.types.is_signed_integer_dtype(v)):
+            # a whole number past 2^63 (1e19, 9223372036854775808) comes as uint64 or objects and would not fit an
+            # int64 (N-int-overflow): as floats it is refused by the column's range, far inside 2^53
+            v = v.astype(float)
         bad = (~empty & v.isna()) | ~np.isfinite(v.fillna(0))
         if col.kind == "int":
             bad |= v.notna() & (v.fillna(0) % 1 != 0)
