@@ -6,6 +6,7 @@ their own name."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 
@@ -270,6 +271,8 @@ def write_workbook(result_dir: Path, lang: str = "zh", digest: Digest | None = N
         about.column_dimensions["B"].width = 70
         about.freeze_panes = "A2"
         print_setup(about)
-        wb.save(path)
+        buf = io.BytesIO()  # zipped in memory: a full disk fails the one write below, not a half-open ZipFile
+        wb.save(buf)        # whose finaliser then prints "Exception ignored" (finding N-diskfull-report-tb)
+        path.write_bytes(buf.getvalue())
 
     return write_atomically(Path(result_dir) / f"plan{suffix(lang)}.xlsx", fill)

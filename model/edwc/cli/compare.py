@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from edwc.cli.common import damaged_as_error, handle_errors
+from edwc.cli.common import damaged_as_error, handle_errors, readable_result
 
 
 @click.command(name="compare")
@@ -41,6 +41,8 @@ def compare_command(results: tuple[Path, ...], out: Path | None, lang: str, quie
 
     @handle_errors
     def run() -> None:
+        for r in results:
+            readable_result(r)
         comp = damaged_as_error("one of the results", lambda: compare_results(list(results)))
         folder = out or default_out(comp.labels)
         damaged_as_error("one of the results", lambda: write_comparison(comp, folder, lang))

@@ -133,6 +133,10 @@ def _parse_column(s: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
     empty = s == ""
     if col.kind in ("float", "int"):
         v = pd.to_numeric(s.where(~empty), errors="coerce")
+        if not (pd.api.types.is_float_dtype(v) or pd.api.types.is_signed_integer_dtype(v)):
+            # a whole number past 2^63 (1e19, 9223372036854775808) comes as uint64 or objects and would not fit an
+            # int64 (N-int-overflow): as floats it is refused by the column's range, far inside 2^53
+            v = v.astype(float)
         bad = (~empty & v.isna()) | ~np.isfinite(v.fillna(0))
         if col.kind == "int":
             bad |= v.notna() & (v.fillna(0) % 1 != 0)
@@ -194,6 +198,17 @@ def _parse_table(name: str, df: pd.DataFrame, problems: list[Problem]) -> pd.Dat
 # ---- cross-table checks -------------------------------------------------------------------------
 
 
+def _explore_target(objective: str, sites: pd.DataFrame, problems: list[Problem]) -> None:
+    """explore.objective min|max:built_mw:hub=ID|site=ID names a hub or site of the instance: validate says so,
+    not only solve (finding N-explore-objective)."""
+    group = objective.rpartition(":")[2] if objective.startswith(("min:built_mw:", "max:built_mw:")) else ""
+    kind, _, ident = group.partition("=")
+    known = {"hub": set(sites["hub"].dropna()), "site": set(sites["site"])}.get(kind)
+    if known is not None and ident not in known:
+        problems.append(Problem("instance.yaml", f"'{group}' names no {kind} of this instance (use west, east, hub=ID "
+                                "or site=ID)", column="explore.objective"))
+
+
 def _refs(t: dict[str, pd.DataFrame], cfg: InstanceConfig | None, problems: list[Problem]) -> None:
     def check(table: str, column: str, valid: set, what: str, allow_empty: bool = False) -> None:
         df = t[table]
@@ -216,6 +231,7 @@ def _refs(t: dict[str, pd.DataFrame], cfg: InstanceConfig | None, problems: list
     check("trunks", "to", regions | sites, "network node (a region or a site)")
     if cfg is not None:
         check("demand", "period", set(cfg.periods), f"period (instance.yaml periods {cfg.periods})")
+        _explore_target(cfg.explore.objective, t["sites"], problems)
     clash = regions & sites
     for n in sorted(clash):
         problems.append(Problem("sites.csv", f"site id '{n}' is also a region adcode; node names must be unique", column="site"))

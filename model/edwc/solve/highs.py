@@ -179,7 +179,15 @@ def run_highs(hm: HighsModel, opts: Solver, time_limit: float, tee: bool = False
     h.cbLogging.clear()
     for cb in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt, h.cbMipImprovingSolution):
         cb.clear()
-    return _read_run(h, log)
+    run = _read_run(h, log)
+    if run.status == "memory_limit":  # every caller (lazy rounds, polish, price, explain, re-solves) stops here
+        raise SolverOutOfMemory(f"HiGHS ran out of memory ({run.termination})")
+    return run
+
+
+class SolverOutOfMemory(MemoryError):
+    """HiGHS ended with its memory-limit status (1.16+): raised as a MemoryError, like its std::bad_alloc, so
+    that every command turns it into the one-line out-of-memory message (finding N-oom-memorylimit)."""
 
 
 HIGHS_RUNNING = threading.Event()  # set once HiGHS first runs in this process: the model has been handed over

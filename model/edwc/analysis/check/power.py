@@ -88,6 +88,14 @@ def check_power(p: Plan, energy: dict[tuple[str, int], float], pv: PowerDerived,
     for (prov, t, day, step), (used, cap) in pool.items():
         r.leq("curtailed_pool", row_key(province=prov, period=t, day=day, step=step), used, cap, scale,
               "curtailed power taken {lhs} MW exceeds the province's curtailment {rhs} MW")
+    if not p.cfg.time.profiles:  # no power model's prices or factors read back: each slice has the site's own
+        for row in pw.itertuples(index=False):
+            if row.site in site.index:
+                key = row_key(site=row.site, period=row.period, day=row.day, step=row.step)
+                r.eq("slice_prices", key, float(row.price_cny_per_kwh), float(site.at[row.site, "power_price_cny_per_kwh"]),
+                     1.0, "grid price {lhs} CNY/kWh but the site's is {rhs}")
+                r.eq("slice_prices", key, float(row.co2_t_per_mwh), float(site.at[row.site, "grid_co2_t_per_mwh"]),
+                     1.0, "grid factor {lhs} t/MWh but the site's is {rhs}")
     for k, e in load_mwh.items():
         r.eq("load", row_key(site=k[0], period=k[1]), e, energy.get(k, 0.0), max(1.0, e),
              "the slices' load adds to {lhs} MWh but the site uses {rhs} MWh a year")
@@ -113,13 +121,23 @@ def _check_site_columns(p: Plan, energy: dict[tuple[str, int], float], pv: Power
     avail_mwh = (pw.assign(a=pw["weight_h"] * pw["direct_available_mw"], sp=pw["weight_h"] * pw["spill_mw"])
                  .groupby(["site", "period"])[["a", "sp"]].sum())
     peak = pw.groupby(["site", "period"])["grid_mw"].max()
+    pw = pw.assign(green_here=pw["curtailed_mw"] + (pw["direct_available_mw"] - pw["spill_mw"] - pw["charge_mw"]
+                                                    + pw["discharge_mw"]).clip(lower=0))
+    matched = (pw["weight_h"] * pw[["load_mw", "green_here"]].min(axis=1)).groupby([pw["site"], pw["period"]]).sum()
+    hours = pw.groupby(["site", "period"])["weight_h"].sum()
     trade_by_region: dict[tuple[str, int], float] = defaultdict(float)
     for (s, t), row in st.iterrows():
         k = (s, int(t))
         key = row_key(site=s, period=t)
         e = energy.get(k, 0.0)
         sc = max(1.0, e)
+        if k in hours.index:
+            r.eq("slice_weights", key, float(hours[k]), cfg.finance.hours_per_year, cfg.finance.hours_per_year,
+                 "the slices stand for {lhs} h, the year has {rhs}")
         for col, want in (("grid_mwh", pv.grid.get(k, 0.0)), ("curtailed_mwh", pv.curtailed.get(k, 0.0)),
+                          ("spilled_mwh", float(avail_mwh["sp"].get(k, 0.0)) if len(avail_mwh) else 0.0),
+                          ("green_matched_mwh", float(matched.get(k, 0.0)) + pv.trade[k] + pv.certificates[k]
+                           if k in matched.index else pv.trade[k] + pv.certificates[k]),
                           ("direct_mwh", pv.direct.get(k, 0.0)), ("green_mwh", pv.green(k)),
                           ("emissions_t", pv.emissions.get(k, 0.0)), ("emissions_market_t", pv.emissions_market.get(k, 0.0)),
                           ("peak_grid_mw", float(peak.get(k, pv.grid.get(k, 0.0) / cfg.finance.hours_per_year)))):
