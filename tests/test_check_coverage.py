@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from test_power import with_profiles
 
 from edwc.analysis.check import Plan, UnreadableResult, check_plan, read_plan
 from edwc.analysis.check.columns import CHECKED
@@ -33,10 +34,28 @@ SETS = {"policy.west_share_new_min": 0.5, "policy.hub_share_new_min": 0.1, "poli
         "policy.carbon_price_cny_per_t": 50.0, "policy.green_share_min": 0.1}
 
 
+def power_side(tiny: Path) -> None:
+    """The power side in use, so that power.csv and the supply columns have rows to change: tiny's own profiles
+    (test_power.py), curtailed power, certificates, cheap PV and batteries at west-1, movable batch work."""
+    with_profiles(tiny, "power:\n  curtailed_cny_per_kwh: 0.1\n  certificate_cny_per_mwh: 5\n"
+                        "  direct: {pv_capex_cny_per_kw: 100, wind_capex_cny_per_kw: 100, battery_capex_cny_per_kwh: 10,"
+                        " rules: false}\n")
+    prof = pd.read_csv(tiny / "profiles.csv")
+    prof["onwind:620000"] = (prof["hour"] % 24 >= 18) * 0.3  # some wind in the evening, so wind is built too
+    prof.to_csv(tiny / "profiles.csv", index=False)
+    sites = pd.read_csv(tiny / "sites.csv", dtype=str)
+    sites["direct_mw_max"] = ["200" if s == "west-1" else "" for s in sites["site"]]
+    sites.to_csv(tiny / "sites.csv", index=False)
+    wl = pd.read_csv(tiny / "workloads.csv", dtype=str)
+    wl["flexible_share"] = ["0.5" if w == "batch" else "" for w in wl["workload"]]
+    wl.to_csv(tiny / "workloads.csv", index=False)
+
+
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("coverage")
     shutil.copytree(ROOT / "instances" / "tiny", root / "tiny")
+    power_side(root / "tiny")
     out, _ = solve_instance(root / "tiny", out=root / "result", maps=False, sets=SETS)
     return out
 

@@ -22,6 +22,7 @@ SIDE_TINT = {"east": "#f3e7da", "west": "#dcefe2"}
 # Network: trunk grey by utilisation (light = idle, dark = loaded), one accent for congestion.
 TRUNK_IDLE, TRUNK_FULL = "#d4d4d4", "#4d4d4d"
 CONGESTED = "#d81b60"
+DIRECT = "#e0a526"  # green direct supply (PV, wind) built at a site
 AT_LIMIT = "#111111"  # the outline of a site at its power limit
 CONGESTED_AT = 0.95  # a trunk at or above this utilisation is drawn as congested
 

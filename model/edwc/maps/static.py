@@ -126,6 +126,13 @@ def draw_network(ax: Axes, m: MapData, shade: str) -> None:
     limited = s["site"].isin(limits_of(m.d).site_ids).to_numpy()  # at the power limit: a thick dark outline
     ax.scatter(s["x"][limited], s["y"][limited], s=(2 * r[limited] + 1.5) ** 2, facecolors="none",
                edgecolors=C.AT_LIMIT, linewidths=2.2, zorder=4.4)
+    direct = direct_mw(m.d)  # green direct supply built at the site: a sun-coloured star beside it
+    dmw = s["site"].map(direct).fillna(0.0).to_numpy()
+    has = dmw > 0.5
+    if has.any():
+        ax.scatter(s["x"][has] + 45e3, s["y"][has] + 45e3, marker="*",  # 45 km up and right of the site (Albers m)
+                   s=30 + 60 * np.sqrt(dmw[has] / max(1.0, dmw.max())), c=C.DIRECT, edgecolors="white",
+                   linewidths=0.5, zorder=4.6)
     full_access = set(t.loc[hot & (t["access_site"] != "").to_numpy(), "access_site"])
     ring = s["site"].isin(full_access).to_numpy()
     ax.scatter(s["x"][ring], s["y"][ring], s=(2 * r[ring] + 5) ** 2, facecolors="none",
@@ -163,6 +170,15 @@ def draw_network(ax: Axes, m: MapData, shade: str) -> None:
                 path_effects=THIN_HALO, zorder=9)
 
 
+def direct_mw(d) -> dict[str, float]:  # noqa: ANN001
+    """PV + wind MW of green direct supply (绿电直连) in service at each site in the period the map shows."""
+    st = d.tables.get("sites")
+    if st is None or "direct_solar_mw" not in st:
+        return {}
+    st = st[st["period"] == d.period]
+    return {str(k): float(v) for k, v in (st["direct_solar_mw"] + st["direct_wind_mw"]).groupby(st["site"]).sum().items()}
+
+
 def network_legend(ax: Axes, m: MapData):  # noqa: ANN201
     w = words(m.lang)
     at = pct(CONGESTED_AT)
@@ -180,6 +196,10 @@ def network_legend(ax: Axes, m: MapData):  # noqa: ANN201
         Line2D([], [], marker="o", ls="", mfc=C.SIDE["east"], mec=C.AT_LIMIT, mew=2.2, ms=8,
                label=w["at_limit"].format(at=pct(AT_LIMIT))),
     ]
+    if any(v > 0.5 for v in direct_mw(m.d).values()):
+        total = sum(direct_mw(m.d).values())
+        handles.append(Line2D([], [], marker="*", ls="", mfc=C.DIRECT, mec="white", ms=10,
+                              label=w["direct"].format(mw=f"{total:,.0f}")))
     for side in ("east", "west", "outside"):
         handles.append(Line2D([], [], marker="o", ls="", mfc=C.SIDE[side], mec="white", ms=7,
                               label=w["site_side"].format(side=w[side])))

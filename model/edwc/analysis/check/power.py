@@ -88,14 +88,18 @@ def check_power(p: Plan, energy: dict[tuple[str, int], float], pv: PowerDerived,
     for (prov, t, day, step), (used, cap) in pool.items():
         r.leq("curtailed_pool", row_key(province=prov, period=t, day=day, step=step), used, cap, scale,
               "curtailed power taken {lhs} MW exceeds the province's curtailment {rhs} MW")
-    if not p.cfg.time.profiles:  # no power model's prices or factors read back: each slice has the site's own
-        for row in pw.itertuples(index=False):
-            if row.site in site.index:
-                key = row_key(site=row.site, period=row.period, day=row.day, step=row.step)
-                r.eq("slice_prices", key, float(row.price_cny_per_kwh), float(site.at[row.site, "power_price_cny_per_kwh"]),
-                     1.0, "grid price {lhs} CNY/kWh but the site's is {rhs}")
-                r.eq("slice_prices", key, float(row.co2_t_per_mwh), float(site.at[row.site, "grid_co2_t_per_mwh"]),
-                     1.0, "grid factor {lhs} t/MWh but the site's is {rhs}")
+    _check_slices(p, pw, r)
+    # without a power model's hourly prices or factors read back (price:/co2: profiles) each slice has the site's own
+    for row in pw.itertuples(index=False):
+        if row.site not in site.index:
+            continue
+        key = row_key(site=row.site, period=row.period, day=row.day, step=row.step)
+        if "price" not in p.own_kinds:
+            r.eq("slice_prices", key, float(row.price_cny_per_kwh), float(site.at[row.site, "power_price_cny_per_kwh"]),
+                 1.0, "grid price {lhs} CNY/kWh but the site's is {rhs}")
+        if "co2" not in p.own_kinds:
+            r.eq("slice_prices", key, float(row.co2_t_per_mwh), float(site.at[row.site, "grid_co2_t_per_mwh"]),
+                 1.0, "grid factor {lhs} t/MWh but the site's is {rhs}")
     for k, e in load_mwh.items():
         r.eq("load", row_key(site=k[0], period=k[1]), e, energy.get(k, 0.0), max(1.0, e),
              "the slices' load adds to {lhs} MWh but the site uses {rhs} MWh a year")
@@ -112,6 +116,24 @@ def check_power(p: Plan, energy: dict[tuple[str, int], float], pv: PowerDerived,
             r.leq("battery_power", key, row.charge_mw + row.discharge_mw, e_cap / dr.battery_hours, max(1.0, e_cap),
                   "charge + discharge {lhs} MW above the battery's power {rhs}")
     _check_site_columns(p, energy, pv, st, r)
+
+
+def _check_slices(p: Plan, pw, r: Rows) -> None:
+    """slices: every site of a period has the same typical days and steps; a day's steps add to 24 h; the days a
+    typical day stands for (weight_h / hours) are the same for each of its steps."""
+    for t, g in pw.groupby("period"):
+        sets = {s: frozenset(zip(x["day"], x["step"], strict=True)) for s, x in g.groupby("site")}
+        common = max(sets.values(), key=lambda v: sum(1 for w in sets.values() if w == v))
+        for s, v in sets.items():
+            r.count("slices")
+            if v != common or len(v) != int((g["site"] == s).sum()):
+                r.fail("slices", row_key(site=s, period=t), "its (day, step) slices differ from the other sites' or repeat")
+        for (s, day), x in g.groupby(["site", "day"]):
+            key = row_key(site=s, period=t, day=day)
+            r.eq("slices", key, float(x["hours"].sum()), 24.0, 24.0, "the day's steps last {lhs} h, not {rhs}")
+            n = x["weight_h"] / x["hours"]
+            r.eq("slices", key, float(n.max()), float(n.min()), max(1.0, float(n.max())),
+                 "the steps of one typical day stand for different numbers of days ({lhs} and {rhs})")
 
 
 def _check_site_columns(p: Plan, energy: dict[tuple[str, int], float], pv: PowerDerived, st, r: Rows) -> None:

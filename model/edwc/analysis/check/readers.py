@@ -42,6 +42,7 @@ class Plan:
     summary: dict[str, Any]
     res: dict[str, pd.DataFrame]
     input_hash: str | None = None  # of the resolved instance as read back
+    own_kinds: frozenset[str] = frozenset()  # kinds of the instance's own hourly profiles (time.profiles), e.g. price
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -136,4 +137,16 @@ def read_plan(folder: Path) -> Plan:
     if summary.get("instance") != inst.name:
         raise UnreadableResult(f"{folder / 'summary.json'}: instance {summary.get('instance')!r}, but the resolved "
                                f"instance is '{inst.name}'")
-    return Plan(cfg=inst.config, inst=inst.tables, summary=summary, res=res, input_hash=inst.input_hash())
+    return Plan(cfg=inst.config, inst=inst.tables, summary=summary, res=res, input_hash=inst.input_hash(),
+                own_kinds=_profile_kinds(folder / "instance", inst.config.time.profiles))
+
+
+def _profile_kinds(folder: Path, name: str | None) -> frozenset[str]:
+    """The kinds (`<kind>:<province>` columns) of the planner's own CSV profiles; netCDF holds technologies only."""
+    if not name or not name.endswith((".csv", ".csv.gz")) or not (folder / name).is_file():
+        return frozenset()
+    try:
+        head = pd.read_csv(folder / name, nrows=0).columns
+    except (OSError, ValueError, UnicodeDecodeError):
+        return frozenset()
+    return frozenset(str(c).split(":")[0] for c in head if ":" in str(c))
