@@ -22,7 +22,7 @@ WORDS = {
            "chart": "{hub}：典型日 {day}（代表 {n:.0f} 天），{t} 年", "load": "负荷", "hour": "时刻（北京时间）",
            "mw": "MW", "discharge": "储能放电", "none": "本方案没有逐时供电数据（年度模式，或无可逐时变化的供电选项）。",
            "note": "位置法 = 电网购电 × 省级电网排放因子（弃电与直连为零）；市场法 = 未被绿证与绿电交易覆盖的电网电量 × 剩余混合因子。"
-                   "绿电占比按 669 号文口径计（含绿证）；逐时匹配只计同一时段负荷以内的绿电。"},
+                   "绿电占比按 669 号文口径计（含绿证）；逐时匹配只计同一时段送达、且不超过该时段负荷的弃电与直连绿电（绿证与绿电交易是年度凭证，不计入）。"},
     "en": {"hub": "hub", "energy": "energy (TWh)", "grid": "grid (TWh)", "curtailed": "curtailed (TWh)",
            "direct": "direct (TWh)", "trade": "traded green (TWh)", "certificate": "certificates (TWh)",
            "green": "green share", "matched": "hour-matched", "pv": "direct PV (MW)", "wind": "direct wind (MW)",
@@ -33,8 +33,9 @@ WORDS = {
            "none": "This plan has no slice-by-slice supply (annual mode, or no supply option that varies by the hour).",
            "note": "Location-based = grid MWh × provincial grid factor (curtailed and direct power at zero); market-based = "
                    "grid MWh not covered by certificates or traded green power × the residual-mix factor. The green share "
-                   "counts as the consumption-weight notice does (certificates included); hour-matched counts green power "
-                   "only up to the same slice's load."},
+                   "counts as the consumption-weight notice does (certificates included); hour-matched counts only curtailed "
+                   "and direct power delivered in a slice, up to that slice's load (certificates and traded green power "
+                   "are yearly claims and do not count)."},
 }
 SUPPLY_COLOURS = {"grid": "#9aa0a6", "curtailed": "#4e9a57", "direct": "#e0a526", "discharge": "#6f5aa8"}
 

@@ -23,8 +23,9 @@ def _v(x) -> float:
 def power_rows(m: pyo.ConcreteModel, d: ModelData) -> tuple[dict[tuple[str, int], dict[str, float]], pd.DataFrame]:
     """Per (site, period) the POWER_COLUMNS; and power.csv: one row per hourly site, period and slice.
 
-    green_matched_mwh counts green supply only up to the same slice's load (hourly matching):
-    Σ_k W · min(load, curtailed + direct delivered), plus contracts and certificates, which are annual claims."""
+    green_matched_mwh counts green power delivered in the same slice, up to that slice's load (hourly matching,
+    as 24/7 carbon-free accounting counts it): Σ_k W · min(load, curtailed + direct delivered). Certificates and
+    traded green power are yearly claims with no hour: they count toward green_mwh, not here."""
     pd_ = d.power
     W, ts = pd_.W, pd_.ts
     hs, curt, direct = set(m.hourly_sites), set(m.curtailed_sites), set(m.direct_sites)
@@ -68,7 +69,7 @@ def power_rows(m: pyo.ConcreteModel, d: ModelData) -> tuple[dict[tuple[str, int]
                 "trade_mwh": trade,
                 "certificate_mwh": gec,
                 "green_mwh": _v(m.green_total_mwh[s, t]),
-                "green_matched_mwh": matched + trade + gec,
+                "green_matched_mwh": matched,
                 "spilled_mwh": spilled,
                 "peak_grid_mw": peak,
                 "direct_solar_mw": cap["solar"],

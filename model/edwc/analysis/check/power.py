@@ -158,8 +158,7 @@ def _check_site_columns(p: Plan, energy: dict[tuple[str, int], float], pv: Power
                  "the slices stand for {lhs} h, the year has {rhs}")
         for col, want in (("grid_mwh", pv.grid.get(k, 0.0)), ("curtailed_mwh", pv.curtailed.get(k, 0.0)),
                           ("spilled_mwh", float(avail_mwh["sp"].get(k, 0.0)) if len(avail_mwh) else 0.0),
-                          ("green_matched_mwh", float(matched.get(k, 0.0)) + pv.trade[k] + pv.certificates[k]
-                           if k in matched.index else pv.trade[k] + pv.certificates[k]),
+                          ("green_matched_mwh", float(matched.get(k, 0.0))),
                           ("direct_mwh", pv.direct.get(k, 0.0)), ("green_mwh", pv.green(k)),
                           ("emissions_t", pv.emissions.get(k, 0.0)), ("emissions_market_t", pv.emissions_market.get(k, 0.0)),
                           ("peak_grid_mw", float(peak.get(k, pv.grid.get(k, 0.0) / cfg.finance.hours_per_year)))):
