@@ -16,6 +16,7 @@ from edwc.formulation.objective import add_energy, add_objective, add_tie_break
 from edwc.formulation.policy import add_policies
 from edwc.formulation.power import add_power
 from edwc.formulation.power_data import prepare_power
+from edwc.formulation.shells import add_shell_variables, add_shells, add_site_power
 from edwc.input.instance import Instance
 from edwc.timeseries.slices import TimeSlices
 from edwc.timeseries.typical import time_slices
@@ -82,9 +83,11 @@ def build_model(inst: Instance, elastic: bool = False, network: str = "full",
     m.utilisation_max = inst.config.capacity.utilisation_max
     add_sets(m, d)
     add_variables(m, d)
+    add_shell_variables(m, d)
     con.add_demand_balance(m, d)
     con.add_capacity_limit(m, d)
-    con.add_site_power(m, d)
+    add_site_power(m, d)
+    add_shells(m, d)
     con.add_module_limit(m, d)
     con.add_wavelength_limit(m, d)
     con.add_open_monotone(m, d)

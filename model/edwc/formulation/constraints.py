@@ -89,23 +89,6 @@ def add_capacity_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.served_new_within = pyo.Constraint(m.buildable, m.periods, rule=within_rule)
 
 
-def add_site_power(m: pyo.ConcreteModel, d: ModelData) -> None:
-    """site_power[s,t]:  PUE[s] · Σ_c kw_existing[c] · existing_in_service[s,c,t]
-    + PUE_new[s] · Σ_c kw_new[c] · built[s,c,t]  ≤  max_facility_mw[s] · 1000."""
-    by_site: dict[str, list[str]] = {}
-    for s, c in d.buildable:
-        by_site.setdefault(s, []).append(c)
-
-    def rule(m, s, t):
-        a = d.site[s]
-        classes = [c for (ss, c) in d.site_class if ss == s]
-        old = sum(d.kw_existing[c] * d.existing_in_service.get((s, c, t), 0.0) for c in classes)
-        new = quicksum(d.kw_per_pflops[c] * built(m, d, s, c, t) for c in by_site[s])
-        return a["pue"] * old + a["pue_new"] * new <= a["max_facility_mw"] * 1000
-
-    m.site_power = pyo.Constraint(sorted(by_site), m.periods, rule=rule)
-
-
 def add_module_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
     """module_limit[s,c,t]:  Σ_{t' ≤ t} modules[s,c,t'] ≤ max_modules[s,c] · open[s,t]  (open = 1 for existing sites).
 

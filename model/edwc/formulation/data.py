@@ -36,6 +36,13 @@ def period_weights(periods: list[int], rate: float) -> dict[int, float]:
     return {t: sum((1 + rate) ** -(t - t0 + y) for y in range(yrs[t])) for t in periods}
 
 
+def windows(periods: list[int], stock_year: int | None) -> dict[int, float]:
+    """Years over which period t adds IT: since the previous period, or since the stock year for the first
+    (one year when the instance names no stock year)."""
+    prev = [stock_year if stock_year is not None else periods[0] - 1, *periods[:-1]]
+    return {t: float(max(1, t - p)) for t, p in zip(periods, prev, strict=True)}
+
+
 def in_service_share(t: int, t0: int, life: float, retires: bool) -> float:
     """Share of the existing stock still in service in year t: ages spread evenly over the IT life at t0."""
     return max(0.0, 1 - (t - t0) / life) if retires else 1.0
@@ -88,6 +95,18 @@ class ModelData:
     proximity_km: dict[tuple[str, str], float] = field(default_factory=dict)
     latency_rank: dict[str, int] = field(default_factory=dict)
     power: Any = None  # edwc.formulation.power_data.PowerData, set by build_model (it needs the time slices)
+    # Shells (docs/model.md "Shells"): MW of IT a site's facility holds. shell_sites: sites that can build;
+    # shell_existing[(s, t)]: existing shells in service; ahead[t]: build_ahead_years / the years period t adds
+    # IT over (window[t]); it_stock_kw[s]: the existing IT at the stock year (the first period's "before").
+    shell_sites: list[str] = field(default_factory=list)
+    shell_existing: dict[tuple[str, int], float] = field(default_factory=dict)
+    shell_phase_mw: dict[str, float] = field(default_factory=dict)
+    build_mw_per_year: dict[str, float] = field(default_factory=dict)  # only sites with a rate limit
+    window: dict[int, float] = field(default_factory=dict)
+    ahead: dict[int, float] = field(default_factory=dict)
+    it_stock_kw: dict[str, float] = field(default_factory=dict)
+    shell_capex_per_kw: float = 0.0
+    noload_mwh_per_kw: float = 0.0  # MWh a year an empty kW of shell draws
 
 
 def prepare(inst: Instance) -> ModelData:
@@ -158,7 +177,22 @@ def prepare(inst: Instance) -> ModelData:
     by_need = list(inst.workloads["workload"].iloc[need.reset_index(drop=True).argsort(kind="stable")])
     trunk_attr = {l: row._asdict() for l, row in zip(tt.index, tt.itertuples(index=False), strict=False)}
 
+    cap = cfg.capacity
+    win = windows(periods, cap.stock_year)
+    shell_sites = sorted({s for s, _c in buildable})
+    kw_ex = cl["kw_per_pflops_existing"].astype(float).to_dict()
     return ModelData(
+        shell_sites=shell_sites,
+        shell_existing={(s, t): float(site_attr[s]["existing_shell_mw"])
+                        * in_service_share(t, t0, fin.campus_lifetime_years, cap.existing_retires)
+                        for s in site_attr for t in periods},
+        shell_phase_mw={s: float(site_attr[s]["shell_phase_mw"]) for s in site_attr},
+        build_mw_per_year={s: float(r) for s in shell_sites if (r := site_attr[s]["build_mw_per_year"]) == r},
+        window=win,
+        ahead={t: cap.build_ahead_years / win[t] for t in periods},
+        it_stock_kw={s: sum(kw_ex[c] * existing[(s, c)] for (ss, c) in site_class if ss == s) for s in site_attr},
+        shell_capex_per_kw=cap.shell_capex_cny_per_kw,
+        noload_mwh_per_kw=cap.shell_noload_kw_per_kw * fin.hours_per_year / 1000,
         periods=periods,
         sites=list(inst.sites["site"]),
         candidates=[s for s in inst.sites["site"] if site_attr[s]["candidate"]],

@@ -3,7 +3,8 @@
 Every cost part is a present value at the base year (the first period): each period's yearly cost
 times weight[t], the discounted number of years the period stands for (1 for a single period, so a
 one-period instance reads as a yearly cost). Capex enters as annuities over its own life: IT over the
-class's lifetime_years, facility, campus and trunk upgrades over campus_lifetime_years.
+class's lifetime_years; shells (capacity.shell_capex_cny_per_kw per kW of IT they hold), the class's fit-out
+(facility_capex_cny_per_kw per kW of its IT), campus and trunk upgrades over campus_lifetime_years.
 
     objective = Σ_t weight[t] · (campus + it_capex + facility_capex + energy + green_power + direct_supply
                                  + network + trunks + carbon)[t]  +  Σ_t weight[t] · unmet_value[t]
@@ -22,6 +23,7 @@ from edwc.formulation.constraints import built, serve_vars, served, served_new
 from edwc.formulation.data import SCALE, ModelData
 from edwc.formulation.power import power_costs
 from edwc.formulation.power_data import PowerData
+from edwc.formulation.shells import noload_mwh
 from edwc.input.schema import InstanceConfig
 
 COST_PARTS = ("campus", "it_capex", "facility_capex", "energy", "green_power", "direct_supply", "network", "trunks",
@@ -37,6 +39,7 @@ def add_energy(m: pyo.ConcreteModel, d: ModelData) -> None:
     energy_new_mwh[s,t] = Σ_c e_new[s,c] · (i · built[s,c,t] + (1 − i) · served_new[s,c,t])
     energy_mwh[s,t]     = energy_new_mwh[s,t] + Σ_c e_ex[s,c] · (i · existing_in_service[s,c,t]
                                                                   + (1 − i) · (served[s,c,t] − served_new[s,c,t]))
+                          + noload_mwh[s,t]   (empty shell space, edwc.formulation.shells)
     The facility's consumption; how it is supplied, counted green and emits is in edwc.formulation.power.
     """
     i = d.idle_share
@@ -52,7 +55,7 @@ def add_energy(m: pyo.ConcreteModel, d: ModelData) -> None:
         old = quicksum(d.energy_existing[(s, c)] * (i * d.existing_in_service.get((s, c, t), 0.0)
                                                      + (1 - i) * (served(m, d, s, c, t) - served_new(m, d, s, c, t)))
                        for c in by_site.get(s, []))
-        return m.energy_new_mwh[s, t] + old
+        return m.energy_new_mwh[s, t] + old + noload_mwh(m, d, s, t)
 
     m.energy_new_mwh = pyo.Expression(m.sites, m.periods, rule=energy_new)
     m.energy_mwh = pyo.Expression(m.sites, m.periods, rule=energy)
@@ -65,8 +68,10 @@ def yearly_costs(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData, cfg: Instan
     cost: dict[str, Any] = {}
     cost["campus"] = quicksum(d.annuity_campus * d.site[s]["campus_capex_cny"] * m.open[s, t] for s in d.candidates)
     cost["it_capex"] = quicksum(d.annuity_it[c] * d.capex_per_pflops[c] * built(m, d, s, c, t) for (s, c) in d.buildable)
-    cost["facility_capex"] = quicksum(d.annuity_campus * d.facility_capex_per_kw[c] * d.kw_per_pflops[c] * built(m, d, s, c, t)
-                                      for (s, c) in d.buildable)
+    cost["facility_capex"] = (quicksum(d.annuity_campus * d.facility_capex_per_kw[c] * d.kw_per_pflops[c] * built(m, d, s, c, t)
+                                       for (s, c) in d.buildable)
+                              + quicksum(d.annuity_campus * d.shell_capex_per_kw * 1000 * m.shell_new[s, tt]
+                                         for s in d.shell_sites for tt in d.periods if tt <= t))
     cost.update(power_costs(m, d, pd_, cfg.power, fin.green_premium_cny_per_kwh, t))
     bw = cfg.network.bandwidth_cny_per_gbps_km_year
     sv = serve_vars(m)

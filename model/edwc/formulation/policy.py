@@ -13,8 +13,9 @@ from pyomo.core.expr.numvalue import is_potentially_variable
 from pyomo.core.util import quicksum
 
 from edwc.errors import SolveError
-from edwc.formulation.constraints import built, installed, served
+from edwc.formulation.constraints import built, installed
 from edwc.formulation.data import ModelData
+from edwc.formulation.shells import it_kw, shell_mw
 from edwc.input.schema import Policy
 
 INTELLIGENT = "intelligent"
@@ -95,29 +96,25 @@ def add_pue_ceiling(m: pyo.ConcreteModel, d: ModelData, pue_max: dict[str, float
 
 
 def add_national_utilisation(m: pyo.ConcreteModel, d: ModelData, u_min: float) -> None:
-    """national_utilisation[t]:  Σ_{s,c} served[s,c,t] ≥ u_min · Σ_{s,c} installed[s,c,t]  (上架率, national)."""
+    """national_utilisation[t]:  Σ_s it_kw[s,t] ≥ u_min · 1000 · Σ_s shell_mw[s,t]  (上架率 as the statistic counts
+    it: occupied over built racks, national)."""
     _add(m, "national_utilisation", d.periods,
-         lambda t: (quicksum(served(m, d, s, c, t) for s, c in d.site_class),
-                    u_min * quicksum(installed(m, d, s, c, t) for s, c in d.site_class)), ">=")
+         lambda t: (quicksum(it_kw(m, d, s, t) for s in d.sites),
+                    u_min * 1000 * quicksum(shell_mw(m, d, s, t) for s in d.sites)), ">=")
 
 
 def add_cluster_utilisation(m: pyo.ConcreteModel, d: ModelData, u_min: float) -> None:
-    """cluster_utilisation[s,t]:  Σ_c served[s,c,t] ≥ u_min · Σ_c installed[s,c,t]  for every cluster site (上架率)."""
-    by_site: dict[str, list[str]] = {}
-    for s, c in d.site_class:
-        if d.site[s]["kind"] == "cluster":
-            by_site.setdefault(s, []).append(c)
-    idx = [(s, t) for s in sorted(by_site) for t in d.periods]
-    _add(m, "cluster_utilisation", idx,
-         lambda s, t: (quicksum(served(m, d, s, c, t) for c in by_site[s]),
-                       u_min * quicksum(installed(m, d, s, c, t) for c in by_site[s])), ">=")
+    """cluster_utilisation[t]:  Σ_{s cluster} it_kw[s,t] ≥ u_min · 1000 · Σ_{s cluster} shell_mw[s,t]  (the clusters'
+    average 上架率: pol_util_cluster is an average target)."""
+    cl = [s for s in d.sites if d.site[s]["kind"] == "cluster"]
+    _add(m, "cluster_utilisation", d.periods,
+         lambda t: (quicksum(it_kw(m, d, s, t) for s in cl), u_min * 1000 * quicksum(shell_mw(m, d, s, t) for s in cl)), ">=")
 
 
 def add_west_utilisation(m: pyo.ConcreteModel, d: ModelData, u_min: float) -> None:
-    """west_utilisation[s,c,t]:  served[s,c,t] ≥ u_min · installed[s,c,t]  for western sites."""
-    idx = [(s, c, t) for (s, c) in d.site_class for t in d.periods if d.site[s]["side"] == "west"]
-    _add(m, "west_utilisation", idx,
-         lambda s, c, t: (served(m, d, s, c, t), u_min * installed(m, d, s, c, t)), ">=")
+    """west_utilisation[s,t]:  it_kw[s,t] ≥ u_min · 1000 · shell_mw[s,t]  for every western site (上架率)."""
+    idx = [(s, t) for s in d.sites for t in d.periods if d.site[s]["side"] == "west"]
+    _add(m, "west_utilisation", idx, lambda s, t: (it_kw(m, d, s, t), u_min * 1000 * shell_mw(m, d, s, t)), ">=")
 
 
 def add_carbon_cap(m: pyo.ConcreteModel, d: ModelData, cap_t: float) -> None:

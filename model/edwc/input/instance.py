@@ -252,10 +252,15 @@ def _refs(t: dict[str, pd.DataFrame], cfg: InstanceConfig | None, problems: list
         problems.append(Problem("site_classes.csv", f"site '{sc.at[i, 'site']}' is a candidate (a new campus) and cannot have "
                                 "existing capacity; make it an existing site or set existing_pflops to 0", line=int(i) + 2, column="existing_pflops"))
     it_kw = (sc["existing_pflops"] * sc["class"].map(kw)).groupby(sc["site"]).sum()
+    shell = s["existing_shell_mw"].astype(float) if "existing_shell_mw" in s else pd.Series(float("nan"), index=s.index)
     for i in s.index:
-        need_mw = it_kw.get(s.at[i, "site"], 0.0) * s.at[i, "pue"] / 1000
+        it_mw = it_kw.get(s.at[i, "site"], 0.0) / 1000
+        if shell[i] == shell[i] and it_mw > shell[i] * (1 + 1e-9):
+            problems.append(Problem("sites.csv", f"existing IT of {it_mw:,.1f} MW does not fit its shells of existing_shell_mw "
+                                    f"{shell[i]:,.1f}", line=int(i) + 2, column="existing_shell_mw"))
+        need_mw = max(it_mw, shell[i] if shell[i] == shell[i] else 0.0) * s.at[i, "pue"]
         if need_mw > s.at[i, "max_facility_mw"] * (1 + 1e-9):
-            problems.append(Problem("sites.csv", f"existing capacity already draws {need_mw:,.1f} MW of facility power, "
+            problems.append(Problem("sites.csv", f"existing shells already take {need_mw:,.1f} MW of facility power, "
                                     f"above max_facility_mw {s.at[i, 'max_facility_mw']:,.1f}", line=int(i) + 2, column="max_facility_mw"))
     tr = t["trunks"]
     for i in tr.index[tr["from"] == tr["to"]]:
@@ -265,6 +270,7 @@ def _refs(t: dict[str, pd.DataFrame], cfg: InstanceConfig | None, problems: list
 def _fill_defaults(t: dict[str, pd.DataFrame], cfg: InstanceConfig) -> None:
     """Optional columns and empty optional cells take their stated defaults (docs/formats.md), after overrides:
     pue_new <- pue; kw_per_pflops_existing <- kw_per_pflops; facility_capex_cny_per_kw <- 0;
+    existing_shell_mw <- the existing IT's MW (shells full); shell_phase_mw <- 0 (any size);
     lifetime_years <- finance.equipment_lifetime_years; unmet_cny_per_pflops_year <- finance.unmet_penalty."""
     s, c, w = t["sites"], t["classes"], t["workloads"]
     s["pue_new"] = s["pue_new"].astype(float).fillna(s["pue"].astype(float))
@@ -276,6 +282,11 @@ def _fill_defaults(t: dict[str, pd.DataFrame], cfg: InstanceConfig) -> None:
     w["flexible_share"] = w["flexible_share"].astype(float).fillna(0.0)
     w["flex_window_h"] = w["flex_window_h"].astype(float).fillna(24.0)
     s["direct_mw_max"] = s["direct_mw_max"].astype(float).fillna(0.0)
+    it_mw = (t["site_classes"]["existing_pflops"] * t["site_classes"]["class"].map(
+        dict(zip(c["class"], c["kw_per_pflops_existing"], strict=False)))).groupby(t["site_classes"]["site"]).sum() / 1000
+    s["existing_shell_mw"] = s["existing_shell_mw"].astype(float).fillna(s["site"].map(it_mw).fillna(0.0))
+    s["shell_phase_mw"] = s["shell_phase_mw"].astype(float).fillna(0.0)
+    s["build_mw_per_year"] = s["build_mw_per_year"].astype(float)  # NaN: no rate limit
     t["regions"]["green_trade_mwh_max"] = t["regions"]["green_trade_mwh_max"].astype(float)  # NaN: no cap
 
 

@@ -48,8 +48,17 @@ class Network(_Strict):
 
 
 class Capacity(_Strict):
-    utilisation_max: float = Field(0.85, gt=0, le=1, description="served <= utilisation_max x installed")
-    existing_retires: bool = Field(False, description="existing stock retires linearly over its IT life from the first period")
+    """IT (servers, PFLOPS) fills shells (the facility: MW of IT it can hold, standard racks); see docs/model.md "Shells"."""
+
+    utilisation_max: float = Field(0.85, gt=0, le=1, description="server utilisation: served <= utilisation_max x installed")
+    existing_retires: bool = Field(False, description="existing IT retires linearly over its IT life, existing shells over "
+                                   "campus_lifetime_years, from the first period")
+    stock_year: int | None = Field(None, ge=1900, le=2200,
+                                   description="year of the existing stock (None: one year before the first period)")
+    build_ahead_years: float = Field(0.0, ge=0, le=20, description="shell lead time: a site's shells hold its IT plus "
+                                     "what it adds in this many years at its fill rate of the period")
+    shell_capex_cny_per_kw: float = Field(0.0, ge=0, le=1e6, description="capex of a shell per kW of IT it holds")
+    shell_noload_kw_per_kw: float = Field(0.0, ge=0, le=1, description="facility draw of an empty shell per kW of IT it could hold")
 
 
 class PueMax(_Strict):
@@ -65,9 +74,9 @@ class Policy(_Strict):
     west_share_new_min: float | None = Field(None, ge=0, le=1, description="new PFLOPS at west sites / all new")
     intelligent_share_min: float | None = Field(None, ge=0, le=1)
     pue_max: PueMax = Field(default_factory=PueMax)
-    national_utilisation_min: float | None = Field(None, ge=0, le=1, description="上架率: served / installed, national")
-    cluster_utilisation_min: float | None = Field(None, ge=0, le=1, description="上架率 of each cluster site")
-    west_utilisation_min: float | None = Field(None, ge=0, le=1)
+    national_utilisation_min: float | None = Field(None, ge=0, le=1, description="上架率: IT MW / shell MW, national")
+    cluster_utilisation_min: float | None = Field(None, ge=0, le=1, description="上架率 of the cluster sites together")
+    west_utilisation_min: float | None = Field(None, ge=0, le=1, description="上架率 of each western site")
     carbon_price_cny_per_t: float = Field(0.0, ge=0, le=1e5)
     carbon_cap_t: float | None = Field(None, ge=0, le=1e11)
     green_share_min: float | None = Field(None, ge=0, le=1, description="green MWh (all kinds) / all MWh, national")
@@ -296,6 +305,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("grid_co2_t_per_mwh", "float", min=0, max=2),
         Column("max_facility_mw", "float", min=0, max=1e5),
         Column("direct_mw_max", "float", min=0, max=1e5, required=False, optional_cell=True),  # PV + wind MW; empty: 0
+        Column("existing_shell_mw", "float", min=0, max=1e5, required=False, optional_cell=True),  # IT MW; empty: existing IT
+        Column("shell_phase_mw", "float", min=0, max=1e4, required=False, optional_cell=True),  # IT MW; empty or 0: any size
+        Column("build_mw_per_year", "float", min=0, max=1e5, required=False, optional_cell=True),  # new shell IT MW/yr; empty: no limit
     ),
     "site_classes": (
         Column("site"),

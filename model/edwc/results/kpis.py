@@ -44,6 +44,26 @@ def power_kpis(add, t: int, st: pd.DataFrame, power: pd.DataFrame | None, provin
     add("curtailment_absorbed_share", t, _ratio(absorbed, base), "fraction")
 
 
+def shell_kpis(add, t: int, st: pd.DataFrame, site: pd.DataFrame) -> None:
+    """Built racks (shells) apart from occupied racks (IT), and 上架率 = occupied / built racks as the statistic
+    counts it (IT MW / shell MW): national, by side, by hub and at each cluster site."""
+    add("standard_racks_built", t, st["shell_mw"].sum() * 1000 / STANDARD_RACK_KW, "racks")
+    add("standard_racks_built_new", t, st["shell_mw_new"].sum() * 1000 / STANDARD_RACK_KW, "racks")
+    add("shell_mw", t, st["shell_mw"].sum(), "MW")
+    add("noload_mwh", t, st["noload_mwh"].sum(), "MWh")
+    add("rack_occupancy_national", t, _ratio(st["it_mw"].sum(), st["shell_mw"].sum()), "fraction")
+    for sd in ("east", "west"):
+        g = st[st["site"].map(site["side"]) == sd]
+        add(f"rack_occupancy_{sd}", t, _ratio(g["it_mw"].sum(), g["shell_mw"].sum()), "fraction")
+    hubs = st["site"].map(site["hub"])
+    for h, g in st[hubs.notna() & (hubs != "")].groupby(hubs):
+        add(f"rack_occupancy_hub_{h}", t, _ratio(g["it_mw"].sum(), g["shell_mw"].sum()), "fraction")
+    add("rack_occupancy_hubs", t, _ratio(st.loc[hubs.notna() & (hubs != ""), "it_mw"].sum(),
+                                          st.loc[hubs.notna() & (hubs != ""), "shell_mw"].sum()), "fraction")
+    for s_, g in st[st["site"].map(site["kind"]) == "cluster"].groupby("site"):
+        add(f"rack_occupancy_cluster_{s_}", t, _ratio(g["it_mw"].sum(), g["shell_mw"].sum()), "fraction")
+
+
 def _ratio(a: float, b: float) -> float:
     return a / b if b else 0.0
 
@@ -102,6 +122,7 @@ def kpis(inst: Instance, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     rows: list[tuple[str, int, float, str]] = []
     add = lambda k, t, v, u: rows.append((k, t, float(v), u))  # noqa: E731
     prev_built = pd.Series(0.0, index=pd.MultiIndex.from_frame(cap.loc[cap["period"] == cfg.periods[0], ["site", "class"]]))
+    prev_shell = pd.Series(dtype=float)
     for t in cfg.periods:
         c = cap[cap["period"] == t]
         west = c["site"].map(side) == "west"
@@ -143,6 +164,7 @@ def kpis(inst: Instance, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             add(f"utilisation_{sd}", t, _ratio(g["served_pflops"].sum(), g["installed_pflops"].sum()), "fraction")
         for s_, g in c[c["site"].map(kind) == "cluster"].groupby("site"):
             add(f"utilisation_cluster_{s_}", t, _ratio(g["served_pflops"].sum(), g["installed_pflops"].sum()), "fraction")
+        shell_kpis(add, t, sites[sites["period"] == t], site)
         for w, g in s_t.groupby("workload"):
             add(f"rtt_mean_ms_{w}", t, np.average(g["rtt_ms"], weights=g["pflops"]), "ms")
             add(f"rtt_p95_ms_{w}", t, _weighted_quantile(g["rtt_ms"], g["pflops"], 0.95), "ms")
@@ -171,8 +193,8 @@ def kpis(inst: Instance, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         price = st["site"].map(site["power_price_cny_per_kwh"])
         add("power_price_mean_cny_per_kwh", t, _ratio((price * st["energy_mwh"]).sum(), energy), "CNY/kWh")
         add("facility_mw", t, st["facility_mw"].sum(), "MW")
-        add("new_facility_mw", t, (st["it_mw_new"] * st["site"].map(site["pue_new"])).sum(), "MW")
-        newmw = (c["it_mw_new"] * c["site"].map(site["pue_new"])).groupby(c["site"].map(region)).sum()
+        add("new_facility_mw", t, (st["shell_mw_new"] * st["site"].map(site["pue_new"])).sum(), "MW")
+        newmw = (st["shell_mw_new"] * st["site"].map(site["pue_new"])).groupby(st["site"].map(region)).sum()
         for r_, v in newmw[newmw > 1e-9].sort_index().items():
             add(f"new_facility_mw_province_{r_}", t, v, "MW")
         add("sites_opened", t, st["newly_opened"].sum(), "count")
@@ -187,10 +209,14 @@ def kpis(inst: Instance, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             lambda k: annuity(cfg.finance.discount_rate, float(cl.at[k, "lifetime_years"])))
         fac_ann = c["built_pflops"] * kw_new * c["class"].map(cl["facility_capex_cny_per_kw"]) * a_fac
         en_cost = c["energy_mwh"] * 1000 * c["site"].map(site["power_price_cny_per_kwh"])
+        # shells are no class's: their annuity is shared by the classes' new IT kW
+        shell_ann = a_fac * cfg.capacity.shell_capex_cny_per_kw * 1000 * st["shell_mw_new"].sum()
+        it_new_kw = c["built_pflops"] * kw_new
         for k in sorted(set(c["class"])):
             m_ = c["class"] == k
             served_k = s_t.loc[s_t["workload"].map(wclass) == k, "pflops"].sum()
-            cost_k = it_ann[m_].sum() + fac_ann[m_].sum() + en_cost[m_].sum() + net[s_t["workload"].map(wclass) == k].sum()
+            cost_k = (it_ann[m_].sum() + fac_ann[m_].sum() + en_cost[m_].sum() + net[s_t["workload"].map(wclass) == k].sum()
+                      + shell_ann * _ratio(it_new_kw[m_].sum(), it_new_kw.sum()))
             add(f"cost_per_pflops_year_{k}", t, _ratio(cost_k, served_k), "CNY/PFLOPS-yr")
         cur = c.set_index(["site", "class"])["built_pflops"]
         added = (cur - prev_built.reindex(cur.index, fill_value=0.0)).clip(lower=0)
@@ -200,6 +226,9 @@ def kpis(inst: Instance, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
                       + (added * ci.map(cl["kw_per_pflops"]) * ci.map(cl["facility_capex_cny_per_kw"])).sum())
         camp = site["campus_capex_cny"].astype(float).fillna(0.0)
         capex += float((st["newly_opened"] * st["site"].map(camp)).sum())
+        shell_now = st.set_index("site")["shell_mw_new"]
+        capex += cfg.capacity.shell_capex_cny_per_kw * 1000 * float((shell_now - prev_shell.reindex(shell_now.index, fill_value=0.0)).clip(lower=0).sum())
+        prev_shell = shell_now
         trt = inst.trunks.set_index("trunk")["module_capex_cny"].astype(float)
         trp = tr[tr["period"] == t]
         capex += float((trp["wavelengths_added"] * trp["trunk"].map(trt).fillna(0.0)).sum())

@@ -90,12 +90,17 @@ def extract(inst: Instance, m: pyo.ConcreteModel, d: ModelData) -> dict[str, pd.
         for t in T:
             is_open = rint(_val(m.open[s, t])) if s in d.candidates else 1.0
             it_mw, it_new, energy, e_new_st, it_e = (by_st.loc[(s, t)].tolist() if (s, t) in by_st.index else [0.0] * 5)
-            facility = (it_mw - it_new) * a["pue"] + it_new * a["pue_new"]
+            shell_new = _cum(m.shell_new, (s,), t, T) if s in d.shell_sites else 0.0
+            shell_ex = d.shell_existing.get((s, t), 0.0)
+            noload = d.noload_mwh_per_kw * max(0.0, 1000 * (shell_ex + shell_new) - 1000 * it_mw)
+            facility = shell_ex * a["pue"] + shell_new * a["pue_new"]  # the shells at full IT load: what max_facility_mw limits
             site_rows.append((s, t, a["hub"] or None, a["side"], int(is_open), int(s in d.candidates and is_open > prev_open),
-                              it_mw, it_new, facility, energy, e_new_st, it_e, *(per_power[(s, t)][c] for c in POWER_COLUMNS)))
+                              it_mw, it_new, shell_ex + shell_new, shell_new, facility, energy + noload, e_new_st, noload, it_e,
+                              *(per_power[(s, t)][c] for c in POWER_COLUMNS)))
             prev_open = is_open
     sites = pd.DataFrame(site_rows, columns=["site", "period", "hub", "side", "open", "newly_opened", "it_mw", "it_mw_new",
-                                             "facility_mw", "energy_mwh", "energy_new_mwh", "it_energy_mwh", *POWER_COLUMNS])
+                                             "shell_mw", "shell_mw_new", "facility_mw", "energy_mwh", "energy_new_mwh",
+                                             "noload_mwh", "it_energy_mwh", *POWER_COLUMNS])
 
     trunks = _trunk_loads(inst, m, d, serve)
     return {"capacity": capacity, "sites": sites, "serve": serve.drop(columns="class"), "unmet": unmet, "trunks": trunks,

@@ -19,7 +19,8 @@ from edwc.analysis.check.report import MAX_ROWS_SHOWN, Rows, fmt
 CHECKED: dict[str, tuple[str, ...]] = {
     "capacity": (*RESULT_COLUMNS["capacity"], "it_mw", "it_mw_new", "utilisation", "energy_new_mwh", "energy_mwh",
                  "it_energy_mwh"),
-    "sites": (*RESULT_COLUMNS["sites"], "hub", "side", "it_mw_new", "it_energy_mwh", "green_matched_mwh", "spilled_mwh"),
+    "sites": (*RESULT_COLUMNS["sites"], "hub", "side", "it_mw_new", "it_energy_mwh", "green_matched_mwh", "spilled_mwh",
+              "shell_mw", "shell_mw_new", "noload_mwh"),
     "serve": (*RESULT_COLUMNS["serve"], "network_km"),
     "unmet": RESULT_COLUMNS["unmet"],
     "trunks": (*RESULT_COLUMNS["trunks"], "from", "to", "length_km", "utilisation"),

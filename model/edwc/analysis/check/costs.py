@@ -56,6 +56,9 @@ def recompute_yearly(p: Plan, d: Derived, trees: dict[str, Tree]) -> dict[int, d
             y[t]["it_capex"] += a_it[c] * float(cl.at[c, "capex_cny_per_pflops"]) * b
             y[t]["facility_capex"] += (a_campus * float(cl.at[c, "facility_capex_cny_per_kw"])
                                        * float(cl.at[c, "kw_per_pflops"]) * b)
+    for (_s, t), new in d.shell_new.items():  # shells: their capex per kW of IT they hold, over the campus life
+        if t in y:
+            y[t]["facility_capex"] += a_campus * cfg.capacity.shell_capex_cny_per_kw * 1000 * new
     pw, pv = cfg.power, d.power
     for (s, t), g_ in pv.grid.items():
         if t not in y:

@@ -33,6 +33,18 @@ class Derived:
     scale_gbps: float
     scale_kw: float
     power: PowerDerived
+    shell_new: dict[tuple[str, int], float]  # cumulative new shell MW of IT, from sites.csv (a decision)
+    shell_existing: dict[tuple[str, int], float]  # existing shells in service, MW of IT
+    it_kw: dict[tuple[str, int], float]  # IT nameplate kW installed, recomputed
+    noload: dict[tuple[str, int], float]  # MWh of empty shell space, recomputed (inside energy)
+
+
+def shell_existing(p: Plan, periods: list[int]) -> dict[tuple[str, int], float]:
+    """Existing shells in service: existing_shell_mw, retiring over campus_lifetime_years when the stock retires."""
+    cfg, site = p.cfg, p.inst["sites"]
+    life, retires = cfg.finance.campus_lifetime_years, cfg.capacity.existing_retires
+    return {(s, t): float(v) * (max(0.0, 1 - (t - periods[0]) / life) if retires else 1.0)
+            for s, v in zip(site["site"], site["existing_shell_mw"].astype(float), strict=True) for t in periods}
 
 
 def derive(p: Plan, r: Rows) -> Derived:
@@ -76,6 +88,17 @@ def derive(p: Plan, r: Rows) -> Derived:
         energy_sc[(s, c, t)] = new + e_ex * (i * ex_t[(s, c, t)] + (1 - i) * (x - xn))
         energy[(s, t)] += energy_sc[(s, c, t)]
         energy_new[(s, t)] += new
+    kw_ex, kw_new = cl["kw_per_pflops_existing"].astype(float), cl["kw_per_pflops"].astype(float)
+    itk: dict[tuple[str, int], float] = defaultdict(float)
+    for (s, c, t), e in ex_t.items():
+        if c in cl.index:
+            itk[(s, t)] += kw_ex[c] * e + kw_new[c] * built.get((s, c, t), 0.0)
+    sh_ex = shell_existing(p, periods)
+    sh_new = {(s, int(t)): float(x) for s, t, x in st[["site", "period", "shell_mw_new"]].itertuples(index=False)}
+    n = cfg.capacity.shell_noload_kw_per_kw * fin.hours_per_year / 1000  # MWh a year per empty kW
+    noload = {k: n * max(0.0, 1000 * (v + sh_new.get(k, 0.0)) - itk.get(k, 0.0)) for k, v in sh_ex.items()}
+    for k, v in noload.items():
+        energy[k] += v
     pv = derive_power(p, energy)
     green = {k: pv.green(k) for k in pv.grid}
     emissions = pv.emissions if p.cfg.power.emissions_basis == "location" else pv.emissions_market
@@ -87,6 +110,7 @@ def derive(p: Plan, r: Rows) -> Derived:
         periods=periods, served=dict(served), built=built, installed=installed, open=opened, existing=ex_t,
         served_new=snew, energy=dict(energy), energy_new=dict(energy_new), energy_sc=energy_sc,
         energy_new_sc=energy_new_sc, green=green, emissions=emissions, cum_wavelengths=cum, power=pv,
+        shell_new=sh_new, shell_existing=sh_ex, it_kw=dict(itk), noload=noload,
         buildable={(s, c) for s, c, m in sc[["site", "class", "max_modules"]].itertuples(index=False) if m > 0},
         scale_pflops=max([1.0, float(dem.max()) if len(dem) else 0.0, *(abs(v) for v in installed.values())]),
         scale_gbps=max([1.0, *I["trunks"]["capacity_gbps"].astype(float)]),

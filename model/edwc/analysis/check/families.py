@@ -158,8 +158,8 @@ def check_capacity(p: Plan, d: Derived, r: Rows) -> None:
 
 
 def check_sites(p: Plan, d: Derived, r: Rows) -> None:
-    """site_power[s,t]: PUE · Σ_c kw_per_pflops · installed <= max_facility_mw · 1000; open binary and monotone;
-    sites.csv power, energy and emissions agree with the plan."""
+    """Open binary and monotone; sites.csv IT, energy and emissions agree with the plan (site_power and the shells:
+    edwc.analysis.check.shells)."""
     site = p.inst["sites"].set_index("site")
     cl = p.inst["classes"].set_index("class")
     kw_new, kw_ex = cl["kw_per_pflops"].astype(float), cl["kw_per_pflops_existing"].astype(float)
@@ -168,18 +168,13 @@ def check_sites(p: Plan, d: Derived, r: Rows) -> None:
         by_site[s].append(c)
     st = p.res["sites"].set_index(["site", "period"])
     for s in site.index:
-        pue, pue_new, cand = float(site.at[s, "pue"]), float(site.at[s, "pue_new"]), bool(site.at[s, "candidate"])
+        cand = bool(site.at[s, "candidate"])
         prev_open = 0.0
         for t in d.periods:
             row = row_key(site=s, period=t)
             old_kw = sum(kw_ex[c] * d.existing[(s, c, t)] for c in by_site.get(s, []))
             new_kw = sum(kw_new[c] * d.built.get((s, c, t), 0.0) for c in by_site.get(s, []))
             it_kw = old_kw + new_kw
-            fac_kw = pue * old_kw + pue_new * new_kw
-            if new_kw > 0 or any((s, c) in d.buildable for c in by_site.get(s, [])):
-                r.leq("site_power", row, fac_kw, float(site.at[s, "max_facility_mw"]) * 1000, d.scale_kw,
-                      f"facility load PUE {pue:g} x {fmt(old_kw)} kW + PUE {pue_new:g} x {fmt(new_kw)} kW = {{lhs}} kW "
-                      "> max_facility_mw x 1000 = {rhs} kW")
             o = d.open.get((s, t), math.nan)
             if not r.integer("integrality", row, o, "open"):
                 continue
@@ -194,7 +189,6 @@ def check_sites(p: Plan, d: Derived, r: Rows) -> None:
                 newly = float(st.at[(s, t), "newly_opened"])
                 r.eq("sites_table", row, newly, float(cand and o > prev_open + 0.5), 1.0, "newly_opened {lhs} but it should be {rhs}")
                 r.eq("sites_table", row, float(st.at[(s, t), "it_mw"]), it_kw / 1000, d.scale_kw / 1000, "it_mw {lhs} but installed capacity draws {rhs}")
-                r.eq("sites_table", row, float(st.at[(s, t), "facility_mw"]), fac_kw / 1000, d.scale_kw / 1000, "facility_mw {lhs} but should be {rhs}")
                 e = d.energy.get((s, t), 0.0)
                 r.eq("sites_table", row, float(st.at[(s, t), "energy_mwh"]), e, max(1.0, e), "energy_mwh {lhs} but installed and served IT use {rhs}")
                 r.eq("sites_table", row, float(st.at[(s, t), "energy_new_mwh"]), d.energy_new.get((s, t), 0.0), max(1.0, e),

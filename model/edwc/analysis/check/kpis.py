@@ -105,6 +105,26 @@ def _scorecard(q: Period) -> Yield:
         yield f"utilisation_cluster_{s}", ratio(g["served_pflops"].sum(), g["installed_pflops"].sum()), "fraction"
 
 
+def _shells(q: Period) -> Yield:
+    """Built racks (shells) and 上架率 = IT MW / shell MW (occupied over built racks): national, side, hub, cluster."""
+    st, site = q.sites, q.site
+    it, sh = st["it_mw"].astype(float), st["shell_mw"].astype(float)
+    yield "standard_racks_built", float(sh.sum()) * 1000 / STANDARD_RACK_KW, "racks"
+    yield "standard_racks_built_new", float(st["shell_mw_new"].sum()) * 1000 / STANDARD_RACK_KW, "racks"
+    yield "shell_mw", float(sh.sum()), "MW"
+    yield "noload_mwh", float(st["noload_mwh"].sum()), "MWh"
+    yield "rack_occupancy_national", ratio(it.sum(), sh.sum()), "fraction"
+    for sd in ("east", "west"):
+        m = q.side(st) == sd
+        yield f"rack_occupancy_{sd}", ratio(it[m].sum(), sh[m].sum()), "fraction"
+    hub = st["site"].map(lambda s: site.at[s, "hub"] if isinstance(site.at[s, "hub"], str) else "")
+    for h in sorted(set(hub) - {""}):
+        yield f"rack_occupancy_hub_{h}", ratio(it[hub == h].sum(), sh[hub == h].sum()), "fraction"
+    yield "rack_occupancy_hubs", ratio(it[hub != ""].sum(), sh[hub != ""].sum()), "fraction"
+    for s in sorted(set(st.loc[st["site"].map(site["kind"]) == "cluster", "site"])):
+        yield f"rack_occupancy_cluster_{s}", ratio(it[st["site"] == s].sum(), sh[st["site"] == s].sum()), "fraction"
+
+
 def _weighted_p95(values: np.ndarray, weights: np.ndarray) -> float:
     if weights.sum() <= 0:
         return float("nan")
@@ -165,8 +185,8 @@ def _energy(q: Period) -> Yield:
     yield "carbon_per_pflops_year_t", ratio(em, q.serve["pflops"].sum()), "tCO2/PFLOPS-yr"
     yield "power_price_mean_cny_per_kwh", ratio((st["site"].map(site["power_price_cny_per_kwh"]) * st["energy_mwh"]).sum(), energy), "CNY/kWh"
     yield "facility_mw", float(st["facility_mw"].sum()), "MW"
-    yield "new_facility_mw", float((st["it_mw_new"] * st["site"].map(site["pue_new"])).sum()), "MW"
-    mw = (c["it_mw_new"] * c["site"].map(site["pue_new"])).groupby(c["site"].map(site["region"])).sum()
+    yield "new_facility_mw", float((st["shell_mw_new"] * st["site"].map(site["pue_new"])).sum()), "MW"
+    mw = (st["shell_mw_new"] * st["site"].map(site["pue_new"])).groupby(st["site"].map(site["region"])).sum()
     for r, v in sorted(mw[mw > 1e-9].items()):
         yield f"new_facility_mw_province_{r}", float(v), "MW"
     yield "sites_opened", float(st["newly_opened"].sum()), "count"
@@ -205,12 +225,15 @@ def _money(q: Period) -> Yield:
     a_fac = annuity(fin.discount_rate, fin.campus_lifetime_years)
     bw = q.p.cfg.network.bandwidth_cny_per_gbps_km_year
     wclass = sv["workload"].map(wl["class"])
+    shell_ann = a_fac * q.p.cfg.capacity.shell_capex_cny_per_kw * 1000 * float(q.sites["shell_mw_new"].sum())
+    it_new = c["built_pflops"] * c["class"].map(cl["kw_per_pflops"])  # the classes share the shells by new IT kW
     for k in sorted(set(c["class"])):
         ck = c[c["class"] == k]
         built = ck["built_pflops"]
         cost = (float(built.sum()) * float(cl.at[k, "capex_cny_per_pflops"]) * annuity(fin.discount_rate, float(cl.at[k, "lifetime_years"]))
                 + float(built.sum()) * float(cl.at[k, "kw_per_pflops"]) * float(cl.at[k, "facility_capex_cny_per_kw"]) * a_fac
-                + float((ck["energy_mwh"] * 1000 * ck["site"].map(q.site["power_price_cny_per_kwh"])).sum()))
+                + float((ck["energy_mwh"] * 1000 * ck["site"].map(q.site["power_price_cny_per_kwh"])).sum())
+                + shell_ann * ratio(it_new[c["class"] == k].sum(), it_new.sum()))
         sk = sv[wclass == k]
         cost += float((sk["pflops"] * sk["workload"].map(wl["gbps_per_pflops"]) * sk["network_km"] * bw).sum())
         yield f"cost_per_pflops_year_{k}", ratio(cost, sk["pflops"].sum()), "CNY/PFLOPS-yr"
@@ -231,13 +254,17 @@ def _capex(q: Period) -> float:
                   + (added * k.map(cl["kw_per_pflops"]) * k.map(cl["facility_capex_cny_per_kw"])).sum())
     camp = q.site["campus_capex_cny"].astype(float).fillna(0.0)
     capex += float((q.sites["newly_opened"] * q.sites["site"].map(camp)).sum())
+    st = R["sites"]
+    sh_now = st[st["period"] == q.t].set_index("site")["shell_mw_new"].astype(float)
+    sh_before = st[st["period"] == periods[i - 1]].set_index("site")["shell_mw_new"].astype(float) if i else sh_now * 0
+    capex += q.p.cfg.capacity.shell_capex_cny_per_kw * 1000 * float((sh_now - sh_before.reindex(sh_now.index, fill_value=0.0)).clip(lower=0).sum())
     trc = I["trunks"].set_index("trunk")["module_capex_cny"].astype(float)
     capex += float((q.trunks["wavelengths_added"] * q.trunks["trunk"].map(trc).fillna(0.0)).sum())
     return capex
 
 
 # Every KPI of kpis.csv comes from one of these (docs/model.md, "KPIs"); add a new KPI's recomputation here.
-KPI_FAMILIES: tuple[Callable[[Period], Yield], ...] = (_demand, _capacity, _scorecard, _latency, _energy, _power,
+KPI_FAMILIES: tuple[Callable[[Period], Yield], ...] = (_demand, _capacity, _scorecard, _shells, _latency, _energy, _power,
                                                        _money)
 
 

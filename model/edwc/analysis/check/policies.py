@@ -18,7 +18,6 @@ def check_policies(p: Plan, d: Derived, r: Rows) -> list[str]:
     for t in d.periods:
         built = {(s, c): d.built.get((s, c, t), 0.0) for s, c in sc}
         inst_ = {(s, c): d.installed[(s, c, t)] for s, c in sc}
-        srv = {(s, c): d.served.get((s, c, t), 0.0) for s, c in sc}
         for name, share, pick in (("hub_share_new", pol.hub_share_new_min, lambda s: in_hub[s]),
                                   ("west_share_new", pol.west_share_new_min, lambda s: side[s] == "west")):
             if share is not None:
@@ -29,22 +28,23 @@ def check_policies(p: Plan, d: Derived, r: Rows) -> list[str]:
             ai = sum(v for (_, c), v in inst_.items() if c == "intelligent")
             r.leq("intelligent_share", row_key(period=t), pol.intelligent_share_min * sum(inst_.values()), ai, d.scale_pflops,
                   f"intelligent capacity {{rhs}} PFLOPS is below {pol.intelligent_share_min:g} x installed = {{lhs}}")
+        # 上架率 as the statistic counts it: IT kW installed / shell kW built (occupied over built racks)
+        it = {s: d.it_kw.get((s, t), 0.0) for s in site.index}
+        sh = {s: 1000 * (d.shell_existing.get((s, t), 0.0) + d.shell_new.get((s, t), 0.0)) for s in site.index}
         if pol.national_utilisation_min is not None:
-            r.leq("national_utilisation", row_key(period=t), pol.national_utilisation_min * sum(inst_.values()),
-                  sum(srv.values()), d.scale_pflops,
-                  f"served {{rhs}} PFLOPS < {pol.national_utilisation_min:g} x installed = {{lhs}}")
+            r.leq("national_utilisation", row_key(period=t), pol.national_utilisation_min * sum(sh.values()),
+                  sum(it.values()), d.scale_kw,
+                  f"IT {{rhs}} kW < {pol.national_utilisation_min:g} x shells = {{lhs}} kW")
         if pol.cluster_utilisation_min is not None:
-            for s in sorted({s for s, _ in sc if kind[s] == "cluster"}):
-                i_s = sum(v for (x, _), v in inst_.items() if x == s)
-                r.leq("cluster_utilisation", row_key(site=s, period=t), pol.cluster_utilisation_min * i_s,
-                      sum(v for (x, _), v in srv.items() if x == s), d.scale_pflops,
-                      f"served {{rhs}} PFLOPS < {pol.cluster_utilisation_min:g} x installed = {{lhs}}")
+            cl = [s for s in site.index if kind[s] == "cluster"]
+            r.leq("cluster_utilisation", row_key(period=t), pol.cluster_utilisation_min * sum(sh[s] for s in cl),
+                  sum(it[s] for s in cl), d.scale_kw,
+                  f"IT at the clusters {{rhs}} kW < {pol.cluster_utilisation_min:g} x their shells = {{lhs}} kW")
         if pol.west_utilisation_min is not None:
-            for (s, c), v in inst_.items():
+            for s in site.index:
                 if side[s] == "west":
-                    r.leq("west_utilisation", row_key(site=s, class_=c, period=t).replace("class_", "class"),
-                          pol.west_utilisation_min * v, d.served.get((s, c, t), 0.0), d.scale_pflops,
-                          f"served {{rhs}} PFLOPS < {pol.west_utilisation_min:g} x installed = {{lhs}}")
+                    r.leq("west_utilisation", row_key(site=s, period=t), pol.west_utilisation_min * sh[s], it[s], d.scale_kw,
+                          f"IT {{rhs}} kW < {pol.west_utilisation_min:g} x shells = {{lhs}} kW")
         if pol.carbon_cap_t is not None:
             em = sum(v for (s, tt), v in d.emissions.items() if tt == t)
             # emissions are sums of terms the size of the gross emissions (grid MWh x factor): their round-off
