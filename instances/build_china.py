@@ -376,9 +376,32 @@ def plan_it_mw(sid: str) -> float | None:
     return None
 
 
+def shell_mw(ex: dict, sid: str, cls: dict) -> float:
+    """IT MW the site's existing shells hold: its existing IT over the stock's 上架率 (est_rack_fill_2023)."""
+    return it_mw(ex, sid, cls) / pct("est_rack_fill_2023")
+
+
+def kw_existing_general(ex: dict, cls: dict) -> float:
+    """kW per PFLOPS of the existing general fleet that puts est_rack_fill_2023 of the 7.6 M built racks of
+    mid-2023 (art_racks_2023h1) under servers (eng_cpu_kw_existing, DERIVED)."""
+    occupied_kw = fact("art_racks_2023h1") * 1e6 * fact("eng_std_rack_kw") * pct("est_rack_fill_2023")
+    other = sum(v * cls[c]["kw_existing"] for (_, c), v in ex.items() if c != "general")
+    return (occupied_kw - other) / sum(v for (_, c), v in ex.items() if c == "general")
+
+
+def shell_phase_mw(s: dict) -> float:
+    return fact("est_shell_phase_cluster") if s["kind"] == "cluster" else fact("est_shell_phase_city")
+
+
+def build_mw_per_year(s: dict) -> float:
+    if s["kind"] == "cluster":
+        return fact("est_build_rate_cluster")
+    return fact("est_build_rate_nscc") if s["kind"] == "supercomputing" else fact("est_build_rate_city")
+
+
 def max_facility_mw(s: dict, ex: dict, cls: dict, horizon: int) -> float:
     sid, pue = s["site"], site_pue(s, horizon)
-    cur = it_mw(ex, sid, cls) * pue
+    cur = shell_mw(ex, sid, cls) * pue  # the facility the existing shells take at full IT load
     plan = plan_it_mw(sid)
     if s["kind"] == "cluster":
         # plans stated as totals (servers housed, racks in a province/cluster) bound the
@@ -397,7 +420,7 @@ def max_facility_mw(s: dict, ex: dict, cls: dict, horizon: int) -> float:
         mw = cur * fact("est_headroom_provincial")
         if horizon >= 2030:
             mw *= fact("est_site_growth_2030")
-    return max(mw, cur * 1.02)  # existing capacity always fits
+    return max(mw, cur * 1.02)  # existing shells always fit
 
 
 def max_modules(s: dict, c: str, ex: dict, cls: dict, horizon: int) -> int:
@@ -416,7 +439,7 @@ def max_modules(s: dict, c: str, ex: dict, cls: dict, horizon: int) -> int:
         base = fact("est_intel_modules_cluster") if s["kind"] == "cluster" else fact("est_intel_modules_city")
         return int(base * grow)
     # general: bounded by the site's power headroom (the plan is the facility limit), built at the new-design PUE
-    head = max_facility_mw(s, ex, cls, horizon) - it_mw(ex, sid, cls) * site_pue(s, horizon)
+    head = max_facility_mw(s, ex, cls, horizon) - shell_mw(ex, sid, cls) * site_pue(s, horizon)
     module_mw = cls[c]["module_pflops"] * cls[c]["kw_per_pflops"] / 1000 * site_pue_new(s)
     return max(0, int(head // module_mw))
 
@@ -596,7 +619,11 @@ network:
   bandwidth_cny_per_gbps_km_year: {bw}     # net_bandwidth_price (ESTIMATE; no tariff found)
 capacity:
   utilisation_max: {util_max}                 # fin_util_max (ESTIMATE)
-  existing_retires: {retires}              # the mid-2023 stock retires over its IT life after the first period
+  existing_retires: {retires}              # the mid-2023 IT retires over its IT life, its shells over campus_lifetime_years
+  stock_year: 2023                     # the existing stock is mid-2023's (art_compute_2023h1, art_racks_2023h1)
+  build_ahead_years: {ahead}                # est_shell_lead_years (ESTIMATE): shells lead IT by this many years of its growth
+  shell_capex_cny_per_kw: {shell_capex}     # eng_facility_capex_per_kw (ESTIMATE); classes.csv facility_capex_cny_per_kw is fit-out above it (0)
+  shell_noload_kw_per_kw: {noload}          # est_shell_noload (ESTIMATE): empty shell space draws this per kW it could hold
 policy:
   hub_share_new_min: {hub_share}               # pol_new_in_hubs (SOURCED >= 60 % of new compute in the 8 hub nodes)
   west_share_new_min: null             # optional: the four western hubs' share of new compute (not a published target)
@@ -658,6 +685,7 @@ def build(name: str, periods: list[int], description: str, policy: dict, solver:
     check_class_costs(cls)
     check_price_adders()
     ex = existing_capacity()
+    assert abs(kw_existing_general(ex, cls) / cls["general"]["kw_existing"] - 1) < 2e-3, kw_existing_general(ex, cls)
     wl = workloads()
     out = OUT / name
     out.mkdir(parents=True, exist_ok=True)
@@ -681,19 +709,20 @@ def build(name: str, periods: list[int], description: str, policy: dict, solver:
         site_rows.append([sid, s["name_zh"], s["name_en"], site_hub(s), site_side(s), s["region"], s["lon"],
                           s["lat"], s["kind"], s["candidate"], campus, fmt(site_pue(s, horizon), 3),
                           fmt(site_pue_new(s), 3), fmt(site_price(s), 4), fmt(site_co2(s), 4),
-                          fmt(max_facility_mw(s, ex, cls, horizon), 1), fmt(direct_mw_max(s), 0)])
+                          fmt(max_facility_mw(s, ex, cls, horizon), 1), fmt(direct_mw_max(s), 0),
+                          fmt(shell_mw(ex, sid, cls), 1), fmt(shell_phase_mw(s), 1), fmt(build_mw_per_year(s), 1)])
         for c in CLASSES:
             sc_rows.append([sid, c, fmt(ex.get((sid, c), 0.0), 1), max_modules(s, c, ex, cls, horizon)])
     write_csv(out / "sites.csv",
               ["site", "name_zh", "name_en", "hub", "side", "region", "lon", "lat", "kind", "candidate",
                "campus_capex_cny", "pue", "pue_new", "power_price_cny_per_kwh", "grid_co2_t_per_mwh",
-               "max_facility_mw", "direct_mw_max"], site_rows)
+               "max_facility_mw", "direct_mw_max", "existing_shell_mw", "shell_phase_mw", "build_mw_per_year"], site_rows)
     write_csv(out / "site_classes.csv", ["site", "class", "existing_pflops", "max_modules"], sc_rows)
     write_csv(out / "classes.csv",
               ["class", "precision", "kw_per_pflops", "capex_cny_per_pflops", "module_pflops", "kw_per_pflops_existing",
                "facility_capex_cny_per_kw", "lifetime_years"],
               [[c, d["precision"], fmt(d["kw_per_pflops"], 3), fmt(d["capex_cny_per_pflops"], 0),
-                fmt(d["module_pflops"], 1), fmt(d["kw_existing"], 3), fmt(d["facility"], 0), fmt(d["life"], 0)]
+                fmt(d["module_pflops"], 1), fmt(d["kw_existing"], 3), "0", fmt(d["life"], 0)]
                for c, d in cls.items()])
     cts = cost_to_serve(cls)
     # latency-tolerant work may move within its day (wl_flex_share, ESTIMATE); latency-bound work runs flat
@@ -732,6 +761,8 @@ def build(name: str, periods: list[int], description: str, policy: dict, solver:
         green_hub=fmt(pct("pol_green_new_hub_2025"), 3), fibre=fmt(fact("net_fibre_us_per_km"), 3),
         route=fmt(fact("pol_route_factor"), 3), hop=fmt(fact("net_hop_delay"), 3),
         access=fmt(fact("pol_latency_metro"), 3), util_max=fmt(fact("fin_util_max"), 3),
+        ahead=fmt(fact("est_shell_lead_years"), 2), shell_capex=fmt(fact("eng_facility_capex_per_kw"), 0),
+        noload=fmt(fact("est_shell_noload"), 3),
         pue_east=fmt(fact("pol_pue_hub_east"), 3), pue_west=fmt(fact("pol_pue_west"), 3),
         carbon=policy["carbon"], carbon_src=policy["carbon_src"],
         green_all=policy.get("green_all", "null"), green_all_src=policy.get("green_all_src", "off"),

@@ -14,7 +14,7 @@ TARGETS = {r["id"]: r for r in csv.DictReader((ROOT / "seeds" / "calibration.csv
 FACTS = {r["id"] for r in csv.DictReader((ROOT / "seeds" / "facts.csv").open(encoding="utf-8"))}
 INSTANCE_LEVEL = ("existing_compute_2023", "existing_intel_share", "demand_2025_total", "demand_2025_intel_share", "racks_2023")
 PLAN_LEVEL = ("installed_2025", "racks_2025", "dc_electricity", "pue_national", "intel_energy_share",
-              "grid_intensity_2025")
+              "grid_intensity_2025", "rack_occupancy_2025")
 POWER_LEVEL = ("zhongwei_pv",)  # the power side's own accounting on the default instance's time slices
 PROFILE_LEVEL = ("profile_solar_hours", "profile_wind_hours")  # the shipped hourly profiles: tests/test_timeseries.py
 
@@ -44,8 +44,7 @@ def test_instance_calibration(inst):
     d = inst.demand.merge(inst.workloads[["workload", "class"]], on="workload")
     within("demand_2025_total", d["pflops"].sum() / 1000)
     within("demand_2025_intel_share", 100 * d.loc[d["class"] == "intelligent", "pflops"].sum() / d["pflops"].sum())
-    kw = sc["class"].map(inst.classes.set_index("class")["kw_per_pflops_existing"])
-    within("racks_2023", (sc["existing_pflops"] * kw).sum() / 2.5 / 1e6)
+    within("racks_2023", inst.sites["existing_shell_mw"].sum() * 1000 / 2.5 / 1e6)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +55,8 @@ def plan(tmp_path_factory):
 
 def test_plan_calibration(plan):
     within("installed_2025", plan["installed_pflops"] / 1000)
-    within("racks_2025", plan["standard_racks_installed"] / 1e6)
+    within("racks_2025", plan["standard_racks_built"] / 1e6)
+    within("rack_occupancy_2025", 100 * plan["rack_occupancy_national"])
     within("dc_electricity", plan["energy_mwh"] / 1e6)
     within("pue_national", plan["pue_energy_weighted"])
     within("intel_energy_share", plan["energy_mwh_intelligent"] / 1e6)

@@ -113,9 +113,10 @@ def render(result: Result, folder: str = "", verb: str = "written to") -> str:
     lines.append(f"new compute: {g('built_pflops'):,.0f} PFLOPS, {g('hub_share_new'):.1%} in the 8 hub nodes, "
                  f"{g('west_share_new'):.1%} in the west ({g('west_share_new_it_mw'):.1%} of new IT MW); "
                  f"intelligent share of installed {g('intelligent_share_installed'):.1%}")
-    lines.append(f"standard racks (2.5 kW): {g('standard_racks_installed') / 1e6:,.2f} M installed, "
-                 f"{g('standard_racks_new') / 1e6:,.2f} M new; 上架率 {g('utilisation_national'):.1%} "
-                 f"(east {g('utilisation_east'):.1%}, west {g('utilisation_west'):.1%})")
+    lines.append(f"standard racks (2.5 kW): {g('standard_racks_built') / 1e6:,.2f} M built ({g('standard_racks_built_new') / 1e6:,.2f} M "
+                 f"new), {g('standard_racks_installed') / 1e6:,.2f} M occupied; 上架率 {g('rack_occupancy_national'):.1%} "
+                 f"(east {g('rack_occupancy_east'):.1%}, west {g('rack_occupancy_west'):.1%}, hubs {g('rack_occupancy_hubs'):.1%}); "
+                 f"server utilisation {g('utilisation_national'):.1%}")
     lines.append(f"energy {g('energy_mwh') / 1e6:,.1f} TWh (general {g('energy_mwh_general') / 1e6:,.1f}, intelligent "
                  f"{g('energy_mwh_intelligent') / 1e6:,.1f}, super {g('energy_mwh_super') / 1e6:,.1f}); PUE "
                  f"{g('pue_energy_weighted'):.2f} (new builds {g('pue_new_builds'):.2f}); green power "

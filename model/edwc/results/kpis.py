@@ -60,7 +60,9 @@ def shell_kpis(add, t: int, st: pd.DataFrame, site: pd.DataFrame) -> None:
         add(f"rack_occupancy_hub_{h}", t, _ratio(g["it_mw"].sum(), g["shell_mw"].sum()), "fraction")
     add("rack_occupancy_hubs", t, _ratio(st.loc[hubs.notna() & (hubs != ""), "it_mw"].sum(),
                                           st.loc[hubs.notna() & (hubs != ""), "shell_mw"].sum()), "fraction")
-    for s_, g in st[st["site"].map(site["kind"]) == "cluster"].groupby("site"):
+    cl = st[st["site"].map(site["kind"]) == "cluster"]
+    add("rack_occupancy_clusters", t, _ratio(cl["it_mw"].sum(), cl["shell_mw"].sum()), "fraction")
+    for s_, g in cl.groupby("site"):
         add(f"rack_occupancy_cluster_{s_}", t, _ratio(g["it_mw"].sum(), g["shell_mw"].sum()), "fraction")
 
 

@@ -51,17 +51,11 @@ def pue_max(d: Digest, target: Any) -> list[tuple[str, float, float, str]]:
 
 
 def west_utilisation(d: Digest, target: Any) -> list[tuple[str, float, float, str]]:
-    """The lowest served/installed of any class at a western site with capacity."""
-    w = d.sites[d.sites["side"] == "west"]
-    worst = np.nan
-    for c in d.classes:
-        inst, srv = w.get(f"installed_{c}"), w.get(f"served_{c}")
-        if inst is None or srv is None:
-            continue
-        u = (srv / inst.where(inst > 0)).dropna()
-        if len(u):
-            worst = float(np.nanmin([worst, u.min()])) if worst == worst else float(u.min())
-    return [("", float(target), worst, ">=")]
+    """The lowest 上架率 (IT MW / shell MW) of any western site with shells, in the last period."""
+    st = d.tables["sites"]
+    w = st[(st["side"] == "west") & (st["period"] == st["period"].max()) & (st["shell_mw"] > 0)]
+    u = w["it_mw"] / w["shell_mw"]
+    return [("", float(target), float(u.min()) if len(u) else np.nan, ">=")]
 
 
 def max_site_share(d: Digest, target: Any) -> list[tuple[str, float, float, str]]:
@@ -79,8 +73,8 @@ MEASURES: dict[str, Callable[[Digest, Any], list[tuple[str, float, float, str]]]
     "hub_share_new_min": from_kpi("hub_share_new", ">="),
     "intelligent_share_min": from_kpi("intelligent_share_installed", ">="),
     "pue_max": pue_max,
-    "national_utilisation_min": from_kpi("utilisation_national", ">="),
-    "cluster_utilisation_min": lowest_kpi("utilisation_cluster_"),
+    "national_utilisation_min": from_kpi("rack_occupancy_national", ">="),
+    "cluster_utilisation_min": from_kpi("rack_occupancy_clusters", ">="),
     "west_utilisation_min": west_utilisation,
     "carbon_cap_t": from_kpi("emissions_t", "<="),
     "green_share_min": from_kpi("green_share_all", ">="),

@@ -33,7 +33,6 @@ from edwc.analysis.check.families import (
 from edwc.analysis.check.graph import build_graph, dijkstra, haversine_km
 from edwc.analysis.check.kpis import check_kpis
 from edwc.analysis.check.policies import check_policies
-from edwc.analysis.check.shells import check_shells
 from edwc.analysis.check.power import check_power
 from edwc.analysis.check.readers import Plan, UnreadableResult, read_plan
 from edwc.analysis.check.report import (
@@ -45,6 +44,7 @@ from edwc.analysis.check.report import (
     Rows,
     Violation,
 )
+from edwc.analysis.check.shells import check_shells
 
 __all__ = [
     "ATOL", "INT_TOL", "MAX_ROWS_SHOWN", "RTOL", "CheckReport", "Plan", "UnreadableResult", "Violation",

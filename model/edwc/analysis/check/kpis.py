@@ -121,7 +121,9 @@ def _shells(q: Period) -> Yield:
     for h in sorted(set(hub) - {""}):
         yield f"rack_occupancy_hub_{h}", ratio(it[hub == h].sum(), sh[hub == h].sum()), "fraction"
     yield "rack_occupancy_hubs", ratio(it[hub != ""].sum(), sh[hub != ""].sum()), "fraction"
-    for s in sorted(set(st.loc[st["site"].map(site["kind"]) == "cluster", "site"])):
+    cl = st["site"].map(site["kind"]) == "cluster"
+    yield "rack_occupancy_clusters", ratio(it[cl].sum(), sh[cl].sum()), "fraction"
+    for s in sorted(set(st.loc[cl, "site"])):
         yield f"rack_occupancy_cluster_{s}", ratio(it[st["site"] == s].sum(), sh[st["site"] == s].sum()), "fraction"
 
 
