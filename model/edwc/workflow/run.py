@@ -69,8 +69,11 @@ def model_sizes(m: pyo.ConcreteModel) -> dict[str, int]:
     return {"variables": nvar, "integers": nint, "constraints": ncon}
 
 
-def default_out(inst: Instance) -> Path:
-    return Path("results") / inst.result_name
+def default_out(instance_dir: str | Path, scenario: str | None = None) -> Path:
+    """results/<instance folder>[-<scenario>]: named from the folder, not from instance.yaml's
+    `name:`, so an edited copy of an instance (which keeps the original's name) never writes
+    where the original's results are."""
+    return Path("results") / (Path(instance_dir).resolve().name + (f"-{scenario}" if scenario else ""))
 
 
 def solve_instance(
@@ -110,7 +113,7 @@ def solve_instance(
     if network is not None:
         solver.network = "lazy" if network == "lazy" else "full"
     seconds["validate"] = time.perf_counter() - t
-    out = Path(out) if out is not None else default_out(inst)
+    out = Path(out) if out is not None else default_out(instance_dir, inst.scenario)
     check_replaceable(out, "result", force)  # refused now, before the solve, not after it
     check_output_path(out)
     if lp_file:
@@ -212,7 +215,7 @@ def solve_instance(
         elif check:
             run_check()
 
-    write_atomically(out, fill, force=force)
+    write_atomically(out, fill, force=force, log=log)
     return out, result
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +18,8 @@ class SweepReport:
     seconds: float
     workers: str
     chart: Path | None = None  # kpis[.LANG].png, the KPIs across cases
+    earlier: int = 0  # cases of earlier sweeps into the folder, listed in index.csv beside this run's
+    kept: list[str] = field(default_factory=list)  # where earlier case folders were kept (one line each)
 
     @property
     def failed(self) -> pd.DataFrame:
@@ -76,6 +78,9 @@ def render_report(rep: SweepReport, width: int | None = None) -> str:
     lines = [*fit(show, width or terminal_width(), keys=["case"], left=("case", "outcome", "status")), "",
              f"{n['solved']} solved, {n['skipped']} skipped (unchanged), {n['failed']} failed in {rep.seconds:.1f} s "
              f"on {rep.workers}; index: {rep.out / 'index.csv'}"]
+    if rep.earlier:
+        lines.append(f"index.csv and the KPI charts also list {rep.earlier} case(s) of earlier sweeps into {rep.out} (kept as they were)")
+    lines += rep.kept
     for row in rep.failed.itertuples(index=False):
         lines.append(f"failed: {row.case}: {one_line(row.message, 300)}")
     if rep.chart is not None:
