@@ -50,7 +50,7 @@ edwc_venv() {
   if ! grep -qxF -- "$sum $spec" "$stamp" 2>/dev/null; then
     local log="$venv/.edwc-pip.log" t0=$SECONDS
     echo "== installing edwc${extra:+ with its $extra extra} into .venv: the pinned packages of constraints.txt," >&2
-    echo "   about 2-4 minutes and 0.9 GB on a first install (downloads ~250 MB); later runs reuse .venv" >&2
+    echo "   about 1-3 minutes and 0.7 GB on a first install (~160 MB of wheels to download); later runs reuse .venv" >&2
     # pip's whole output goes to $log; the terminal shows what it collects and when it installs,
     # and on a failure the last lines that say why.
     if ! (cd "$root" && "$py" -m pip install --disable-pip-version-check --progress-bar off -c constraints.txt -e "$spec" 2>&1 \

@@ -192,16 +192,20 @@ def test_interrupted_sweep_leaves_no_scratch_and_keeps_its_index(tmp_path: Path)
         assert _index(out) == cases  # the cases already there are still listed
 
 
-@pytest.mark.slow
 def test_pareto_rerun_with_other_arguments_keeps_the_earlier_front(tmp_path: Path) -> None:
+    """The earlier run is an edwc folder of other arguments (its run.json, as start_run writes it,
+    with one file of its own); `edwc pareto` in a real process moves it, whole, to front.kept/."""
+    from edwc.workflow.sweep import Case, keep_earlier_run, start_run
+
     out = tmp_path / "front"
-    run = ["pareto", str(TINY), "--against", "latency", "--out", str(out), "--workers", "2"]
-    assert edwc(*run, "--points", "2", cwd=tmp_path).returncode == 0
+    earlier = {"command": "pareto", "against": "latency", "points": 5}
+    start_run(TINY, [Case("base", None, {})], out, None, earlier, "pareto front")
+    (out / "points.csv").write_text("point\nbase\n")
+    assert keep_earlier_run(out, earlier, "pareto front") is None  # the same run again: resumed in place
     before = digest(out)
-    p = edwc(*run, "--points", "3", cwd=tmp_path)
+    p = edwc("pareto", str(TINY), "--against", "latency", "--points", "2", "--out", str(out), "--workers", "2",
+             cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     (kept,) = (tmp_path / "front.kept").iterdir()
-    assert digest(kept) == before and "kept the earlier pareto front" in p.stderr
-    assert len(pd.read_csv(out / "points.csv")) == 3
-    p = edwc(*run, "--points", "3", cwd=tmp_path)  # the same run again: resumed in place
-    assert p.returncode == 0 and len(list((tmp_path / "front.kept").iterdir())) == 1
+    assert digest(kept) == before and f"kept the earlier pareto front (other arguments or inputs), whole, in {kept}" in p.stderr
+    assert len(pd.read_csv(out / "points.csv")) == 2 and json.loads((out / "run.json").read_text())["points"] == 2
