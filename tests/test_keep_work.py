@@ -209,3 +209,20 @@ def test_pareto_rerun_with_other_arguments_keeps_the_earlier_front(tmp_path: Pat
     (kept,) = (tmp_path / "front.kept").iterdir()
     assert digest(kept) == before and f"kept the earlier pareto front (other arguments or inputs), whole, in {kept}" in p.stderr
     assert len(pd.read_csv(out / "points.csv")) == 2 and json.loads((out / "run.json").read_text())["points"] == 2
+
+
+def test_compare_into_one_folder_keeps_an_earlier_comparison_of_other_results(tmp_path: Path) -> None:
+    a, b, c = (tmp_path / n for n in ("a", "b", "c"))
+    assert edwc("solve", str(TINY), "--out", str(a), "--no-map", cwd=tmp_path).returncode == 0
+    assert edwc("solve", str(TINY), "--scenario", "double-batch", "--out", str(b), "--no-map", cwd=tmp_path).returncode == 0
+    assert edwc("solve", str(TINY), "--scenario", "carbon-price", "--out", str(c), "--no-map", cwd=tmp_path).returncode == 0
+    out = tmp_path / "cmp"
+    assert edwc("compare", str(a), str(b), "--out", str(out), "-q", cwd=tmp_path).returncode == 0
+    before = digest(out)
+    assert edwc("compare", str(a), str(b), "--out", str(out), "-q", cwd=tmp_path).returncode == 0  # the same again
+    assert not (tmp_path / "cmp.kept").exists()
+    p = edwc("compare", str(a), str(c), "--out", str(out), "-q", cwd=tmp_path)  # other results
+    assert p.returncode == 0, p.stderr
+    (kept,) = (tmp_path / "cmp.kept").iterdir()
+    assert digest(kept) == before and leftovers(tmp_path) == []
+    assert "kept the earlier edwc comparison" in p.stderr and "csv differs" in p.stderr

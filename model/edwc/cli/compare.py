@@ -41,7 +41,8 @@ def compare_command(results: tuple[Path, ...], out: Path | None, lang: str, quie
     def run() -> None:
         comp = damaged_as_error("one of the results", lambda: compare_results(list(results)))
         folder = out or default_out(comp.labels)
-        damaged_as_error("one of the results", lambda: write_comparison(comp, folder, lang))
+        damaged_as_error("one of the results", lambda: write_comparison(comp, folder, lang,
+                                                                         log=lambda s: click.echo(s, err=True)))
         if not quiet:
             click.echo(render_terminal(comp, lang=lang))
         click.echo(f"written to {folder}")

@@ -134,11 +134,17 @@ def claim_folder(out: Path, kind: Kind) -> Path:
     out = Path(out)
     if out.is_dir() and folder_kind(out) == kind:
         return out
-    check_replaceable(out, kind, force=True)
+    present = check_replaceable(out, kind, force=True)  # present: an empty folder
     created = _make_parents(out.parent)
     try:
-        out.mkdir(exist_ok=True)
+        if not present:
+            out.mkdir()  # not exist_ok: a folder that appeared since the check is checked again
         write_marker(out, kind)
+    except FileExistsError:
+        _remove_created(created)
+        check_replaceable(out, kind, force=True)
+        if folder_kind(out) != kind:
+            write_marker(out, kind)
     except OSError as e:
         _remove_created(created)
         raise OutputError(_os_message(out, e)) from None

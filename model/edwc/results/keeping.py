@@ -37,7 +37,8 @@ def _input_hash(folder: Path) -> str | None:
 def what_would_be_lost(old: Path, new: Path, marker: str) -> str | None:
     """Why replacing the folder `old` by `new` would lose something (None when nothing would): a
     plan of other inputs, or files added or changed after edwc wrote `old` (its marker is written
-    last), or files the new folder does not have."""
+    last), or files the new folder does not have; for a folder without an input hash (a
+    comparison), tables that differ."""
     try:
         written = (old / marker).stat().st_mtime_ns
         before, after = _files(old), set(_files(new))
@@ -45,6 +46,14 @@ def what_would_be_lost(old: Path, new: Path, marker: str) -> str | None:
         return f"it could not be read in full ({e.strerror or e})"
     if _input_hash(old) != _input_hash(new):
         return "it was made from other inputs"
+    if _input_hash(old) is None:  # a comparison: its tables say what it was made from
+        try:
+            differ = [rel for rel in sorted(before) if rel.endswith((".csv", ".md")) and rel in after
+                      and (old / rel).read_bytes() != (new / rel).read_bytes()]
+        except OSError as e:
+            return f"it could not be read in full ({e.strerror or e})"
+        if differ:
+            return f"it holds other contents ({differ[0]} differs)"
     extra = sorted({rel.split("/")[0] for rel, t in before.items() if rel not in after or t > written})
     if not extra:
         return None
