@@ -54,12 +54,15 @@ edwc_venv() {
     # pip's whole output goes to $log; the terminal shows what it collects and when it installs,
     # and on a failure the last lines that say why.
     if ! (cd "$root" && "$py" -m pip install --disable-pip-version-check --progress-bar off -c constraints.txt -e "$spec" 2>&1 \
-            | tee "$log" | grep --line-buffered -E '^(Collecting|Installing collected|Successfully installed|WARNING: Retrying)' \
+            | tee "$log" | grep --line-buffered -E '^(Collecting|Processing|Installing collected|Successfully installed|WARNING: Retrying)' \
             | sed -u -e 's/^/   /' -e 's/^   Installing collected packages:.*/   Installing the collected packages (about a minute).../' >&2
           exit "${PIPESTATUS[0]}"); then
       echo "edwc: installing into $venv failed; pip's last lines (all of its output is in $log):" >&2
       grep -vE '^ *(Collecting|Requirement already|Downloading|Using cached|Obtaining|Installing build|Checking|Getting|Preparing|Building|Created wheel|Stored in|Successfully built|WARNING: Location)' "$log" \
         | tail -n 25 | sed 's/^/   /' >&2
+      if grep -qE 'NewConnectionError|Failed to establish a new connection|name resolution|timed out' "$log"; then
+        echo "edwc: pip could not reach the package index: the first install needs network access to PyPI (~160 MB)" >&2
+      fi
       return 2
     fi
     echo "   done in $((SECONDS - t0)) s; .venv takes $(du -sm "$venv" 2>/dev/null | cut -f1) MB" >&2
