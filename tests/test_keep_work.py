@@ -90,6 +90,8 @@ def test_edited_copy_never_takes_the_originals_folder(area: Path, tmp_path_facto
     p = edwc("solve", "instances/my-tiny", "--no-map", cwd=area)
     assert p.returncode == 0, p.stderr
     assert "written to results/my-tiny" in p.stdout and digest(area / "results" / "tiny") == original
+    p = edwc("solve", "results/tiny/instance", "--no-map", cwd=area)  # a result's own resolved instance
+    assert p.returncode == 0 and "written to results/tiny-rerun" in p.stdout, p.stderr
 
     # a copy elsewhere with the same folder name: refused without --force, and with it the original is kept
     elsewhere = tmp_path_factory.mktemp("other") / "tiny"

@@ -72,8 +72,13 @@ def model_sizes(m: pyo.ConcreteModel) -> dict[str, int]:
 def default_out(instance_dir: str | Path, scenario: str | None = None) -> Path:
     """results/<instance folder>[-<scenario>]: named from the folder, not from instance.yaml's
     `name:`, so an edited copy of an instance (which keeps the original's name) never writes
-    where the original's results are."""
-    return Path("results") / (Path(instance_dir).resolve().name + (f"-{scenario}" if scenario else ""))
+    where the original's results are; a result's own `instance/` (which reproduces it) writes
+    results/<result>-rerun."""
+    folder = Path(instance_dir).resolve()
+    name = folder.name
+    if name == "instance" and (folder.parent / "summary.json").is_file():  # a result's resolved instance
+        name = f"{folder.parent.name}-rerun"
+    return Path("results") / (name + (f"-{scenario}" if scenario else ""))
 
 
 def solve_instance(
