@@ -14,6 +14,7 @@ TARGETS = {r["id"]: r for r in csv.DictReader((ROOT / "seeds" / "calibration.csv
 FACTS = {r["id"] for r in csv.DictReader((ROOT / "seeds" / "facts.csv").open(encoding="utf-8"))}
 INSTANCE_LEVEL = ("existing_compute_2023", "existing_intel_share", "demand_2025_total", "demand_2025_intel_share", "racks_2023")
 PLAN_LEVEL = ("installed_2025", "racks_2025", "dc_electricity", "pue_national", "intel_energy_share")
+PROFILE_LEVEL = ("profile_solar_hours", "profile_wind_hours")  # the shipped hourly profiles: tests/test_timeseries.py
 
 
 def within(tid: str, value: float) -> None:
@@ -23,7 +24,7 @@ def within(tid: str, value: float) -> None:
 
 
 def test_every_target_is_sourced_and_tested():
-    assert set(TARGETS) == set(INSTANCE_LEVEL) | set(PLAN_LEVEL)
+    assert set(TARGETS) == set(INSTANCE_LEVEL) | set(PLAN_LEVEL) | set(PROFILE_LEVEL)
     for t in TARGETS.values():
         assert t["source_fact"] in FACTS, t["id"]
         assert float(t["low"]) <= float(t["high"]) and t["source"] and t["measured_as"]

@@ -80,7 +80,12 @@ def test_cli_compare_writes_and_shows(solved: dict[str, Path], tmp_path: Path) -
     out = tmp_path / "c"
     res = CliRunner().invoke(main, ["compare", str(solved["base"]), str(solved["carbon-price"]), "--out", str(out)])
     assert res.exit_code == 0, res.output
-    assert "carbon-price" in res.output and "cost_carbon_cny" in res.output
+    assert "carbon-price" in res.output and "cost_carbon_cny" not in res.output  # one screen: what changed
+    assert "与基准 base 相比有何变化" in res.output and "碳价 +" in res.output
+    assert len(res.output.splitlines()) < 25
+    full = CliRunner().invoke(main, ["compare", str(solved["base"]), str(solved["carbon-price"]), "--out", str(out),
+                                     "--details"])
+    assert full.exit_code == 0 and "cost_carbon_cny" in full.output  # the tables with --details
     assert {p.name for p in out.iterdir()} == {"compare.csv", "capacity.csv", "moved.csv", "compare.md",
                                                "capacity.png", "costs.png", "diff_map.png", "edwc-folder.json"}
     english = CliRunner().invoke(main, ["compare", str(solved["base"]), str(solved["carbon-price"]), "--out", str(out),
@@ -175,7 +180,7 @@ def test_refuses_another_result_version(solved: dict[str, Path], tmp_path: Path)
     summary = json.loads((old / "summary.json").read_text())
     summary["edwc_result_version"] = 0
     (old / "summary.json").write_text(json.dumps(summary))
-    with pytest.raises(InputError, match="result format version 0; this edwc reads version 2"):
+    with pytest.raises(InputError, match="result format version 0; this edwc reads version 3"):
         compare_results([solved["base"], old])
     with pytest.raises(InputError, match="not a result folder"):
         compare_results([solved["base"], solved["instance"]])
@@ -194,8 +199,9 @@ def test_terminal_tables_fit_the_width(solved: dict[str, Path], width: int) -> N
     from edwc.analysis.termtable import cells
 
     comp = compare_results([solved["base"], solved["dear-west-1"], solved["double-batch"]])
-    text = render_terminal(comp, width=width, lang="en")
+    text = render_terminal(comp, width=width, lang="en", details=True)
     assert max(cells(line) for line in text.splitlines()) <= width
+    assert text.startswith("tiny: what changed against the baseline")
     assert "Δ dear-west-1" in text and "Δ double-batch" in text  # wrapped into blocks, never lost
     assert ("Δ% dear-west-1" in text) == (width >= 200)  # relative differences are the first to go
     west_new = next(line for line in text.splitlines() if line.startswith("west_share_new"))

@@ -172,9 +172,9 @@ def test_west_utilisation(tiny, tmp_path):
 
 
 def test_carbon_price(tiny, tmp_path):
-    """carbon cost = price x emissions; emissions = (energy - contracted green) x grid factor, the factor used as
+    """carbon cost = price x emissions; emissions (location-based) = grid MWh x grid factor, the factor used as
     published: bj 10 x 1000 MWh x 1.6 x 0.6 = 9,600 t; sh 5 x 1.5 x 0.6 = 4,500 t; west-1 25 x 1.0 x 0.5 = 12,500 t.
-    Green power costs 1 CNY/kWh more here, so at 200 CNY/t none is bought."""
+    Traded green power changes no location-based emissions, so none is bought."""
     r = solve(tiny, tmp_path / "r", scenario="carbon-price")
     k = r.tables["kpis"].set_index("kpi")["value"]
     assert k["emissions_t"] == pytest.approx(26_600)
@@ -189,20 +189,40 @@ def set_cell_yaml(tiny, old: str, new: str) -> None:
     y.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_carbon_cap(tiny, tmp_path):
-    """emissions <= cap: at 26,500 t (100 t below the base plan) the cheapest cut is contracted green power
-    (0.05 CNY/kWh) where the grid factor is highest (0.6 t/MWh at bj-dc or sh-dc): 100 / 0.6 MWh, nothing unmet."""
+def test_carbon_cap_location_based_needs_physical_change(tiny, tmp_path):
+    """A cap on location-based emissions (the default basis: grid MWh x provincial factor) is met only by using
+    less grid power where the factor is high: at 26,500 t (100 t below the base plan's 26,600) traded green power,
+    even cheap, buys nothing, and the plan itself changes (grid MWh fall: less work served or work moved)."""
     set_cell_yaml(tiny, "green_premium_cny_per_kwh: 1.0", "green_premium_cny_per_kwh: 0.05")
+    base = solve(tiny, tmp_path / "base")
     r = solve(tiny, tmp_path / "r", sets={"policy.carbon_cap_t": 26_500})
     k = r.tables["kpis"].set_index("kpi")["value"]
     assert k["emissions_t"] == pytest.approx(26_500)
-    assert k["unmet_pflops"] == pytest.approx(0, abs=1e-9)
-    assert r.tables["sites"]["green_mwh"].sum() == pytest.approx(100 / 0.6)
-    assert r.summary["cost_parts_cny"]["green_power"] == pytest.approx(100 / 0.6 * 50)
+    assert r.tables["sites"]["green_mwh"].sum() == pytest.approx(0, abs=1e-6)
+    assert r.summary["cost_parts_cny"]["green_power"] == pytest.approx(0, abs=1e-6)
+    grid = lambda x: (x.tables["sites"]["grid_mwh"] * x.tables["sites"]["site"].map(  # noqa: E731
+        {"bj-dc": 0.6, "sh-dc": 0.6, "west-1": 0.5, "west-2": 0.5})).sum()
+    assert grid(r) == pytest.approx(26_500) and grid(base) == pytest.approx(26_600)
+
+
+def test_carbon_cap_market_based_is_met_by_certificates(tiny, tmp_path):
+    """On the market basis (power.emissions_basis: market) grid MWh not covered by contracts count at the residual
+    mix, 0.6096 t/MWh: the base plan's 48,500 MWh give 29,565.6 t, and a cap of 29,000 t is met by contracting
+    (29,565.6 - 29,000) / 0.6096 = 927.8 MWh of traded green power at 0.05 CNY/kWh, nothing physical moving:
+    location-based emissions stay 26,600 t."""
+    set_cell_yaml(tiny, "green_premium_cny_per_kwh: 1.0", "green_premium_cny_per_kwh: 0.05")
+    r = solve(tiny, tmp_path / "r", sets={"policy.carbon_cap_t": 29_000, "power.emissions_basis": "market"})
+    k = r.tables["kpis"].set_index("kpi")["value"]
+    bought = (48_500 * 0.6096 - 29_000) / 0.6096
+    assert k["emissions_market_t"] == pytest.approx(29_000)
+    assert k["emissions_t"] == pytest.approx(26_600)
+    assert r.tables["sites"]["trade_mwh"].sum() == pytest.approx(bought)
+    assert r.summary["cost_parts_cny"]["green_power"] == pytest.approx(bought * 50)
 
 
 def test_green_share(tiny, tmp_path):
-    """contracted green >= share x all energy: 11 % of 48,500 MWh = 5,335 MWh, bought at the premium."""
+    """green >= share x all energy: 11 % of 48,500 MWh = 5,335 MWh, bought as traded green power at the premium
+    (tiny offers no certificates, curtailed power or direct supply)."""
     set_cell_yaml(tiny, "green_premium_cny_per_kwh: 1.0", "green_premium_cny_per_kwh: 0.05")
     r = solve(tiny, tmp_path / "r", sets={"policy.green_share_min": 0.11})
     s = r.tables["sites"]
@@ -232,8 +252,10 @@ def test_hub_share_new(tiny, tmp_path):
 
 def test_vintages_pue_new(tiny, tmp_path):
     """The PUE ceiling binds new builds (pue_new), not the existing stock: bj-dc (existing PUE 1.6) may grow at a
-    new-design PUE of 1.1 under an east ceiling of 1.25, and its new modules draw at 1.1."""
-    set_cell(tiny, "site_classes", {"site": "bj-dc", "class": "general"}, "max_modules", 5)
+    new-design PUE of 1.1 under an east ceiling of 1.25, and its new modules draw at 1.1. One module (10 PFLOPS)
+    may be built there: with up to five, building 30 and leaving the old stock idle costs exactly as much (20 more
+    PFLOPS at 0.5 M CNY against 20 x 1000 MWh x (1.6 - 1.1) saved at 1 CNY/kWh), and the solver may return either."""
+    set_cell(tiny, "site_classes", {"site": "bj-dc", "class": "general"}, "max_modules", 1)
     p = tiny / "sites.csv"
     df = pd.read_csv(p, dtype=str)
     df["pue_new"] = ["1.1", "", "", ""]

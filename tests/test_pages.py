@@ -144,7 +144,9 @@ def test_workbook(result: Path) -> None:
     ws = wb["装机"]
     heads = [c.value for c in ws[1]]
     assert "站点" in heads and "装机 (PFLOPS)" in heads and "利用率" in heads
-    assert ws.freeze_panes == "A2"
+    assert ws.freeze_panes == f"{chr(ord('A') + heads.index('枢纽') + 1)}2"  # ids and names stay in view
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
+    assert {"成本", "枢纽", "指标"} <= set(wb.sheetnames)
     col = heads.index("利用率") + 1
     assert ws.cell(row=2, column=col).number_format == "0.0%"
     names = {ws.cell(row=r, column=heads.index("站点") + 1).value for r in range(2, ws.max_row + 1)}

@@ -35,7 +35,7 @@ def test_tiny_optimum_by_hand(tmp_path):
     # optimal to 1e-9: the tie-break among equal-cost plans may spend TIE_SLACK (1e-9 of the cost, docs/model.md)
     assert s["objective_cny"] == pytest.approx(62.015e6, rel=2e-9)
     assert s["cost_parts_cny"] == pytest.approx(
-        {"campus": 5e6, "it_capex": 10e6, "facility_capex": 0.0, "energy": 45.5e6, "green_power": 0.0,
+        {"campus": 5e6, "it_capex": 10e6, "facility_capex": 0.0, "energy": 45.5e6, "green_power": 0.0, "direct_supply": 0.0,
          "network": 1.515e6, "trunks": 0.0, "carbon": 0.0}, rel=0, abs=0.5  # to half a yuan, tie-break included
     )
     assert s["unmet_value_cny"] == pytest.approx(0.0, abs=1e-3)

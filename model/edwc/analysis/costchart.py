@@ -1,11 +1,10 @@
 """Cost parts of several plans, with the value of unmet demand apart.
 
-The value of unmet demand is what the model puts on service left unserved (a large number per
-PFLOPS, not money anyone spends): stacked onto the real costs it swamps them (89,000 against
-2,900 亿元/yr on china-2025 with no new eastern sites, before the model of issue 9). So the real
-parts (campus, IT and facility capex, energy, green power, network, trunks, carbon) are stacked
-on one axis and the unmet value gets a panel of its own, with the unmet PFLOPS it values
-written on each bar. Money is per year for a one-period plan and a present value over several
+The value of unmet demand is what the model puts on service left unserved (not money anyone
+spends), but a plan that leaves demand unserved is cheaper only because it serves less: so the
+value is stacked on the real parts (campus, IT and facility capex, energy, green power, network,
+trunks, carbon), hatched in the warning red, and such a plan is flagged. A value that would swamp
+the axis is cut at the top with its number written on it. Money is per year for a one-period plan and a present value over several
 periods. Used by `edwc compare` (costs.png) and `edwc sweep` (kpis.png).
 """
 
@@ -23,6 +22,8 @@ from edwc.maps import colours as C
 YI = 1e8  # 亿元
 REAL_PARTS = tuple(COST_PARTS)  # the unmet value is not among them
 COLUMNS = (*REAL_PARTS, "real_total", "unmet", "unmet_pflops")
+FLAG_SHARE = 0.01  # a plan whose unmet value is at least this share of its real cost is flagged
+FLAG_PFLOPS = 100.0  # … or that leaves at least this many PFLOPS unserved
 
 
 def cost_frame(parts_cny: dict[str, dict[str, Any]], unmet_cny: dict[str, Any] | None = None,
@@ -43,24 +44,31 @@ def cost_frame(parts_cny: dict[str, dict[str, Any]], unmet_cny: dict[str, Any] |
     return pd.DataFrame(rows, columns=list(COLUMNS)) if rows else pd.DataFrame(columns=list(COLUMNS))
 
 
+def flagged(costs: pd.DataFrame) -> np.ndarray:
+    """Plans whose unserved demand matters: a value at least FLAG_SHARE of their real cost, or
+    at least FLAG_PFLOPS unserved. Their cost is not comparable with a plan that serves all."""
+    c = costs.fillna(0.0)
+    return ((c["unmet"] >= FLAG_SHARE * c["real_total"].where(c["real_total"] > 0, np.inf))
+            | (c["unmet_pflops"] >= FLAG_PFLOPS)).to_numpy(bool)
+
+
 def draw_costs(fig: Any, rect: tuple[float, float, float, float], costs: pd.DataFrame,
                lang: str, present_value: bool = False) -> list[Any]:
-    """Stacked real cost parts and, beside them when any plan has some, the value of unmet
-    demand; drawn in ``rect`` (figure fraction). Plans without numbers (failed) are marked.
-    ``present_value``: multi-period plans (money summed over periods, discounted). Returns the axes."""
+    """Stacked real cost parts with the value of unmet demand stacked on top of them, hatched in
+    the warning red and labelled, so a plan that is cheaper only because it serves less never
+    looks simply cheaper: such a plan is flagged (⚠ on its label, its tick red). Where an unmet
+    value would swamp the axis it is cut at the top, its number written on it. Plans without
+    numbers (failed) are marked. ``present_value``: multi-period plans (money summed over
+    periods, discounted). Returns the axes."""
     w = dict(chart_words(lang))
     if present_value:
         w["costs_title"], w["costs_axis"] = w["costs_title_pv"], w["costs_axis_pv"]
     x0, y0, width, height = rect
-    has_unmet = bool((costs["unmet"] > 0.005).any())
     failed = costs["real_total"].isna().to_numpy()
+    flags = flagged(costs)
     costs = costs.fillna(0.0)
-    split = 0.66 if has_unmet else 0.86  # without the penalty panel, room for the legend
-    ax = fig.add_axes((x0, y0, width * split - 0.06, height))
-    labels = [axis_label(str(lab)) for lab in costs.index]
-    numbered = has_unmet and len(labels) > 3  # the narrow penalty panel names plans by number
-    if numbered:
-        labels = [f"#{i + 1} {lab}" for i, lab in enumerate(labels)]
+    ax = fig.add_axes((x0, y0, width * 0.8 - 0.04, height))
+    labels = [("⚠ " if f else "") + axis_label(str(lab)) for lab, f in zip(costs.index, flags, strict=True)]
     x = np.arange(len(labels))
     bottom = np.zeros(len(labels))
     parts = [p for p in REAL_PARTS if (costs[p].abs() > 0.005).any()]
@@ -68,30 +76,34 @@ def draw_costs(fig: Any, rect: tuple[float, float, float, float], costs: pd.Data
         v = costs[p].to_numpy(float)
         ax.bar(x, v, bottom=bottom, width=0.62, color=C.COST.get(p, C.INK_FAINT), label=part_name(p, lang))
         bottom += v
-    top = float(bottom.max()) if len(bottom) else 0.0
-    digits = 0 if top >= 100 else 1 if top >= 10 else 2
-    for xi, total, bad in zip(x, bottom, failed, strict=True):
-        ax.text(xi, total + 0.01 * top, w["failed"] if bad else f"{total:,.{digits}f}",
-                ha="center", va="bottom", fontsize=8, color=C.UNMET if bad else C.INK)
+    real_top = float(bottom.max()) if len(bottom) else 0.0
+    unmet = costs["unmet"].to_numpy(float)
+    ceiling = max(real_top * 1.6, 1e-9)  # an unmet value above this is cut, its number written
+    shown = np.minimum(unmet, np.maximum(ceiling - bottom, 0.0))
+    if (unmet > 0.005).any():
+        ax.bar(x, shown, bottom=bottom, width=0.62, color="white", edgecolor=C.UNMET, hatch="////",
+               linewidth=0.8, label=w["unmet_stack"])
+    top = float((bottom + shown).max()) if len(bottom) else 0.0
+    digits = 0 if real_top >= 100 else 1 if real_top >= 10 else 2
+    for xi, total, extra, pf, bad, flag in zip(x, bottom, unmet, costs["unmet_pflops"], failed, flags, strict=True):
+        if bad:
+            ax.text(xi, 0.02 * max(top, 1e-9), w["failed"], ha="center", va="bottom", fontsize=8, color=C.UNMET)
+            continue
+        ax.text(xi, total / 2, f"{total:,.{digits}f}", ha="center", va="center", fontsize=7.5, color="white")
+        if flag:
+            ax.text(xi, total + min(extra, ceiling - total) + 0.01 * top,
+                    w["unmet_flag"].format(v=f"{extra:,.{digits}f}", pflops=f"{pf:,.0f}"),
+                    ha="center", va="bottom", fontsize=7, color=C.UNMET)
+        elif pf > 0.5:
+            ax.text(xi, total + 0.01 * top, w["unmet_small"].format(pflops=f"{pf:,.0f}"),
+                    ha="center", va="bottom", fontsize=6.5, color=C.INK_SOFT)
     _style(ax, x, labels, w["costs_axis"], w["costs_title"], digits=digits)
-    ax.set_ylim(0, top * 1.12 if top > 0 else 1)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0) if not has_unmet else (0.0, -0.16),
-              ncol=1 if not has_unmet else min(len(parts), 5), fontsize=7.5, frameon=False)
-    axes = [ax]
-    if has_unmet:
-        ux = fig.add_axes((x0 + width * split + 0.02, y0, width * (1 - split) - 0.02, height))
-        v = costs["unmet"].to_numpy(float)
-        ux.bar(x, v, width=0.62, color=C.COST["unmet"], alpha=0.85)
-        udigits = 0 if v.max() >= 100 else 1 if v.max() >= 10 else 2 if v.max() >= 0.1 else 3
-        for xi, pen, pf in zip(x, v, costs["unmet_pflops"], strict=True):
-            if pen > 0 or pf > 0:
-                ux.text(xi, pen * 1.01, f"{pen:,.{udigits}f}\n" + w["unmet_bar"].format(pflops=f"{pf:,.0f}"),
-                        ha="center", va="bottom", fontsize=6.5, color=C.UNMET)
-        _style(ux, x, [f"#{i + 1}" for i in x] if numbered else labels, w["unmet_axis"], w["unmet_title"],
-               title_size=8.5, digits=udigits)
-        ux.set_ylim(0, float(v.max()) * 1.25)
-        axes.append(ux)
-    return axes
+    for tick, flag in zip(ax.get_xticklabels(), flags, strict=True):
+        if flag:
+            tick.set_color(C.UNMET)
+    ax.set_ylim(0, top * 1.15 if top > 0 else 1)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), ncol=1, fontsize=7.5, frameon=False)
+    return [ax]
 
 
 def axis_label(label: str) -> str:

@@ -12,7 +12,10 @@ report, which embeds map.png, is written once the child is done.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -58,8 +61,8 @@ def write_outputs(result_dir: Path, lang: str = "zh", shade: str = "hubs",
 
 def _start_png(result_dir: Path, lang: str, shade: str, digest: Any) -> multiprocessing.process.BaseProcess | None:
     """map.png in a forked child (it shares the digest and the warmed caches); None where fork is not
-    available or no second core would run it."""
-    if sys.platform != "linux" or machine_cores() < 2:
+    available, not safe (see can_fork_a_child) or no second core would run it."""
+    if sys.platform != "linux" or machine_cores() < 2 or not can_fork_a_child():
         return None
     child = multiprocessing.get_context("fork").Process(target=_draw_png, args=(result_dir, lang, shade, digest),
                                                         name="map.png", daemon=True)
@@ -67,7 +70,22 @@ def _start_png(result_dir: Path, lang: str, shade: str, digest: Any) -> multipro
     return child
 
 
+def can_fork_a_child() -> bool:
+    """Only the main thread of a process that may have children forks one: a sweep's worker process is
+    daemonic ("daemonic processes are not allowed to have children", finding N-sweep-maps), and a Dask
+    worker runs its tasks in threads of a process that holds other threads' locks."""
+    return not multiprocessing.current_process().daemon and threading.current_thread() is threading.main_thread()
+
+
 def _draw_png(result_dir: Path, lang: str, shade: str, digest: Any) -> None:
+    """In the child: a SIGTERM from the parent (interrupted, or its own error) ends it silently, Ctrl-C is the
+    parent's to handle, and an error ends it with exit code 1 and no traceback (the parent draws map.png again
+    itself, so the error shows once, as itself: findings N-maps-signal-tb, N-diskfull-maps-tb)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from edwc.maps import render_result
 
-    render_result(result_dir, lang=lang, shade=shade, formats=("png",), digest=digest)
+    try:
+        render_result(result_dir, lang=lang, shade=shade, formats=("png",), digest=digest)
+    except BaseException:  # reported by the parent, which draws it again
+        os._exit(1)

@@ -7,14 +7,21 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+
+from edwc.analysis.report_power import power_heading, power_section
+from edwc.analysis.report_sections import fmt_goal, limits_section, period_section
 from edwc.maps import colours as C
 from edwc.maps.fonts_cache import font_face_css
 from edwc.maps.i18n import cls_label, ef, pct, suffix
 from edwc.maps.i18n_pages import REPORT_WORDS, page_chars
 from edwc.maps.mapdata import headline_lines, page_title
 from edwc.results.digest import CONGESTED_AT, Digest, read_digest
+from edwc.results.limits import limits_of
+from edwc.results.periods import yearly_cost
 from edwc.results.scorecard import score
 
 YI = 1e8
@@ -44,7 +51,7 @@ def kpi_cards(d: Digest, lang: str) -> str:
         (w["built"], f"{ef(h['built_pflops'])} EFLOPS"),
         (w["west_new"], pct(h["west_share_new"])),
         (w["intel"], pct(h["intelligent_share"])),
-        (w["cost"], f"{h['cost_cny'] / YI:,.0f} 亿元"),
+        *cost_cards(d, lang),
         (w["unmet"], f"{pct(h['unmet_share'], 1)} · {num(h['unmet_pflops'])} PFLOPS"),
         (w["congested"].format(at=pct(CONGESTED_AT)), f"{int(h['congested'])}"),
         (w["energy"], f"{num(twh, 1)} TWh"),
@@ -56,12 +63,17 @@ def kpi_cards(d: Digest, lang: str) -> str:
         for k, v in cards) + "</div>"
 
 
-def fmt_goal(v: object, key: str) -> str:
-    if isinstance(v, float) and ("share" in key or "utilisation" in key) and v <= 1.0:
-        return pct(v, 1)
-    if isinstance(v, float):
-        return num(v, 2) if v < 10 else num(v)
-    return e(v)
+def first_period(d: Digest) -> int:
+    return min(int(t) for t in d.summary.get("period_weights") or {str(d.period): 1})
+
+
+def cost_cards(d: Digest, lang: str) -> list[tuple[str, str]]:
+    """One card for a one-period plan's annual cost; two, labelled, for a multi-period plan."""
+    w, cost = W[lang], d.headline()["cost_cny"]
+    if not d.multi_period:
+        return [(w["cost"], f"{cost / YI:,.0f} 亿元/年" if lang == "zh" else f"{cost / YI:,.0f} 亿元/yr")]
+    return [(w["cost_year"].format(t=d.period), f"{yearly_cost(d) / YI:,.0f}"),
+            (w["cost_pv"].format(first=first_period(d), last=d.period), f"{cost / YI:,.0f}")]
 
 
 def scorecard(d: Digest, lang: str) -> str:
@@ -70,7 +82,7 @@ def scorecard(d: Digest, lang: str) -> str:
     for r in score(d):
         name = w["policies"].get(r["policy"], r["policy"])
         if r["part"]:
-            name += f" ({W[lang].get(r['part'], W[lang]['other'] if r['part'] == 'outside_hubs' else r['part'])})"
+            name += f" ({w['outside'] if r['part'] == 'outside_hubs' else w.get(r['part'], r['part'])})"
         sense = {">=": "≥ ", "<=": "≤ "}.get(r["sense"], "")
         met = ('<span class="ok">✔ ' + e(w["yes"]) + "</span>" if r["met"] is True else
                '<span class="bad">✘ ' + e(w["no"]) + "</span>" if r["met"] is False else e(w["na"]))
@@ -112,16 +124,22 @@ def cost_section(d: Digest, lang: str) -> str:
     costs = d.costs
     real = {k: v for k, v in costs.items() if k != "unmet"}
     total = sum(real.values()) or 1.0
+    yearly = d.yearly_costs() if d.multi_period else pd.DataFrame()
+    periods = list(yearly.index)
     rows = [[e(w["parts"].get(k, k)), num(v / YI, 1), pct(v / total, 1),
+             *[num(float(yearly.at[t, k]) / YI if k in yearly else float("nan"), 1) for t in periods],
              f'<div class="bar"><span style="width:{100 * v / total:.2f}%;background:'
              f'{C.COST.get(k, C.INK_SOFT)}"></span></div>'] for k, v in real.items()]
-    rows.append([f"<b>{e(w['total'])}</b>", f"<b>{num(total / YI, 1)}</b>", "100%", ""])
+    rows.append([f"<b>{e(w['total'])}</b>", f"<b>{num(total / YI, 1)}</b>", "100%",
+                 *[f"<b>{num(yearly_cost(d, t) / YI, 1)}</b>" for t in periods], ""])
     h = d.headline()
     penalty, short = h["unmet_penalty_cny"], h["unmet_pflops"]
     note = (w["penalty"].format(v=num(penalty / YI, 1), p=num(short))
             if penalty > 0 or short > 0.5 else w["no_penalty"])
     cls = "penalty" if penalty > 0 or short > 0.5 else "small"
-    return table([e(w["part"]), e(w["value"]), e(w["share"]), ""], rows, "costs") + \
+    head = [e(w["part"]), e(w["pv"] if periods else w["value"]), e(w["share"]),
+            *[e(w["yearly"].format(t=t)) for t in periods], ""]
+    return table(head, rows, "costs") + \
         f'<p class="{cls}">{e(note)}</p>'
 
 
@@ -144,16 +162,19 @@ def site_section(d: Digest, lang: str) -> str:
     s["total"] = s[[f"installed_{c}" for c in d.classes]].sum(axis=1)
     s = s.sort_values(["side", "total"], ascending=[True, False])
     rows = []
+    at_limit = limits_of(d).site_ids
     for r in s.to_dict("records"):
         served = sum(r.get(f"served_{c}", 0.0) for c in d.classes)
+        power = f"{num(r.get('facility_mw', float('nan')))} / {num(r.get('max_facility_mw', float('nan')))}"
         rows.append([e(d.names.of("sites", [r["site"]], lang).iloc[0]),
                      e(d.names.of("hubs", [r["hub"]], lang).iloc[0]) if r["hub"] == r["hub"] else "–",
                      e(w.get(r["side"], r["side"])),
                      *[f"{num(r[f'installed_{c}'])}" + (f" <b>(+{num(r[f'built_{c}'])})</b>"
                                                          if r[f"built_{c}"] > 0 else "")
-                       for c in d.classes], pct(served / r["total"] if r["total"] else float("nan"))])
+                       for c in d.classes], pct(served / r["total"] if r["total"] else float("nan")),
+                     f'<b class="bad">{power}</b>' if r["site"] in at_limit else power])
     head = [e(w["site"]), e(w["hub"]), e(w["side"]),
-            *[e(cls_label(c, lang)) for c in d.classes], e(w["util"])]
+            *[e(cls_label(c, lang)) for c in d.classes], e(w["util"]), e(w["power_col"])]
     return table(head, rows, "sites")
 
 
@@ -197,27 +218,61 @@ td:first-child,th:first-child{text-align:left}
 .ok{color:#2b7a55}.bad{color:#b71c1c}.small{color:#666;font-size:12px}
 .penalty{color:#b71c1c;border-left:3px solid #b71c1c;padding-left:8px}
 img{max-width:100%;border:1px solid #ddd}
+h3{font-size:15px;font-weight:normal;margin:14px 0 4px}
+summary{font-size:15px;margin:12px 0 4px;cursor:pointer}
 .cols{display:grid;grid-template-columns:1fr 1fr;gap:24px}
 footer{color:#777;font-size:12px;margin-top:30px}
 """
+
+
+def cost_heading(d: Digest, lang: str) -> str:
+    w = W[lang]
+    return w["costs_pv"].format(first=first_period(d), last=d.period) if d.multi_period else w["costs"]
+
+
+def trunks_and_unmet(d: Digest, lang: str) -> str:
+    w = W[lang]
+    return (f"<div class='cols'><div><h2>{e(w['trunks'])}</h2>{trunk_section(d, lang)}</div>"
+            f"<div><h2>{e(w['unmet_t'])}</h2>{unmet_section(d, lang)}</div></div>")
+
+
+# The page's sections in order: (id, heading key or a function of (digest, lang) giving the
+# heading, None for none; the body; whether it applies). Later sections (e.g. the power side's)
+# are added to this list.
+Section = tuple[str, "str | Callable[[Digest, str], str] | None", "Callable[[Digest, str], str]",
+                "Callable[[Digest], bool]"]
+ALWAYS = lambda d: True  # noqa: E731
+SECTIONS: list[Section] = [
+    ("kpis", "kpis", kpi_cards, ALWAYS),
+    ("limits", "limits", limits_section, ALWAYS),
+    ("scorecard", "scorecard", scorecard, ALWAYS),
+    ("periods", "periods", period_section, lambda d: d.multi_period),
+    ("hubs", "hubs", hub_section, ALWAYS),
+    ("costs", cost_heading, cost_section, ALWAYS),
+    ("power", power_heading, power_section, lambda d: "power" in d.tables),
+    ("maps", "maps", map_section, ALWAYS),
+    ("trunks", None, trunks_and_unmet, ALWAYS),
+    ("sites", "sites", site_section, ALWAYS),
+]
+
+
+def section_html(d: Digest, lang: str, section: Section) -> str:
+    key, heading, body, applies = section
+    if not applies(d):
+        return ""
+    head = "" if heading is None else heading(d, lang) if callable(heading) else W[lang][heading]
+    return f'<section id="{key}">' + (f"<h2>{e(head)}</h2>" if head else "") + body(d, lang) + "</section>"
 
 
 def page(d: Digest, lang: str) -> str:
     w = W[lang]
     title = page_title(d, lang)
     lines = headline_lines(d, lang)
-    body = (f"<h1>{e(title)}</h1><p class='lead'>{e(lines[0])}</p><p class='sub'>{e(lines[1])}</p>"
-            f"<h2>{e(w['kpis'])}</h2>{kpi_cards(d, lang)}"
-            f"<h2>{e(w['scorecard'])}</h2>{scorecard(d, lang)}"
-            f"<h2>{e(w['hubs'])}</h2>{hub_section(d, lang)}"
-            f"<h2>{e(w['costs'])}</h2>{cost_section(d, lang)}"
-            f"<h2>{e(w['maps'])}</h2>@@MAP@@"
-            f"<div class='cols'><div><h2>{e(w['trunks'])}</h2>{trunk_section(d, lang)}</div>"
-            f"<div><h2>{e(w['unmet_t'])}</h2>{unmet_section(d, lang)}</div></div>"
-            f"<h2>{e(w['sites'])}</h2>{site_section(d, lang)}"
-            f"<footer>{e(w['files'].format(s=suffix(lang)))}</footer>")
+    body = (f"<h1>{e(title)}</h1>" + "".join(f"<p class='{'lead' if i == 0 else 'sub'}'>{e(x)}</p>"
+                                             for i, x in enumerate(lines))
+            + "".join(section_html(d, lang, s) for s in SECTIONS)
+            + f"<footer>{e(w['files'].format(s=suffix(lang)))}</footer>")
     chars = page_chars(d, lang)
-    body = body.replace("@@MAP@@", map_section(d, lang), 1)
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{e(title)}</title><style>{font_face_css(chars)}{CSS}</style></head>"

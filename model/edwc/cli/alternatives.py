@@ -7,21 +7,21 @@ from pathlib import Path
 
 import click
 
-from edwc.cli.common import handle_errors, sigterm_as_interrupt
+from edwc.cli.common import FiniteFloat, handle_errors, readable_result, sigterm_as_interrupt
 from edwc.solve.cores import machine_cores
 
 
 @click.command(name="alternatives")
 @click.argument("result", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--slack", type=click.FloatRange(0, 1), default=0.05, show_default=True,
+@click.option("--slack", type=FiniteFloat(0, 1), default=0.05, show_default=True,
               help="How much dearer than the optimum an alternative may be (0.05 = 5 %).")
 @click.option("--n", "n", type=click.IntRange(min=1), default=6, show_default=True,
               help="Number of alternatives: most/least in the west, then most/least per hub.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder [RESULT/alternatives].")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Local worker processes [CPUs].")
 @click.option("--scheduler", metavar="ADDRESS", help="Solve on a Dask cluster, e.g. tcp://10.0.0.5:8786.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds per alternative.")
-@click.option("--mip-gap", type=click.FloatRange(0, 1), help="Relative MIP gap of each alternative.")
+@click.option("--time-limit", type=FiniteFloat(min=0, min_open=True), help="Seconds per alternative.")
+@click.option("--mip-gap", type=FiniteFloat(0, 1), help="Relative MIP gap of each alternative.")
 @click.option("--no-map", is_flag=True, help="Skip firm.png.")
 @handle_errors
 def alternatives_command(result: Path, slack: float, n: int, out: Path | None, workers: int | None,
@@ -40,8 +40,11 @@ def alternatives_command(result: Path, slack: float, n: int, out: Path | None, w
     from edwc.workflow.alternatives import alternatives, render_alternatives
 
     sigterm_as_interrupt()
+    readable_result(result, full_check=True)
     rep = alternatives(result, slack=slack, n=n, out=out, workers=workers or machine_cores(), scheduler=scheduler,
                        time_limit=time_limit, mip_gap=mip_gap, maps=not no_map, log=lambda s: click.echo(s, err=True))
-    click.echo(render_alternatives(rep))
+    from edwc.results.names import read_names
+
+    click.echo(render_alternatives(rep, read_names(result / "instance")))
     if rep.failed:
         sys.exit(1)

@@ -6,6 +6,7 @@ import functools
 import math
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -27,7 +28,10 @@ def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return f(*args, **kwargs)
+            out = f(*args, **kwargs)
+            if SWALLOWED_INTERRUPT:  # Ctrl-C or SIGTERM landed where Python could not raise it: honour it now
+                raise KeyboardInterrupt
+            return out
         except InputError as e:
             _fail(f"error: {e.render()}", 2)
         except (ResultExistsError, FolderRefused, OutputError, UnreadableFolder) as e:
@@ -50,7 +54,7 @@ def damage_errors() -> tuple[type[BaseException], ...]:
     import yaml
 
     return (KeyError, ValueError, TypeError, IndexError, AttributeError, LookupError, ArithmeticError, UnicodeError,
-            yaml.YAMLError)
+            RecursionError, yaml.YAMLError)
 
 
 def damaged_as_error(what: str, f: Callable[[], Any]) -> Any:
@@ -63,10 +67,68 @@ def damaged_as_error(what: str, f: Callable[[], Any]) -> Any:
         raise UnreadableFolder(f"{what} is damaged or not an edwc folder of this kind ({type(e).__name__}: {detail[:200]})") from None
 
 
+MAX_SUMMARY_BYTES = 50 * 2**20  # summary.json is a few KB; a gap trace of a long solve some MB
+
+
+def readable_result(folder: Path, full_check: bool = False) -> None:
+    """Refuse, in one line (exit 2), a result folder that would hang or crash a command reading it: a file of it
+    that is not a regular file (a FIFO blocks the read forever: N-fifo-hang), a summary.json too big or nested too
+    deep (N-json-deep). With full_check (price, alternatives, which re-solve from it), the folder must also pass
+    `edwc check`'s reading and its references (N-price-damaged-tb, N-alt-damaged-tb)."""
+    import json
+    import stat
+
+    folder = Path(folder)
+    if not (folder / "summary.json").exists():
+        return  # not a result: the command says what it expected
+    for f in [*folder.iterdir(), *((folder / "instance").iterdir() if (folder / "instance").is_dir() else [])]:
+        if f.suffix in (".json", ".csv", ".yaml") and not stat.S_ISREG(f.stat().st_mode) and not f.is_dir():
+            raise UnreadableFolder(f"{f}: not a regular file (a FIFO, socket or device); a result holds files")
+    summary = folder / "summary.json"
+    if summary.stat().st_size > MAX_SUMMARY_BYTES:
+        raise UnreadableFolder(f"{summary}: larger than {MAX_SUMMARY_BYTES // 2**20} MiB; not a summary edwc wrote")
+    try:
+        json.loads(summary.read_bytes())
+    except RecursionError:
+        raise UnreadableFolder(f"{summary}: JSON nested too deeply; not a summary edwc wrote") from None
+    except (ValueError, UnicodeDecodeError) as e:
+        raise UnreadableFolder(f"{summary}: not valid JSON ({e})") from None
+    if full_check:
+        from edwc.analysis.check import UnreadableResult, check_plan, read_plan
+
+        try:
+            plan = read_plan(folder)
+        except UnreadableResult as e:
+            raise UnreadableFolder(str(e)) from None
+        bad = check_plan(plan, folder).by_family()
+        if bad:
+            first = next(iter(bad.values()))[0]
+            raise UnreadableFolder(f"{folder} fails `edwc check` ({', '.join(bad)}; {first.rows}: {first.detail}); "
+                                   "it was changed after the solve or is damaged")
+
+
+SWALLOWED_INTERRUPT: list[bool] = []  # an interrupt raised inside a finaliser or weakref callback, which Python ignores
+
+
+def _unraisable(hook: Any) -> Callable[[Any], None]:
+    def on_unraisable(u: Any) -> None:
+        if isinstance(u.exc_value, KeyboardInterrupt):
+            SWALLOWED_INTERRUPT.append(True)  # not lost and not printed as "Exception ignored": handle_errors ends with 130
+            return
+        hook(u)
+    return on_unraisable
+
+
 def sigterm_as_interrupt() -> None:
-    """Make SIGTERM (a scheduler's stop, `kill`) stop a solve as Ctrl-C does: nothing half-written, exit 130."""
+    """Make SIGTERM (a scheduler's stop, `kill`) stop a solve as Ctrl-C does: nothing half-written, exit 130. An
+    interrupt that lands in a finaliser or weakref callback, where Python prints it and goes on, is kept and ends
+    the command with 130 when it returns (finding N-sigterm-swallowed)."""
     import signal
     import threading
+
+    if not getattr(sys.unraisablehook, "edwc", False):
+        sys.unraisablehook = _unraisable(sys.unraisablehook)
+        sys.unraisablehook.edwc = True  # type: ignore[attr-defined]
 
     def handler(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt

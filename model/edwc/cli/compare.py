@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from edwc.cli.common import damaged_as_error, handle_errors
+from edwc.cli.common import damaged_as_error, handle_errors, readable_result
 
 
 @click.command(name="compare")
@@ -17,10 +17,12 @@ from edwc.cli.common import damaged_as_error, handle_errors
               help="Language of compare.md and the charts; English files are compare.en.md, costs.en.png, … "
                    "beside the Chinese ones.")
 @click.option("--quiet", "-q", is_flag=True, help="Write the files only; print just their folder.")
-def compare_command(results: tuple[Path, ...], out: Path | None, lang: str, quiet: bool) -> None:
+@click.option("--details", is_flag=True, help="After what changed, print the full tables too (they are in compare.md).")
+def compare_command(results: tuple[Path, ...], out: Path | None, lang: str, quiet: bool, details: bool) -> None:
     """Compare results of one instance against the first (the baseline).
 
-    Shows KPIs and cost parts side by side with the difference to the baseline, capacity by
+    Prints what changed, on one screen (cost with the value of unmet demand beside it, new
+    build, the hubs that moved most); with --details also KPIs and cost parts side by side with the difference to the baseline, capacity by
     hub and class, and which regions' workloads moved (tables fit the terminal's width); writes
     compare.csv, capacity.csv, moved.csv, compare.md, capacity.png, costs.png (unmet penalty
     apart) and diff_map.png (change per site and class on the national map).
@@ -39,12 +41,14 @@ def compare_command(results: tuple[Path, ...], out: Path | None, lang: str, quie
 
     @handle_errors
     def run() -> None:
+        for r in results:
+            readable_result(r)
         comp = damaged_as_error("one of the results", lambda: compare_results(list(results)))
         folder = out or default_out(comp.labels)
         damaged_as_error("one of the results", lambda: write_comparison(comp, folder, lang,
                                                                          log=lambda s: click.echo(s, err=True)))
         if not quiet:
-            click.echo(render_terminal(comp, lang=lang))
-        click.echo(f"written to {folder}")
+            click.echo(render_terminal(comp, lang=lang, details=details))
+        click.echo(f"wrote compare.csv, capacity.csv, moved.csv and the charts in {folder}")
 
     run()

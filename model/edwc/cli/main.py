@@ -7,6 +7,7 @@ import atexit
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,12 +17,27 @@ from edwc.cli.common import (
     damaged_as_error,
     handle_errors,
     parse_sets,
+    readable_result,
     sigterm_as_interrupt,
 )
 from edwc.errors import InputError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class EdwcGroup(click.Group):
+    """Ctrl-C anywhere in a command (its start-up included, before the command's own handler runs) ends with the
+    interruption's message and exit code 130, not click's "Aborted!" and 1 (finding N-sweep-abort)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            from edwc.results.folders import interrupted_message
+
+            click.echo(interrupted_message(), err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=EdwcGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(edwc.__version__, prog_name="edwc")
 def main() -> None:
     """edwc — plan China's East Data, West Computing (东数西算) compute network.
@@ -32,11 +48,22 @@ def main() -> None:
     """
 
 
+def lp_path(path: Path | None) -> Path | None:
+    """--write-lp FILE must end in .lp: the writer infers the format from it (finding N-write-lp-noext)."""
+    if path is not None and path.suffix != ".lp":
+        raise click.BadParameter(f"'{path}' does not end in .lp (an LP file is written)", param_hint="'--write-lp'")
+    return path
+
+
 def entry() -> None:
     """The `edwc` process: run the command, then leave at once. Tearing the interpreter down after a
     solve (freeing the modelling stack, pandas, matplotlib, HiGHS) took 0.5-0.9 s of a china-2025 run
     (measured); the exit handlers still run and the streams are flushed, only that teardown is skipped.
-    Errors other than an exit (a bug) propagate as usual, with their traceback."""
+    Errors other than an exit (a bug) propagate as usual, with their traceback. What is written to the
+    terminal shows control characters from input files as visible escapes (edwc.cli.terminal)."""
+    from edwc.cli.terminal import install
+
+    install()
     try:
         main()
         code = 0
@@ -89,7 +116,8 @@ def validate(instance: Path, scenario: str | None, sets: tuple[str, ...]) -> Non
 @click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads (at most this machine's cores).")
 @click.option("--network", type=click.Choice(["lazy", "full"]),
               help="Trunk rows: lazy adds those a plan overloads (faster, same optimum), full builds all [solver.network, lazy].")
-@click.option("--write-lp", type=click.Path(dir_okay=False, path_type=Path), help="Also write the model as an LP file with readable names.")
+@click.option("--write-lp", type=click.Path(dir_okay=False, path_type=Path), callback=lambda ctx, p, v: lp_path(v),
+              help="Also write the model as an LP file (FILE.lp) with readable names.")
 @click.option("--no-map", is_flag=True, help="Skip map.png / map.html / plan.gpkg.")
 @click.option("--no-check", is_flag=True, help="Skip the independent check of the plan.")
 @click.option("--verbose", "-v", is_flag=True, help="Show the HiGHS log.")
@@ -135,15 +163,39 @@ def report(result: Path, lang: str, no_files: bool) -> None:
     from edwc.decisions.summary import render_prices
     from edwc.results.tables import read_result
 
-    click.echo(damaged_as_error(str(result), lambda: render(read_result(result), str(result))))
+    readable_result(result)
+    click.echo(damaged_as_error(str(result), lambda: render(read_result(result), str(result), verb="read from")))
     priced = render_prices(result)
     if priced:
         click.echo(priced)
     if not no_files:
         from edwc.analysis.outputs import write_outputs
+        from edwc.maps import map_name
 
-        for p in damaged_as_error(str(result), lambda: write_outputs(result, lang=lang, maps=())):
-            click.echo(str(p))
+        # the page embeds map[.LANG].png: draw it when this language has none yet
+        maps = () if (result / map_name("png", lang)).is_file() else ("png",)
+        paths = damaged_as_error(str(result), lambda: write_outputs(result, lang=lang, maps=maps))
+        click.echo("wrote " + ", ".join(p.name for p in paths) + f" in {result}")
+
+
+@main.command(name="power-export")
+@click.argument("result", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write load_envelope.csv into (default: the result folder).")
+@handle_errors
+def power_export(result: Path, out: Path | None) -> None:
+    """Write the load the plan puts on each province, slice by slice, for a power model (PyPSA-China buses):
+    load, its movable part and the grid draw in MW, with each slice's hours of the year. Read the power model's
+    hourly prices and grid factors back as price:/co2: columns of time.profiles (docs/formats.md).
+
+    \b
+    Example:
+      edwc power-export results/china-2025        # results/china-2025/load_envelope.csv
+    """
+    from edwc.analysis.powermodel import write_envelope
+
+    path = damaged_as_error(str(result), lambda: write_envelope(result, out or result))
+    click.echo(f"wrote {path}")
 
 
 @main.command(name="map")
@@ -169,6 +221,7 @@ def map_(path: Path, out: Path | None, lang: str, shade: str, formats: tuple[str
     if (path / "summary.json").exists():
         from edwc.results.tables import read_result
 
+        readable_result(path)
         read_result(path)  # a result this edwc can read, or one line saying why not
         paths = damaged_as_error(str(path), lambda: render_result(path, lang=lang, shade=shade,
                                                                    formats=formats or ("png", "html", "gpkg")))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from edwc.cli.common import handle_errors, sigterm_as_interrupt
+from edwc.cli.common import FiniteFloat, handle_errors, sigterm_as_interrupt
 from edwc.solve.cores import machine_cores
 
 
@@ -21,8 +21,8 @@ from edwc.solve.cores import machine_cores
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder [results/<instance>-pareto-<against>].")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Local worker processes [CPUs].")
 @click.option("--scheduler", metavar="ADDRESS", help="Solve the points on a Dask cluster, e.g. tcp://10.0.0.5:8786.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds per point.")
-@click.option("--mip-gap", type=click.FloatRange(0, 1), help="Relative MIP gap of each point.")
+@click.option("--time-limit", type=FiniteFloat(min=0, min_open=True), help="Seconds per point.")
+@click.option("--mip-gap", type=FiniteFloat(0, 1), help="Relative MIP gap of each point.")
 @handle_errors
 def pareto_command(instance: Path, against: str, points: int, scenario: str | None, out: Path | None,
                    workers: int | None, scheduler: str | None, time_limit: float | None, mip_gap: float | None) -> None:

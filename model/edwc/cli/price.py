@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from edwc.cli.common import handle_errors, sigterm_as_interrupt
+from edwc.cli.common import FiniteFloat, handle_errors, readable_result, sigterm_as_interrupt
 from edwc.solve.cores import machine_cores
 
 
@@ -14,7 +14,7 @@ from edwc.solve.cores import machine_cores
 @click.argument("result", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Local processes for the re-solves [CPUs].")
 @click.option("--scheduler", metavar="ADDRESS", help="Run the re-solves on a Dask cluster, e.g. tcp://10.0.0.5:8786.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds per re-solve.")
+@click.option("--time-limit", type=FiniteFloat(min=0, min_open=True), help="Seconds per re-solve.")
 @click.option("--no-resolve", is_flag=True, help="Skip the re-solves without each policy (no full costs).")
 @click.option("--no-map", is_flag=True, help="Skip marginal_cost.png and corridors.png.")
 @handle_errors
@@ -39,6 +39,7 @@ def price_command(result: Path, workers: int | None, scheduler: str | None, time
     from edwc.workflow.price import price_result
 
     sigterm_as_interrupt()
+    readable_result(result, full_check=True)
     rep = price_result(result, workers=workers or machine_cores(), scheduler=scheduler, time_limit=time_limit,
                        resolve=not no_resolve, maps=not no_map, log=lambda s: click.echo(s, err=True))
     click.echo(render_prices(result))

@@ -32,7 +32,8 @@ from edwc.solve.cores import machine_cores
               help="Language of the KPI chart (kpis.png; English: kpis.en.png beside it).")
 @click.option("--draws", "draws_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Draw the cases from uncertain estimates in this YAML file (docs/decisions.md) instead of --vary.")
-@click.option("--n", "n_draws", type=click.IntRange(min=1), default=20, show_default=True, help="Cases to draw with --draws.")
+@click.option("--n", "n_draws", type=click.IntRange(min=1, max=10_000), default=20, show_default=True,
+              help="Cases to draw with --draws (at most 10,000).")
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the draws [the file's seed, else 0].")
 def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str, ...], all_scenarios: bool,
                   out: Path | None, workers: int | None, scheduler: str | None, time_limit: float | None,

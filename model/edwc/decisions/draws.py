@@ -23,6 +23,7 @@ case on any machine, and adding cases leaves the earlier ones unchanged.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,9 @@ import pandas as pd
 import yaml
 
 from edwc.errors import InputError, Problem
+from edwc.input.safe_yaml import YamlInputError, load_yaml
 
+MAX_DRAWS_BYTES = 2**20
 DISTRIBUTIONS = ("uniform", "triangular", "normal", "lognormal", "choice")
 
 
@@ -59,8 +62,12 @@ class Estimate:
         return float(p[int(rng.integers(len(p)))])
 
 
+MAX_PARAM = 1e12  # a distribution's parameters: finite, and small enough that high - low stays finite (N-draws-inf)
+
+
 def _params_problem(kind: str, p: Any) -> str | None:
-    nums = lambda xs: all(isinstance(x, int | float) and not isinstance(x, bool) for x in xs)  # noqa: E731
+    nums = lambda xs: all(isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)  # noqa: E731
+                          and abs(x) <= MAX_PARAM for x in xs)
     if kind == "uniform":
         ok = isinstance(p, list) and len(p) == 2 and nums(p) and p[0] <= p[1]
         return None if ok else "uniform: [low, high] with low <= high"
@@ -68,13 +75,14 @@ def _params_problem(kind: str, p: Any) -> str | None:
         ok = isinstance(p, list) and len(p) == 3 and nums(p) and p[0] <= p[1] <= p[2] and p[0] < p[2]
         return None if ok else "triangular: [low, mode, high] with low <= mode <= high, low < high"
     if kind == "normal":
-        ok = isinstance(p, dict) and {"mean", "sd"} <= set(p) <= {"mean", "sd", "low", "high"} and nums(p.values()) and p["sd"] >= 0
-        return None if ok else "normal: {mean: M, sd: S >= 0, low: L (optional), high: H (optional)}"
+        ok = (isinstance(p, dict) and {"mean", "sd"} <= set(p) <= {"mean", "sd", "low", "high"} and nums(p.values())
+              and p["sd"] >= 0 and p.get("low", -math.inf) <= p.get("high", math.inf))  # low > high: always high (N-draws-clip)
+        return None if ok else "normal: {mean: M, sd: S >= 0, low: L (optional), high: H (optional), low <= high}"
     if kind == "lognormal":
         ok = isinstance(p, dict) and set(p) == {"median", "sigma"} and nums(p.values()) and p["median"] > 0 and p["sigma"] >= 0
         return None if ok else "lognormal: {median: M > 0, sigma: S >= 0}"
     ok = isinstance(p, list) and len(p) > 0 and nums(p)
-    return None if ok else "choice: [v1, v2, ...] (numbers)"
+    return None if ok else f"choice: [v1, v2, ...] (finite numbers within ±{MAX_PARAM:g})"
 
 
 def read_draws(path: Path) -> tuple[list[Estimate], int | None]:
@@ -83,9 +91,13 @@ def read_draws(path: Path) -> tuple[list[Estimate], int | None]:
 
     where = str(path)
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise InputError([Problem(where, f"cannot read the draws file: {e}")], where) from e
+        if not Path(path).is_file() or Path(path).stat().st_size > MAX_DRAWS_BYTES:
+            raise InputError([Problem(where, f"expected a YAML file of at most {MAX_DRAWS_BYTES // 2**20} MiB")], where)
+        raw = load_yaml(Path(path).read_text(encoding="utf-8"))  # duplicate keys, deep nesting refused (N-draws-deep, -dupkey)
+    except YamlInputError as e:
+        raise InputError([Problem(where, e.message, line=e.line)], where) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError([Problem(where, f"cannot read the draws file: {e}")], where) from None
     problems: list[Problem] = []
     if not isinstance(raw, dict) or not isinstance(raw.get("draws"), list) or not raw["draws"]:
         raise InputError([Problem(where, "expected a mapping with a non-empty list `draws:` (see docs/decisions.md)")], where)
@@ -120,8 +132,10 @@ def read_draws(path: Path) -> tuple[list[Estimate], int | None]:
             out.append(Estimate(str(key), str(key), None, kind, params))
         else:
             sc = item["scale"]
-            if not isinstance(sc, dict) or not {"table", "column"} <= set(sc) or set(sc) - {"table", "column", "where"}:
-                problems.append(Problem(where, "scale: {table: T, column: C, where: {...} (optional)}", column=at))
+            if (not isinstance(sc, dict) or set(sc) != {"table", "column", "where"} or not isinstance(sc["where"], dict)
+                    or not sc["where"]):  # where, as in a scenario, selects the rows (N-draws-where, N-draws-wherelist)
+                problems.append(Problem(where, "scale: {table: T, column: C, where: {COLUMN: VALUE, ...}} (where selects "
+                                        f"the rows to scale, as in a scenario), got {sc!r}", column=at))
                 continue
             label = f"{sc['table']}.{sc['column']}" + "".join(f"[{k}={v}]" for k, v in (sc.get("where") or {}).items())
             out.append(Estimate(label, None, dict(sc), kind, params))
@@ -155,7 +169,7 @@ def write_draw_instance(instance: Path, scenarios: dict[str, dict[str, Any]], de
     from edwc.input.schema import TABLES
 
     dest.mkdir(parents=True, exist_ok=True)
-    cfg = yaml.safe_load((instance / "instance.yaml").read_text(encoding="utf-8")) or {}
+    cfg = load_yaml((instance / "instance.yaml").read_text(encoding="utf-8")) or {}  # as the loader reads it
     cfg["scenarios"] = scenarios
     (dest / "instance.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True), encoding="utf-8")
     for t in TABLES:

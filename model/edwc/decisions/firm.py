@@ -1,7 +1,9 @@
 """What is firm and what is a choice across near-optimal plans (`edwc alternatives`).
 
 A site is firm when every plan (the optimum and each alternative within the cost slack) builds
-capacity there, a choice when some do, and never when none does. Capacity is counted in IT MW
+capacity there and the plans agree on how much: the range (most − least IT MW) is at most
+FIRM_RANGE of the most. A site every plan builds on but in amounts that differ more is "sized"
+(built always, its size a choice); a choice when some plans build there, and never when none does. Capacity is counted in IT MW
 (kW per PFLOPS × PFLOPS), so classes add like with like.
 """
 
@@ -13,6 +15,7 @@ import pandas as pd
 
 IDS = {"site": str, "hub": str, "region": str}
 BUILT_EPS_MW = 1e-6
+FIRM_RANGE = 0.25  # firm: built in every plan, and (most − least) ≤ this share of the most
 
 
 def directions(base_built: pd.DataFrame, n: int | None) -> list[str]:
@@ -54,7 +57,9 @@ def firm_table(plans: dict[str, pd.DataFrame]) -> pd.DataFrame:
     built = df[cols] > BUILT_EPS_MW
     df["built_mw_min"], df["built_mw_max"] = df[cols].min(axis=1), df[cols].max(axis=1)
     df["plans_building"] = built.sum(axis=1)
-    df["status"] = ["firm" if k == len(names) else ("never" if k == 0 else "choice") for k in df["plans_building"]]
+    narrow = (df["built_mw_max"] - df["built_mw_min"]) <= FIRM_RANGE * df["built_mw_max"]
+    df["status"] = [("firm" if ok else "sized") if k == len(names) else ("never" if k == 0 else "choice")
+                    for k, ok in zip(df["plans_building"], narrow, strict=True)]
     opened = pd.DataFrame({n: df["site"].map(plans[n].set_index("site")["open"]).fillna(0) for n in names})
     df["campus"] = ["" if not c else ("opened in all" if o.all() else ("never opened" if not o.any() else "opened in some"))
                     for c, (_, o) in zip(df["candidate"], opened.iterrows(), strict=True)]

@@ -88,25 +88,62 @@ def plot_front(points: pd.DataFrame, axis: Axis, path: Path, title: str, unit: s
         return _plot(points, axis, path, title, unit, Figure)
 
 
+MIN_SPAN = 0.10  # the cost axis spans at least this share of the least cost: a small range is never stretched
+UNMET_FLAG_PFLOPS = 100.0  # a point leaving more unserved than this is flagged
+
+
 def _plot(points: pd.DataFrame, axis: Axis, path: Path, title: str, unit: str, Figure: type) -> Path:  # noqa: N803
     scale = 1e6 if axis.name == "emissions" else 1.0
-    fig = Figure(figsize=(8, 5.5), dpi=150)
+    fig = Figure(figsize=(9, 5.8), dpi=150)
     ax = fig.add_subplot()
     front = points[points["on_front"]].sort_values(axis.name)
-    ax.plot(front[axis.name] / scale, front["cost_cny"] / YI, "-o", color="#2c7fb8", label="front (ε-constraint)")
+    ax.plot(front[axis.name] / scale, front["cost_cny"] / YI, "-", color="#2c7fb8", zorder=2)
+    optimal = front["status"].eq("optimal") if "status" in front else pd.Series(True, index=front.index)
+    ax.plot(front.loc[optimal, axis.name] / scale, front.loc[optimal, "cost_cny"] / YI, "o", color="#2c7fb8",
+            label="front (ε-constraint), solved to optimality", zorder=3)
+    if (~optimal).any():
+        ax.plot(front.loc[~optimal, axis.name] / scale, front.loc[~optimal, "cost_cny"] / YI, "o", mfc="white",
+                color="#2c7fb8", label="stopped early (time limit): within its MIP gap", zorder=3)
     off = points[~points["on_front"]]
     if len(off):
         ax.plot(off[axis.name] / scale, off["cost_cny"] / YI, "x", color="#999999", ms=8, label="dominated or a repeat (dropped)")
     base = points[points["point"] == "base"]
     ax.plot(base[axis.name] / scale, base["cost_cny"] / YI, "*", color="#d7301f", ms=16, label="base plan (least cost)")
+    short = points[points.get("unmet_pflops", pd.Series(0.0, index=points.index)) > UNMET_FLAG_PFLOPS]
+    if len(short):
+        ax.plot(short[axis.name] / scale, short["cost_cny"] / YI, "o", ms=14, mfc="none", color="#b71c1c",
+                label=f"⚠ leaves > {UNMET_FLAG_PFLOPS:,.0f} PFLOPS unserved (value in the cost)")
+    top = float(points["cost_cny"].max()) / YI
+    digits = 0 if top >= 100 else 1 if top >= 10 else 2 if top >= 1 else 3
     for r in front.itertuples(index=False):
-        ax.annotate(f"{r.cost_cny / YI:,.4g}", (getattr(r, axis.name) / scale, r.cost_cny / YI), xytext=(5, 4),
+        ax.annotate(f"{r.cost_cny / YI:,.{digits}f}", (getattr(r, axis.name) / scale, r.cost_cny / YI), xytext=(5, 4),
                     textcoords="offset points", fontsize=7, color="#444444")
+    per = "CNY/tCO₂" if axis.name == "emissions" else "亿元/yr per ms"
+    xs, ys = front[axis.name].to_numpy(float), front["cost_cny"].to_numpy(float)
+    for i in range(len(front) - 1):  # what each step along the front costs per unit given up
+        dx, dy = xs[i + 1] - xs[i], ys[i] - ys[i + 1]
+        if dx <= 0:
+            continue
+        rate = dy / dx if axis.name == "emissions" else dy / YI / dx
+        ax.annotate(f"{rate:,.0f} {per}" if abs(rate) >= 10 else f"{rate:,.2f} {per}",
+                    ((xs[i] + xs[i + 1]) / 2 / scale, (ys[i] + ys[i + 1]) / 2 / YI), xytext=(0, -12),
+                    textcoords="offset points", fontsize=7.5, color="#2c7fb8", ha="center")
+    lo = float(points["cost_cny"].min()) / YI
+    hi = float(points["cost_cny"].max()) / YI
+    span = max(hi - lo, MIN_SPAN * lo)
+    mid = (hi + lo) / 2
+    ax.set_ylim(mid - 0.6 * span, mid + 0.6 * span)
+    ax.yaxis.set_major_formatter(f"{{x:,.{digits}f}}")
+    right = ax.secondary_yaxis("right", functions=(lambda y: (y / lo - 1) * 100 if lo else y,
+                                                    lambda p: (p / 100 + 1) * lo))
+    right.set_ylabel("% over the least cost", fontsize=8)
     ax.set_xlabel(axis.label)
     ax.set_ylabel(f"cost and value of unmet service, {unit} (亿元 = 100 M CNY)")
-    ax.set_title(title, fontsize=10)
+    rise = (hi / lo - 1) if lo else 0.0
+    ax.set_title(f"{title}\nthe front costs up to +{rise:.1%} over the least cost (axis spans at least "
+                 f"{MIN_SPAN:.0%}); labels on the line: cost per unit given up", fontsize=9)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7.5)
     fig.tight_layout()
     tmp = path.with_name(f".{path.name}.tmp")
     fig.savefig(tmp, format="png")

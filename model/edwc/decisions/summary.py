@@ -58,17 +58,7 @@ def render_prices(folder: Path) -> str:
         lines += ["  " + policy_line(r, unit) for _, r in df.iterrows()]
     mc = folder / "marginal_compute.csv"
     if mc.is_file():
-        df = pd.read_csv(mc, dtype={"region": str})
-        df = df[df["period"] == df["period"].max()]
-        lines.append(f"marginal cost of compute in {df['period'].max()} (CNY per PFLOPS-year), lowest – median – highest "
-                     "over regions: at the plan (its integers fixed) | building for it")
-        for w, g in df.groupby("workload", sort=False):
-            short = g["marginal_cost_cny_per_pflops_year"]
-            long = g["long_run_cny_per_pflops_year"].dropna()
-            span = f"{short.min():,.0f} – {short.median():,.0f} – {short.max():,.0f}"
-            build = f"{long.min():,.0f} – {long.median():,.0f} – {long.max():,.0f}" if len(long) else "—"
-            full = int(g.get("short_of_capacity", pd.Series(False, index=g.index)).sum())
-            lines.append(f"  {w:<18} {span} | {build}" + (f"; no spare capacity for it in {full} region(s)" if full else ""))
+        lines += marginal_lines(pd.read_csv(mc, dtype={"region": str}))
     cor = folder / "corridors.csv"
     if cor.is_file():
         df = pd.read_csv(cor)
@@ -76,3 +66,35 @@ def render_prices(folder: Path) -> str:
         mw = df.groupby(df["verdict"].str.replace("cross-side: ", "", regex=False))["it_mw"].sum()
         lines.append("corridors: " + ", ".join(f"{k} {n} ({mw[k]:,.0f} IT MW)" for k, n in kinds.items()))
     return "\n".join(lines)
+
+
+SCARCE = 1.5  # the short-run cost above this multiple of the long-run one flags scarcity at the plan
+
+
+def marginal_lines(df: pd.DataFrame) -> list[str]:
+    """The marginal cost of compute, led by the long run (what one more PFLOPS-year costs when
+    built for at the cheapest site in reach: the planning answer); the short run at the plan
+    (its integers fixed) follows as a scarcity flag where it is far above the long run."""
+    df = df[df["period"] == df["period"].max()]
+    t = df["period"].max()
+    lines = [f"marginal cost of compute in {t}, building for it (long run; CNY per PFLOPS-year), "
+             "lowest – median – highest over regions:"]
+    scarce = []
+    for w, g in df.groupby("workload", sort=False):
+        long = g["long_run_cny_per_pflops_year"].dropna()
+        short = g["marginal_cost_cny_per_pflops_year"]
+        lines.append(f"  {w:<18} " + (f"{long.min():,.0f} – {long.median():,.0f} – {long.max():,.0f}" if len(long)
+                                      else f"— (no site in reach can build it; at the plan {short.median():,.0f})"))
+        full = int(g.get("short_of_capacity", pd.Series(False, index=g.index)).sum())
+        if len(long) and short.median() > SCARCE * long.median():
+            scarce.append(f"  {w:<18} {short.median():,.0f} at the plan (x{short.median() / long.median():.1f} the long "
+                          "run)" + (f"; no spare capacity for it in {full} region(s): the next PFLOPS goes unmet at its "
+                                    "value of lost service" if full else ""))
+    if scarce:
+        lines.append("scarcity at the plan (short run, its integers fixed; median over regions): build, do not read "
+                     "these as costs:")
+        lines += scarce
+    else:
+        lines.append("at the plan (short run): no scarcity; the short-run costs are within "
+                     f"x{SCARCE:g} of the long run (marginal_compute.csv)")
+    return lines

@@ -12,9 +12,13 @@ import pyomo.core as pyo
 from edwc.formulation import constraints as con
 from edwc.formulation.data import ModelData, prepare
 from edwc.formulation.explore import add_explore
-from edwc.formulation.objective import add_energy_and_emissions, add_objective, add_tie_break
+from edwc.formulation.objective import add_energy, add_objective, add_tie_break
 from edwc.formulation.policy import add_policies
+from edwc.formulation.power import add_power
+from edwc.formulation.power_data import prepare_power
 from edwc.input.instance import Instance
+from edwc.timeseries.slices import TimeSlices
+from edwc.timeseries.typical import time_slices
 
 
 def add_sets(m: pyo.ConcreteModel, d: ModelData) -> None:
@@ -31,7 +35,8 @@ def add_sets(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 def add_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
     """open ∈ {0,1}; modules, wavelengths ∈ ℤ≥0 (bounded by their maxima); serve, unmet, flow_to_site,
-    served_new (work on new builds), green_mwh (contracted green power) ≥ 0."""
+    served_new (work on new builds), green_mwh (绿电交易: traded green power) ≥ 0; the power side's own
+    variables are in edwc.formulation.power."""
     m.open = pyo.Var(m.candidates, m.periods, domain=pyo.Binary)
     m.modules = pyo.Var(m.buildable, m.periods, domain=pyo.NonNegativeIntegers,
                         bounds=lambda m, s, c, t: (0, d.max_modules[(s, c)]))
@@ -60,14 +65,17 @@ def no_gc() -> Iterator[None]:
 
 
 @no_gc()
-def build_model(inst: Instance, elastic: bool = False, network: str = "full") -> tuple[pyo.ConcreteModel, ModelData]:
+def build_model(inst: Instance, elastic: bool = False, network: str = "full",
+                ts: TimeSlices | None = None) -> tuple[pyo.ConcreteModel, ModelData]:
     """Return the Pyomo model and the data it was built from.
 
     elastic=True adds a priced slack to every policy row (used to explain infeasibility).
+    ts: the time slices (default: those instance.yaml's time block asks for, edwc.timeseries.typical).
     network="lazy" leaves the rows of flow_balance and trunk_capacity out (the families exist, empty):
     a relaxation of the full model, which edwc.solve.lazy tightens with the rows a plan needs.
     """
     d = prepare(inst)
+    d.power = prepare_power(inst, d, ts if ts is not None else time_slices(inst))
     m = pyo.ConcreteModel(name=inst.result_name)
     m.elastic = elastic
     m.elastic_slacks = []
@@ -83,9 +91,10 @@ def build_model(inst: Instance, elastic: bool = False, network: str = "full") ->
     con.add_serve_open(m, d)
     con.add_flow_balance(m, d, lazy=network == "lazy")
     con.add_trunk_capacity(m, d, lazy=network == "lazy")
-    add_energy_and_emissions(m, d)
+    add_energy(m, d)
+    add_power(m, d, d.power, inst.config.power)
     m.policies = add_policies(m, d, inst.config.policy)
-    add_objective(m, d, inst.config)
+    add_objective(m, d, d.power, inst.config)
     add_tie_break(m, d)
     add_explore(m, d, inst.config.explore)  # off unless edwc pareto / alternatives set it
     return m, d

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from edwc.input.instance import Instance
 from edwc.network.routes import allowed_pairs, great_circle_km, routes, trunk_table
@@ -86,6 +87,7 @@ class ModelData:
     # region r's point to site s, and each workload's rank by latency need (0: the tightest max_rtt_ms).
     proximity_km: dict[tuple[str, str], float] = field(default_factory=dict)
     latency_rank: dict[str, int] = field(default_factory=dict)
+    power: Any = None  # edwc.formulation.power_data.PowerData, set by build_model (it needs the time slices)
 
 
 def prepare(inst: Instance) -> ModelData:

@@ -5,8 +5,8 @@ times weight[t], the discounted number of years the period stands for (1 for a s
 one-period instance reads as a yearly cost). Capex enters as annuities over its own life: IT over the
 class's lifetime_years, facility, campus and trunk upgrades over campus_lifetime_years.
 
-    objective = Σ_t weight[t] · (campus + it_capex + facility_capex + energy + green_power + network
-                                 + trunks + carbon)[t]  +  Σ_t weight[t] · unmet_value[t]
+    objective = Σ_t weight[t] · (campus + it_capex + facility_capex + energy + green_power + direct_supply
+                                 + network + trunks + carbon)[t]  +  Σ_t weight[t] · unmet_value[t]
 
 The first sum is the cost; unmet_value (the value of service lost) is reported apart from it.
 """
@@ -20,22 +20,24 @@ from pyomo.core.util import quicksum
 
 from edwc.formulation.constraints import built, serve_vars, served, served_new
 from edwc.formulation.data import SCALE, ModelData
+from edwc.formulation.power import power_costs
+from edwc.formulation.power_data import PowerData
 from edwc.input.schema import InstanceConfig
 
-COST_PARTS = ("campus", "it_capex", "facility_capex", "energy", "green_power", "network", "trunks", "carbon")
+COST_PARTS = ("campus", "it_capex", "facility_capex", "energy", "green_power", "direct_supply", "network", "trunks",
+              "carbon")
 UNMET_PART = "unmet_value"
 ELASTIC_PENALTY = 1e6  # M CNY per unit of policy slack: far above any real cost
 
 
-def add_energy_and_emissions(m: pyo.ConcreteModel, d: ModelData) -> None:
+def add_energy(m: pyo.ConcreteModel, d: ModelData) -> None:
     """With e_ex[s,c], e_new[s,c] the MWh a fully used PFLOPS draws in a year (IT kW × PUE × hours × load factor)
     of each vintage, and i = idle_share:
 
     energy_new_mwh[s,t] = Σ_c e_new[s,c] · (i · built[s,c,t] + (1 − i) · served_new[s,c,t])
     energy_mwh[s,t]     = energy_new_mwh[s,t] + Σ_c e_ex[s,c] · (i · existing_in_service[s,c,t]
                                                                   + (1 − i) · (served[s,c,t] − served_new[s,c,t]))
-    green_within[s,t]:  green_mwh[s,t] ≤ energy_mwh[s,t]   (contracted green power, bought on top of the grid)
-    emissions_t[s,t]    = (energy_mwh[s,t] − green_mwh[s,t]) · grid_co2[s]
+    The facility's consumption; how it is supplied, counted green and emits is in edwc.formulation.power.
     """
     i = d.idle_share
     by_site: dict[str, list[str]] = {}
@@ -54,21 +56,18 @@ def add_energy_and_emissions(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     m.energy_new_mwh = pyo.Expression(m.sites, m.periods, rule=energy_new)
     m.energy_mwh = pyo.Expression(m.sites, m.periods, rule=energy)
-    m.green_within = pyo.Constraint(m.sites, m.periods, rule=lambda m, s, t: m.green_mwh[s, t] <= m.energy_mwh[s, t])
-    m.emissions_t = pyo.Expression(
-        m.sites, m.periods, rule=lambda m, s, t: d.site[s]["grid_co2_t_per_mwh"] * (m.energy_mwh[s, t] - m.green_mwh[s, t]))
 
 
-def yearly_costs(m: pyo.ConcreteModel, d: ModelData, cfg: InstanceConfig, t: int) -> dict[str, Any]:
-    """The yearly cost parts of period t in CNY/year (linear expressions), and unmet_value."""
+def yearly_costs(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData, cfg: InstanceConfig, t: int) -> dict[str, Any]:
+    """The yearly cost parts of period t in CNY/year (linear expressions), and unmet_value; energy, green_power and
+    direct_supply are edwc.formulation.power.power_costs."""
     fin = cfg.finance
     cost: dict[str, Any] = {}
     cost["campus"] = quicksum(d.annuity_campus * d.site[s]["campus_capex_cny"] * m.open[s, t] for s in d.candidates)
     cost["it_capex"] = quicksum(d.annuity_it[c] * d.capex_per_pflops[c] * built(m, d, s, c, t) for (s, c) in d.buildable)
     cost["facility_capex"] = quicksum(d.annuity_campus * d.facility_capex_per_kw[c] * d.kw_per_pflops[c] * built(m, d, s, c, t)
                                       for (s, c) in d.buildable)
-    cost["energy"] = quicksum(1000 * d.site[s]["power_price_cny_per_kwh"] * m.energy_mwh[s, t] for s in d.sites)
-    cost["green_power"] = quicksum(1000 * fin.green_premium_cny_per_kwh * m.green_mwh[s, t] for s in d.sites)
+    cost.update(power_costs(m, d, pd_, cfg.power, fin.green_premium_cny_per_kwh, t))
     bw = cfg.network.bandwidth_cny_per_gbps_km_year
     sv = serve_vars(m)
     cost["network"] = quicksum(bw * d.gbps[w] * d.network_km[(r, s)] * sv[r, s, w, tt]
@@ -76,7 +75,7 @@ def yearly_costs(m: pyo.ConcreteModel, d: ModelData, cfg: InstanceConfig, t: int
     cost["trunks"] = quicksum(d.annuity_campus * d.trunk[l]["module_capex_cny"] * m.wavelengths[l, tt]
                               for l in d.trunks for tt in d.periods if tt <= t)
     price = cfg.policy.carbon_price_cny_per_t
-    cost["carbon"] = quicksum(price * m.emissions_t[s, t] for s in d.sites) if price > 0 else 0.0
+    cost["carbon"] = quicksum(price * m.emissions_basis_t[s, t] for s in d.sites) if price > 0 else 0.0
     cost[UNMET_PART] = quicksum(d.unmet_value[w] * m.unmet[r, w, tt] for (r, w, tt) in d.demand_index if tt == t)
     return cost
 
@@ -102,11 +101,11 @@ def add_tie_break(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.tie_break.deactivate()
 
 
-def add_objective(m: pyo.ConcreteModel, d: ModelData, cfg: InstanceConfig) -> None:
+def add_objective(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData, cfg: InstanceConfig) -> None:
     """Minimise Σ_t weight[t] · (Σ cost parts[t] + unmet_value[t]); each part is also an Expression cost_<part>
     (present value, M CNY) and yearly_<part>[t] (CNY/year of period t)."""
     k = 1 / SCALE
-    yearly = {t: yearly_costs(m, d, cfg, t) for t in d.periods}
+    yearly = {t: yearly_costs(m, d, pd_, cfg, t) for t in d.periods}
     for part in (*COST_PARTS, UNMET_PART):
         setattr(m, f"yearly_{part}", pyo.Expression(m.periods, rule=lambda m, t, p=part: yearly[t][p]))
         setattr(m, f"cost_{part}", pyo.Expression(expr=quicksum(k * d.weight[t] * yearly[t][part] for t in d.periods)))

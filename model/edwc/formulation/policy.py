@@ -121,21 +121,25 @@ def add_west_utilisation(m: pyo.ConcreteModel, d: ModelData, u_min: float) -> No
 
 
 def add_carbon_cap(m: pyo.ConcreteModel, d: ModelData, cap_t: float) -> None:
-    """carbon_cap[t]:  Σ_s emissions_t[s,t] ≤ carbon_cap_t."""
-    _add(m, "carbon_cap", d.periods, lambda t: (quicksum(m.emissions_t[s, t] for s in m.sites), cap_t), "<=")
+    """carbon_cap[t]:  Σ_s emissions[s,t] ≤ carbon_cap_t, national, in every period, on the basis power.emissions_basis
+    names (location-based by default: grid MWh × provincial factor)."""
+    _add(m, "carbon_cap", d.periods, lambda t: (quicksum(m.emissions_basis_t[s, t] for s in m.sites), cap_t), "<=")
 
 
-def add_green_share(m: pyo.ConcreteModel, d: ModelData, share: float) -> None:
-    """green_share[t]:  Σ_s green_mwh[s,t] ≥ share · Σ_s energy_mwh[s,t]  (contracted green power, national)."""
-    _add(m, "green_share", d.periods,
-         lambda t: (quicksum(m.green_mwh[s, t] for s in m.sites), share * quicksum(m.energy_mwh[s, t] for s in m.sites)), ">=")
+def add_green_share(m: pyo.ConcreteModel, d: ModelData, share: float, start: int | None = None) -> None:
+    """green_share[t]:  Σ_s green_total_mwh[s,t] ≥ share · Σ_s energy_mwh[s,t]  (national, each period from
+    policy.green_share_from on, every period without it; green as the
+    consumption-weight notice counts it: certificates, traded green power, direct supply and curtailed renewables)."""
+    _add(m, "green_share", [t for t in d.periods if start is None or t >= start],
+         lambda t: (quicksum(m.green_total_mwh[s, t] for s in m.sites),
+                    share * quicksum(m.energy_mwh[s, t] for s in m.sites)), ">=")
 
 
 def add_green_share_new_hub(m: pyo.ConcreteModel, d: ModelData, share: float) -> None:
-    """green_share_new_hub[s,t]:  green_mwh[s,t] ≥ share · energy_new_mwh[s,t]  for every hub site that can build
+    """green_share_new_hub[s,t]:  green_total_mwh[s,t] ≥ share · energy_new_mwh[s,t]  for every hub site that can build
     (数据中心绿色低碳发展专项行动计划 2024-07: green power > 80 % for new DCs in hub nodes, pol_green_new_hub_2025)."""
     idx = [(s, t) for s in sorted({s for s, _ in d.buildable if d.site[s]["hub"]}) for t in d.periods]
-    _add(m, "green_share_new_hub", idx, lambda s, t: (m.green_mwh[s, t], share * m.energy_new_mwh[s, t]), ">=")
+    _add(m, "green_share_new_hub", idx, lambda s, t: (m.green_total_mwh[s, t], share * m.energy_new_mwh[s, t]), ">=")
 
 
 def add_max_site_share(m: pyo.ConcreteModel, d: ModelData, share: float) -> None:
@@ -162,11 +166,13 @@ def add_policies(m: pyo.ConcreteModel, d: ModelData, p: Policy) -> list[str]:
             ("cluster_utilisation", p.cluster_utilisation_min, add_cluster_utilisation),
             ("west_utilisation", p.west_utilisation_min, add_west_utilisation),
             ("carbon_cap", p.carbon_cap_t, add_carbon_cap),
-            ("green_share", p.green_share_min, add_green_share),
             ("green_share_new_hub", p.green_share_new_hub_min, add_green_share_new_hub),
             ("max_site_share", p.max_site_share, add_max_site_share))
     for name, v, fn in rest:
         if v is not None:
             fn(m, d, v)
             on.append(name)
+    if p.green_share_min is not None and any(p.green_share_from is None or t >= p.green_share_from for t in d.periods):
+        add_green_share(m, d, p.green_share_min, p.green_share_from)
+        on.append("green_share")
     return on

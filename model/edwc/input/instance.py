@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,10 @@ class Instance:
         )
         for name, df in self.tables.items():
             df.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
+        own = self.config.time.profiles  # the planner's hourly profiles travel with the instance
+        if own and (self.path / own).is_file() and not Path(own).is_absolute() and ".." not in Path(own).parts:
+            (folder / own).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.path / own, folder / own)
 
     def input_hash(self) -> str:
         """sha256 over the resolved config and tables: equal inputs give equal hashes."""
@@ -128,6 +133,10 @@ def _parse_column(s: pd.Series, col: Column) -> tuple[pd.Series, pd.Series]:
     empty = s == ""
     if col.kind in ("float", "int"):
         v = pd.to_numeric(s.where(~empty), errors="coerce")
+        if not (pd.api.types.is_float_dtype(v) or pd.api.types.is_signed_integer_dtype(v)):
+            # a whole number past 2^63 (1e19, 9223372036854775808) comes as uint64 or objects and would not fit an
+            # int64 (N-int-overflow): as floats it is refused by the column's range, far inside 2^53
+            v = v.astype(float)
         bad = (~empty & v.isna()) | ~np.isfinite(v.fillna(0))
         if col.kind == "int":
             bad |= v.notna() & (v.fillna(0) % 1 != 0)
@@ -189,6 +198,17 @@ def _parse_table(name: str, df: pd.DataFrame, problems: list[Problem]) -> pd.Dat
 # ---- cross-table checks -------------------------------------------------------------------------
 
 
+def _explore_target(objective: str, sites: pd.DataFrame, problems: list[Problem]) -> None:
+    """explore.objective min|max:built_mw:hub=ID|site=ID names a hub or site of the instance: validate says so,
+    not only solve (finding N-explore-objective)."""
+    group = objective.rpartition(":")[2] if objective.startswith(("min:built_mw:", "max:built_mw:")) else ""
+    kind, _, ident = group.partition("=")
+    known = {"hub": set(sites["hub"].dropna()), "site": set(sites["site"])}.get(kind)
+    if known is not None and ident not in known:
+        problems.append(Problem("instance.yaml", f"'{group}' names no {kind} of this instance (use west, east, hub=ID "
+                                "or site=ID)", column="explore.objective"))
+
+
 def _refs(t: dict[str, pd.DataFrame], cfg: InstanceConfig | None, problems: list[Problem]) -> None:
     def check(table: str, column: str, valid: set, what: str, allow_empty: bool = False) -> None:
         df = t[table]
@@ -211,6 +231,7 @@ def _refs(t: dict[str, pd.DataFrame], cfg: InstanceConfig | None, problems: list
     check("trunks", "to", regions | sites, "network node (a region or a site)")
     if cfg is not None:
         check("demand", "period", set(cfg.periods), f"period (instance.yaml periods {cfg.periods})")
+        _explore_target(cfg.explore.objective, t["sites"], problems)
     clash = regions & sites
     for n in sorted(clash):
         problems.append(Problem("sites.csv", f"site id '{n}' is also a region adcode; node names must be unique", column="site"))
@@ -252,6 +273,10 @@ def _fill_defaults(t: dict[str, pd.DataFrame], cfg: InstanceConfig) -> None:
     c["lifetime_years"] = c["lifetime_years"].astype(float).fillna(float(cfg.finance.equipment_lifetime_years))
     w["unmet_cny_per_pflops_year"] = (w["unmet_cny_per_pflops_year"].astype(float)
                                       .fillna(float(cfg.finance.unmet_penalty_cny_per_pflops_year)))
+    w["flexible_share"] = w["flexible_share"].astype(float).fillna(0.0)
+    w["flex_window_h"] = w["flex_window_h"].astype(float).fillna(24.0)
+    s["direct_mw_max"] = s["direct_mw_max"].astype(float).fillna(0.0)
+    t["regions"]["green_trade_mwh_max"] = t["regions"]["green_trade_mwh_max"].astype(float)  # NaN: no cap
 
 
 def load_instance(

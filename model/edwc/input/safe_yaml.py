@@ -9,6 +9,7 @@ the document with every alias expanded on the composed node graph (each node vis
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -43,6 +44,29 @@ class _UniqueKeyLoader(yaml.SafeLoader):
                     None, None, f"the key '{key}' is given twice (the second would silently win)", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+# Plain scalars as YAML 1.2 reads them (its core schema), not as YAML 1.1 did: 1e3 and 1.0e308 are numbers
+# (1.1 needed 1e+3: finding N-yaml11-exponent), 1:30 is text, not 90 (sexagesimal: N-sexagesimal), 017 is 17,
+# not octal 15, and yes/no/on/off are text, not true/false: only true and false are.
+_BOOL, _INT, _FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("bool", "int", "float"))
+_UniqueKeyLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _INT, _FLOAT)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_UniqueKeyLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_UniqueKeyLoader.add_implicit_resolver(_INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+                                       list("-+0123456789"))
+_UniqueKeyLoader.add_implicit_resolver(
+    _FLOAT, re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."))
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node))
+    return int(text[2:], 8) if text.startswith("0o") else int(text[2:], 16) if text.startswith("0x") else int(text, 10)
+
+
+_UniqueKeyLoader.add_constructor(_INT, _construct_int)
 
 
 def _line(mark: Any) -> int | None:

@@ -248,7 +248,7 @@ def apply_scenario(config: dict[str, Any], tables: RawTables, name: str) -> list
     for sets in ops.get("set", []):
         problems += apply_sets(config, sets, origin)
     for verb, fn in (("scale", _scale), ("replace", _replace), ("add", _add), ("remove", _remove)):
-        for op in ops[verb]:
+        for op in ops.get(verb, []):  # none when the scenario is not a mapping (N-scenario-not-mapping)
             problems += fn(tables, op, origin)
     return problems
 

@@ -7,10 +7,19 @@ from __future__ import annotations
 
 import math
 import re
+import typing
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import ErrorDetails
 
 from edwc.errors import Problem
@@ -18,30 +27,48 @@ from edwc.errors import Problem
 Side = Literal["east", "west"]
 
 
+def _takes_bool(annotation: Any) -> bool:
+    """Whether a field's type admits true/false (bool, Any, or a union or container holding them)."""
+    if annotation is bool or annotation is Any:
+        return True
+    args = typing.get_args(annotation)
+    return typing.get_origin(annotation) is not Literal and any(_takes_bool(a) for a in args)
+
+
 class _Strict(BaseModel):
     # allow_inf_nan=False: 'inf', 'Infinity', '-inf', 'nan' (text or YAML .inf/.nan) are refused everywhere
     model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_as_number(cls, v: Any, info: ValidationInfo) -> Any:
+        """true/false is not a number (pydantic would read it as 1/0: finding N-bool-as-number)."""
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(v, bool) and field is not None and not _takes_bool(field.annotation):
+            raise ValueError(f"expected a number, got {str(v).lower()}")
+        return v
+
 
 class Finance(_Strict):
     discount_rate: float = Field(0.06, ge=0, le=1, description="annual discount rate: annuities and discounting to the base year")
-    campus_lifetime_years: float = Field(20, gt=0, description="life of buildings, campus works and trunk upgrades (facility capex annuity)")
-    equipment_lifetime_years: float = Field(5, gt=0, description="IT life where classes.csv gives no lifetime_years")
+    campus_lifetime_years: float = Field(20, ge=0.1, le=100, description="life of buildings, campus works and trunk upgrades (facility capex annuity)")
+    equipment_lifetime_years: float = Field(5, ge=0.1, le=100, description="IT life where classes.csv gives no lifetime_years")
     load_factor: float = Field(0.7, gt=0, le=1, description="mean IT draw / nameplate of fully used capacity")
     idle_share: float = Field(0.0, ge=0, le=1, description="draw of idle installed IT / draw of fully used IT")
-    unmet_penalty_cny_per_pflops_year: float = Field(5.0e7, ge=0,
+    unmet_penalty_cny_per_pflops_year: float = Field(5.0e7, ge=0, le=1e12,
                                                      description="value of lost service where workloads.csv gives none")
-    green_premium_cny_per_kwh: float = Field(0.0, ge=0, description="price of contracted green power above the grid price")
-    hours_per_year: float = Field(8760, gt=0)
+    green_premium_cny_per_kwh: float = Field(0.0, ge=0, le=5,
+                                             description="绿电交易: premium of traded green power above the grid price")
+    hours_per_year: float = Field(8760, gt=0, le=8784)
 
 
 class Network(_Strict):
-    fibre_us_per_km: float = Field(4.9, gt=0, description="one-way propagation delay")
-    route_factor: float = Field(1.5, ge=1, description="fibre km / great-circle km when length_km is empty")
-    hop_delay_ms: float = Field(0.2, ge=0, description="round-trip equipment delay per trunk traversed")
-    access_rtt_ms: float = Field(1.0, ge=0, description="metro access round trip added to every pair")
+    fibre_us_per_km: float = Field(4.9, gt=0, le=100, description="one-way propagation delay")
+    route_factor: float = Field(1.5, ge=1, le=10, description="fibre km / great-circle km when length_km is empty")
+    hop_delay_ms: float = Field(0.2, ge=0, le=1e3, description="round-trip equipment delay per trunk traversed")
+    access_rtt_ms: float = Field(1.0, ge=0, le=1e3, description="metro access round trip added to every pair")
     k_paths: int = Field(1, ge=1, le=1, description="paths per pair (only 1 is supported so far)")
-    bandwidth_cny_per_gbps_km_year: float = Field(0.0, ge=0, description="price of carrying traffic beyond its region's own access")
+    bandwidth_cny_per_gbps_km_year: float = Field(0.0, ge=0, le=1e6, description="price of carrying traffic beyond its region's own access")
 
 
 class Capacity(_Strict):
@@ -52,9 +79,9 @@ class Capacity(_Strict):
 class PueMax(_Strict):
     """Ceilings on the new-design PUE of a site: hub sites by side, sites outside the hubs apart."""
 
-    east: float | None = Field(None, ge=1)
-    west: float | None = Field(None, ge=1)
-    outside_hubs: float | None = Field(None, ge=1)
+    east: float | None = Field(None, ge=1, le=3)
+    west: float | None = Field(None, ge=1, le=3)
+    outside_hubs: float | None = Field(None, ge=1, le=3)
 
 
 class Policy(_Strict):
@@ -65,12 +92,48 @@ class Policy(_Strict):
     national_utilisation_min: float | None = Field(None, ge=0, le=1, description="上架率: served / installed, national")
     cluster_utilisation_min: float | None = Field(None, ge=0, le=1, description="上架率 of each cluster site")
     west_utilisation_min: float | None = Field(None, ge=0, le=1)
-    carbon_price_cny_per_t: float = Field(0.0, ge=0)
-    carbon_cap_t: float | None = Field(None, ge=0)
-    green_share_min: float | None = Field(None, ge=0, le=1, description="contracted green MWh / all MWh, national")
+    carbon_price_cny_per_t: float = Field(0.0, ge=0, le=1e5)
+    carbon_cap_t: float | None = Field(None, ge=0, le=1e11)
+    green_share_min: float | None = Field(None, ge=0, le=1, description="green MWh (all kinds) / all MWh, national")
+    green_share_from: int | None = Field(None, ge=2000, le=2100,
+                                         description="first period green_share_min applies in (None: every period)")
     green_share_new_hub_min: float | None = Field(None, ge=0, le=1,
                                                   description="contracted green MWh / MWh of new builds, each hub site")
     max_site_share: float | None = Field(None, gt=0, le=1)
+
+
+class DirectSupply(_Strict):
+    """绿电直连 / 源网荷储 at a site (发改能源〔2025〕650号): PV, wind and batteries built as investments,
+    up to each site's direct_mw_max (sites.csv). Every default is an ESTIMATE whose basis is in seeds/facts.csv."""
+
+    pv_capex_cny_per_kw: float = Field(3500, ge=0, le=1e5, description="PV capex, CNY per kW AC")
+    wind_capex_cny_per_kw: float = Field(4500, ge=0, le=1e5, description="onshore wind capex, CNY per kW")
+    battery_capex_cny_per_kwh: float = Field(1000, ge=0, le=1e5, description="battery capex per kWh of storage")
+    battery_hours: float = Field(4, gt=0, le=24, description="storage hours: battery MW = MWh / battery_hours")
+    battery_efficiency: float = Field(0.85, gt=0, le=1, description="round-trip efficiency")
+    om_share: float = Field(0.02, ge=0, le=1, description="yearly O&M as a share of capex")
+    lifetime_years: float = Field(25, gt=0, le=100, description="PV and wind life (capex annuity)")
+    battery_lifetime_years: float = Field(15, gt=0, le=100, description="battery life (capex annuity)")
+    charges_cny_per_kwh: float = Field(0.0, ge=0, le=5, description="T&D, system and policy charges on direct MWh used")
+    rules: bool = Field(True, description="the 650号 ratios: self-use and share of the site's load")
+    self_use_min: float = Field(0.6, ge=0, le=1, description="MWh used on site / the project's available MWh")
+    load_share_min: float = Field(0.3, ge=0, le=1, description="direct MWh used / the site's MWh, where the site has direct supply")
+    load_share_min_2030: float = Field(0.35, ge=0, le=1, description="the same from 2030 on")
+
+
+class Power(_Strict):
+    """The power side (edwc.formulation.power): supply options at every site, hour by hour, and how
+    emissions and green power are counted."""
+
+    certificate_cny_per_mwh: float | None = Field(None, ge=0, le=1e4,
+                                                  description="绿证 (GEC) price; None: certificates not offered")
+    curtailed_cny_per_kwh: float | None = Field(None, ge=0, le=5,
+                                                description="delivered price of the province's curtailed renewables; None: not offered")
+    residual_co2_t_per_mwh: float = Field(0.6096, ge=0, le=2,
+                                          description="market-based factor of grid MWh not covered by certificates or contracts")
+    emissions_basis: Literal["location", "market"] = Field(
+        "location", description="the emissions the carbon price and carbon cap act on")
+    direct: DirectSupply = Field(default_factory=DirectSupply)
 
 
 class Time(_Strict):
@@ -83,10 +146,10 @@ class Time(_Strict):
 
 
 class Solver(_Strict):
-    time_limit_s: float = Field(600, gt=0)
+    time_limit_s: float = Field(600, gt=0, le=1e7)
     mip_gap: float = Field(1e-3, ge=0, le=1)
-    threads: int = Field(1, ge=1)
-    seed: int = Field(0, ge=0)
+    threads: int = Field(1, ge=1, le=100_000)  # more than the machine has: its cores, with a note
+    seed: int = Field(0, ge=0, le=2**31 - 1)
     # lazy: the trunk network's rows enter as plans overload trunks (edwc.solve.lazy); full: all built up front
     network: Literal["full", "lazy"] = "lazy"
 
@@ -101,10 +164,10 @@ class Explore(_Strict):
     cost in CNY/yr (Σ of annual costs), the mean RTT in ms weighted by served PFLOPS.
     """
 
-    emissions_t_max: float | None = Field(None, ge=0, description="Σ_t annual emissions <= this (tCO2)")
-    rtt_mean_ms_max: float | None = Field(None, ge=0, description="served-PFLOPS-weighted mean RTT <= this (ms)")
-    cost_max_cny: float | None = Field(None, ge=0, description="Σ_t annual cost <= this (CNY/yr)")
-    unmet_pflops_max: float | None = Field(None, ge=0, description="Σ unmet PFLOPS over rows and periods <= this")
+    emissions_t_max: float | None = Field(None, ge=0, le=1e12, description="Σ_t annual emissions <= this (tCO2)")
+    rtt_mean_ms_max: float | None = Field(None, ge=0, le=1e4, description="served-PFLOPS-weighted mean RTT <= this (ms)")
+    cost_max_cny: float | None = Field(None, ge=0, le=1e15, description="Σ_t annual cost <= this (CNY/yr)")
+    unmet_pflops_max: float | None = Field(None, ge=0, le=1e9, description="Σ unmet PFLOPS over rows and periods <= this")
     objective: str = Field("cost", pattern=EXPLORE_OBJECTIVE,
                            description="cost | min:emissions | min:rtt | min|max:built_mw:<west|east|hub=ID|site=ID>")
 
@@ -212,6 +275,9 @@ def _short(v: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the programme's planning horizon, with room on both sides
+
+
 class InstanceConfig(_Strict):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     description: str = ""
@@ -220,6 +286,7 @@ class InstanceConfig(_Strict):
     network: Network = Field(default_factory=Network)
     capacity: Capacity = Field(default_factory=Capacity)
     policy: Policy = Field(default_factory=Policy)
+    power: Power = Field(default_factory=Power)
     time: Time = Field(default_factory=Time)
     solver: Solver = Field(default_factory=Solver)
     explore: Explore = Field(default_factory=Explore)
@@ -228,6 +295,9 @@ class InstanceConfig(_Strict):
     @field_validator("periods")
     @classmethod
     def _ascending(cls, v: list[int]) -> list[int]:
+        bad = [t for t in v if not FIRST_YEAR <= t <= LAST_YEAR]
+        if bad:  # finding N-periods-negative: a year, not any integer
+            raise ValueError(f"periods are calendar years from {FIRST_YEAR} to {LAST_YEAR}, got {bad[0]}")
         if any(b <= a for a, b in zip(v, v[1:], strict=False)):
             raise ValueError("periods must be strictly ascending years")
         return v
@@ -267,6 +337,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("name_en"),
         Column("lon", "float", min=70, max=140),
         Column("lat", "float", min=15, max=56),
+        Column("green_trade_mwh_max", "float", min=0, max=1e12, required=False, optional_cell=True),  # 绿电交易 MWh/yr; empty: no cap
     ),
     "hubs": (
         Column("hub"),
@@ -285,52 +356,55 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("lat", "float", min=15, max=56),
         Column("kind", choices=("cluster", "supercomputing", "metro")),
         Column("candidate", "bool"),
-        Column("campus_capex_cny", "float", min=0, optional_cell=True),
+        Column("campus_capex_cny", "float", min=0, max=1e12, optional_cell=True),
         Column("pue", "float", min=1.0, max=3.0),  # of the existing stock
         Column("pue_new", "float", min=1.0, max=3.0, required=False, optional_cell=True),  # of a new build; empty: pue
         Column("power_price_cny_per_kwh", "float", min=0, max=5),
         Column("grid_co2_t_per_mwh", "float", min=0, max=2),
-        Column("max_facility_mw", "float", min=0),
+        Column("max_facility_mw", "float", min=0, max=1e5),
+        Column("direct_mw_max", "float", min=0, max=1e5, required=False, optional_cell=True),  # PV + wind MW; empty: 0
     ),
     "site_classes": (
         Column("site"),
         Column("class"),
-        Column("existing_pflops", "float", min=0),
-        Column("max_modules", "int", min=0),
+        Column("existing_pflops", "float", min=0, max=1e7),
+        Column("max_modules", "int", min=0, max=1e6),
     ),
     "classes": (
         Column("class"),
         Column("precision", choices=("FP64", "FP32", "FP16", "BF16", "FP8", "INT8")),
-        Column("kw_per_pflops", "float", min=0),  # IT kW per PFLOPS of a new build
-        Column("capex_cny_per_pflops", "float", min=0),  # IT capex of a new build
-        Column("module_pflops", "float", min=1e-9),
-        Column("kw_per_pflops_existing", "float", min=0, required=False, optional_cell=True),  # empty: kw_per_pflops
-        Column("facility_capex_cny_per_kw", "float", min=0, required=False, optional_cell=True),  # empty: 0
-        Column("lifetime_years", "float", min=1e-9, required=False, optional_cell=True),  # IT life; empty: finance
+        Column("kw_per_pflops", "float", min=0, max=1e5),  # IT kW per PFLOPS of a new build
+        Column("capex_cny_per_pflops", "float", min=0, max=1e11),  # IT capex of a new build
+        Column("module_pflops", "float", min=1e-9, max=1e6),
+        Column("kw_per_pflops_existing", "float", min=0, max=1e5, required=False, optional_cell=True),  # empty: kw_per_pflops
+        Column("facility_capex_cny_per_kw", "float", min=0, max=1e6, required=False, optional_cell=True),  # empty: 0
+        Column("lifetime_years", "float", min=0.1, max=100, required=False, optional_cell=True),  # IT life; empty: finance
     ),
     "workloads": (
         Column("workload"),
         Column("class"),
-        Column("max_rtt_ms", "float", min=0, optional_cell=True),
-        Column("gbps_per_pflops", "float", min=0),
+        Column("max_rtt_ms", "float", min=0, max=1e4, optional_cell=True),
+        Column("gbps_per_pflops", "float", min=0, max=1e5),
         Column("description", required=False, optional_cell=True),
-        Column("unmet_cny_per_pflops_year", "float", min=0, required=False, optional_cell=True),  # empty: finance
+        Column("unmet_cny_per_pflops_year", "float", min=0, max=1e12, required=False, optional_cell=True),  # empty: finance
+        Column("flexible_share", "float", min=0, max=1, required=False, optional_cell=True),  # movable in the day; empty: 0
+        Column("flex_window_h", "float", min=1, max=24, required=False, optional_cell=True),  # how far it moves; empty: 24
     ),
     "demand": (
         Column("region", "adcode"),
         Column("workload"),
         Column("period", "int", min=1900, max=2200),
-        Column("pflops", "float", min=0),
+        Column("pflops", "float", min=0, max=1e7),
     ),
     "trunks": (
         Column("trunk"),
         Column("from"),
         Column("to"),
-        Column("length_km", "float", min=0, optional_cell=True),
-        Column("capacity_gbps", "float", min=0),
-        Column("module_gbps", "float", min=0),
-        Column("module_capex_cny", "float", min=0),
-        Column("max_modules", "int", min=0),
+        Column("length_km", "float", min=0, max=4e4, optional_cell=True),
+        Column("capacity_gbps", "float", min=0, max=1e8),
+        Column("module_gbps", "float", min=0, max=1e6),
+        Column("module_capex_cny", "float", min=0, max=1e11),
+        Column("max_modules", "int", min=0, max=1e5),
     ),
 }
 

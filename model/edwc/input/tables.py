@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from edwc.input.scenarios import RawTables
 from edwc.input.schema import TABLES
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_COLUMNS = 200  # the widest table has 16 columns; 10,000 took a minute to refuse (finding N-10k-columns)
 
 
 MAX_YAML_BYTES = 10 * 1024 * 1024
@@ -79,8 +81,11 @@ def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     if not isinstance(df.index, pd.RangeIndex):  # pandas made the first column an index: a row is too long
         problems.append(Problem(file, "a row has more fields than the header row (a stray comma?)"))
         return None
+    if len(df.columns) > MAX_COLUMNS:
+        problems.append(Problem(file, f"the header has {len(df.columns):,} columns; a table has at most {MAX_COLUMNS}"))
+        return None
     df.columns = [str(c).strip() for c in df.columns]
-    dupes = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
+    dupes = sorted(c for c, n in Counter(df.columns).items() if n > 1)
     if dupes:
         problems.append(Problem(file, f"duplicate column names: {dupes}"))
         return None

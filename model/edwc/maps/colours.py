@@ -15,12 +15,15 @@ CLASS_PALE = {"general": "#b9cde6", "intelligent": "#f7cfb0", "super": "#d9c6e1"
 EXTRA = ["#4a9c5d", "#c9a227", "#c2185b", "#6d8b9c", "#9c755f"]  # classes beyond the three
 
 # East / west (the point of the programme): hub labels and the tint of hub provinces.
-SIDE = {"east": "#8a5a2b", "west": "#2b7a55"}
+# Sites outside the hub nodes (provincial and supercomputing centres) are neither: a neutral grey.
+SIDE = {"east": "#8a5a2b", "west": "#2b7a55", "outside": "#8c8c8c"}
 SIDE_TINT = {"east": "#f3e7da", "west": "#dcefe2"}
 
 # Network: trunk grey by utilisation (light = idle, dark = loaded), one accent for congestion.
 TRUNK_IDLE, TRUNK_FULL = "#d4d4d4", "#4d4d4d"
 CONGESTED = "#d81b60"
+DIRECT = "#e0a526"  # green direct supply (PV, wind) built at a site
+AT_LIMIT = "#111111"  # the outline of a site at its power limit
 CONGESTED_AT = 0.95  # a trunk at or above this utilisation is drawn as congested
 
 # Base map.

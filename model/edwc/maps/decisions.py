@@ -29,7 +29,9 @@ IDS = {"region": str, "site": str, "hub": str}
 # Move bits: the west's green (work travels to it); move watts: the east's brown (serve it at home).
 VERDICT_COLOURS = {"move bits": C.SIDE["west"], "move watts": C.SIDE["east"], "local": "#9e9e9e",
                    "no own-side alternative": "#7b3294"}
-STATUS_COLOURS = {"firm": "#1a9850", "choice": "#fdae61", "never": "#bdbdbd"}
+MATERIAL = 0.01  # a spread of the marginal cost (max - min over the median) below this is no material difference
+# firm / sized / choice in greys and white: no hue that means a class or a side on the plan map
+STATUS_COLOURS = {"firm": "#3a3a3a", "sized": "#9a9a9a", "choice": "#ffffff", "never": "#e0e0e0"}
 
 
 def _instance_table(folder: Path, name: str) -> pd.DataFrame:
@@ -72,13 +74,21 @@ def marginal_cost_map(folder: Path, column: str, name: str, what: str, note: str
         weight = ok["demand_pflops"].where(ok["demand_pflops"] > 0, 1.0)
         val = (ok[column] * weight).groupby(ok["province"]).sum() / weight.groupby(ok["province"]).sum()
         lo, hi = (float(val.min()), float(val.max())) if len(val) else (0.0, 1.0)
-        same = hi - lo < 1e-6 * max(1.0, abs(hi))
-        if same:
-            lo, hi = lo * 0.9, hi * 1.1 + 1e-9
+        mid = float(val.median()) if len(val) else 0.0
+        spread = (hi - lo) / abs(mid) if mid else 0.0
+        title = f"{w} ({g['class'].iloc[0]})"
+        if not len(val):
+            shade(ax, special=unmet)
+            ax.set_title(f"{title}: no value (no site in reach can build it, or no spare capacity)", fontsize=8.5)
+            continue
+        if spread < MATERIAL:  # a sub-threshold spread is never stretched over a colour ramp
+            shade(ax, val.clip(mid, mid), "Greys", Normalize(mid - 1.0, mid + 4.0), special=unmet)  # one light grey
+            ax.set_title(f"{title}\n{mid / 1e6:,.2f} M everywhere served: no material difference "
+                         f"(spread {spread:.2%} < {MATERIAL:.0%})", fontsize=8.5)
+            continue
         norm = Normalize(lo, hi)
         shade(ax, val, "viridis", norm, special=unmet)
-        ax.set_title(f"{w} ({g['class'].iloc[0]})" + (f": {hi / 1.1:,.0f} wherever served" if same and len(val) else ""),
-                     fontsize=9)
+        ax.set_title(f"{title}: spread {spread:.1%} around {mid / 1e6:,.2f} M", fontsize=9)
         bar(fig, ax, "viridis", norm, "CNY / PFLOPS-yr", fmt=_k)
     return save(fig, folder / name)
 
@@ -129,7 +139,10 @@ def site_status_map(folder: Path, status: pd.DataFrame, sites: pd.DataFrame, tit
     size = 20 + 300 * np.sqrt(s["size"].to_numpy() / max(1e-9, float(s["size"].max()))) if "size" in s else 60
     if cmap is None:
         colours = [STATUS_COLOURS.get(v, "#000000") for v in s[column]]
-        ax.scatter(x, y, s=size, c=colours, edgecolors="#333333", linewidths=0.6, zorder=5)
+        ax.scatter(x, y, s=size, c=colours, edgecolors="#333333", linewidths=0.8, zorder=5)
+        if "least" in s:  # the least built in any plan: a dark core (area on the same scale)
+            core = 300 * np.sqrt(s["least"].to_numpy() / max(1e-9, float(s["size"].max())))
+            ax.scatter(x, y, s=np.where(s["least"] > 0, core, 0.0), c="#111111", linewidths=0, zorder=6)
         ax.legend(handles=[Line2D([], [], marker="o", ls="", mfc=c, mec="#333333", ms=8, label=k)
                            for k, c in STATUS_COLOURS.items() if k in set(s[column])], loc="upper left", fontsize=8)
     else:

@@ -10,6 +10,7 @@ from edwc.maps import colours as C
 from edwc.maps.geo import basemap, project_xy
 from edwc.maps.i18n import ef, pct, words
 from edwc.results.digest import CONGESTED_AT, Digest, province_of
+from edwc.results.limits import limits_of
 
 SITE_PT = (2.0, 11.0)  # main panel site radius range, points
 TRUNK_PT = (0.5, 3.6)  # trunk width range, points
@@ -24,7 +25,40 @@ def page_title(d: Digest, lang: str) -> str:
     w = words(lang)
     if is_instance(d):
         return w["title_instance"].format(name=title_name(d))
+    if d.multi_period:
+        periods = sorted(int(t) for t in d.summary["period_weights"])
+        return w["title_last"].format(name=title_name(d), period=d.period, first=periods[0], n=len(periods))
     return w["title"].format(name=title_name(d), period=d.period)
+
+
+def cost_words(d: Digest, lang: str) -> str:
+    """The cost of the plan, labelled: the annual cost of a one-period plan; for a multi-period
+    plan the yearly cost of the period shown and the present value over all periods."""
+    from edwc.results.periods import yearly_cost
+
+    w, h = words(lang), d.headline()
+    if not d.multi_period:
+        return w["cost_one"].format(cost=f"{h['cost_cny'] / YI:,.0f}", cost_bn=f"{h['cost_cny'] / 1e9:,.1f}")
+    first = min(int(t) for t in d.summary["period_weights"])
+    yearly = yearly_cost(d)
+    return w["cost_many"].format(period=d.period, first=first, yearly=f"{yearly / YI:,.0f}",
+                                 yearly_bn=f"{yearly / 1e9:,.1f}", pv=f"{h['cost_cny'] / YI:,.0f}",
+                                 pv_bn=f"{h['cost_cny'] / 1e9:,.1f}")
+
+
+def schedule_words(d: Digest, lang: str) -> str:
+    """A multi-period plan's build schedule and yearly costs in one line ('' for one period)."""
+    from edwc.results.periods import period_table
+
+    if not d.multi_period:
+        return ""
+    p = period_table(d)
+    unit = YI if lang == "zh" else 1e9
+    steps = " → ".join(f"{int(r.period)} +{ef(r.new_total)} ({pct(r.west_share_new)})" for r in p.itertuples())
+    costs = " · ".join(f"{int(r.period)} {r.yearly_cost_cny / unit:,.0f}" if lang == "zh" else
+                       f"{int(r.period)} {r.yearly_cost_cny / unit:,.1f}" for r in p.itertuples()
+                       if "yearly_cost_cny" in p)
+    return words(lang)["schedule"].format(steps=steps, costs=costs)
 
 
 def title_name(d: Digest) -> str:
@@ -39,17 +73,22 @@ def headline_lines(d: Digest, lang: str) -> list[str]:
             regions=len(d.regions), sites=len(d.sites), trunks=len(d.trunks),
             installed=ef(h["installed_pflops"]), period=d.period,
             demand=ef(h["demand_pflops"])), w["instance_line2"]]
-    penalty = w["penalty"].format(v=f"{h['unmet_penalty_cny'] / YI:,.0f}") if h[
+    penalty = w["penalty"].format(v=f"{h['unmet_penalty_cny'] / YI:,.0f}",
+                                  v_bn=f"{h['unmet_penalty_cny'] / 1e9:,.1f}") if h[
         "unmet_penalty_cny"] > 0.5 * YI else ""
-    return [
+    n_limited = len(limits_of(d).sites)
+    lines = [
         w["headline"].format(installed=ef(h["installed_pflops"]), built=ef(h["built_pflops"]),
                              west_new=pct(h["west_share_new"]), intel=pct(h["intelligent_share"]),
-                             cost=f"{h['cost_cny'] / YI:,.0f}", penalty=penalty),
+                             cost=cost_words(d, lang), penalty=penalty),
         w["headline2"].format(unmet=pct(h["unmet_share"], 1),
                               unmet_pflops=f"{h['unmet_pflops']:,.0f}",
                               congested=int(h["congested"]), at=pct(CONGESTED_AT),
+                              limited=w["limited"].format(n=n_limited) if n_limited else "",
                               gap=pct(h["mip_gap"], 2)),
     ]
+    schedule = schedule_words(d, lang)
+    return lines + ([schedule] if schedule else [])
 
 
 class MapData:

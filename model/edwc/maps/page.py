@@ -27,6 +27,7 @@ from edwc.maps.i18n import cls_label, ef, pct, words
 from edwc.maps.i18n_pages import PAGE_WORDS, page_chars
 from edwc.maps.mapdata import MapData, headline_lines, page_title, site_sizes, trunk_widths
 from edwc.results.digest import Digest
+from edwc.results.limits import AT_LIMIT, limits_of
 
 KM = 1000.0
 SIMPLIFY_M = 1500.0  # the page draws at ~4 km per pixel; coarser shapes load faster
@@ -97,13 +98,17 @@ def page_data(m: MapData) -> dict:
     site_name, hub_name = d.names.sites[col].to_dict(), d.names.hubs[col].to_dict()
     region_name = d.names.regions[col].to_dict()
     sites = []
+    limited = limits_of(d).site_ids
     for r in s.to_dict("records"):
         by = {c: [round(r[f"installed_{c}"], 1), round(r[f"built_{c}"], 1),
                   round(r.get(f"served_{c}", 0.0), 1)] for c in d.classes}
         hub = r["hub"]
         sites.append({"id": r["site"], "name": site_name.get(r["site"], r["site"]),
                       "hub": hub_name.get(hub, hub) if hub == hub else w["none"],
-                      "side": words(lang).get(r["side"], r["side"]), "pue": r.get("pue"), "by": by})
+                      "side": words(lang).get(r["side"], r["side"]), "pue": r.get("pue"), "by": by,
+                      "mw": [round(float(r.get("facility_mw", 0.0)), 1), round(float(r.get("max_facility_mw", 0.0)), 1)]
+                      if r.get("max_facility_mw") == r.get("max_facility_mw") and "max_facility_mw" in r else None,
+                      "lim": r["site"] in limited})
     serve = d.serve_last()
     region_xy = d.regions.set_index("region")[["lon", "lat"]]
     site_xy = s.set_index("site")[["x", "y"]]
@@ -165,9 +170,10 @@ def svg_map(m: MapData, shade: str) -> str:
     s = m.sites
     installed = s[[f"installed_{c}" for c in m.d.classes]].sum(axis=1).to_numpy()
     r = site_sizes(installed)
+    limited = limits_of(m.d).site_ids
     for i, row in enumerate(s.itertuples(index=False)):
         out.append(f'<circle cx="{km(row.x)}" cy="{km(-row.y)}" r="{r[i] * 4.5:.1f}" data-s="{i}" '
-                   f'fill="{C.SIDE.get(row.side, C.INK_SOFT)}" class="st"/>')
+                   f'fill="{C.SIDE.get(row.side, C.INK_SOFT)}" class="st{" lim" if row.site in limited else ""}"/>')
     out.append('</g><g id="labels">')
     for h in m.hubs.itertuples(index=False):
         out.append(f'<text x="{km(h.x)}" y="{float(km(-h.y)) - 60:.0f}" fill="{C.SIDE.get(h.side, C.INK)}" '
@@ -187,9 +193,11 @@ def legend_html(m: MapData) -> str:
              f'{html.escape(w["congested"].format(at=pct(0.95)))}</div></div>',
              '<div class="lg">' + "".join(
                  f'<div><span class="dot" style="background:{C.SIDE[k]}"></span>'
-                 f'{html.escape(w["site_side"].format(side=w[k]))}</div>' for k in ("east", "west"))
+                 f'{html.escape(w["site_side"].format(side=w[k]))}</div>' for k in ("east", "west", "outside"))
              + "".join(f'<div><span class="sw" style="background:{C.SIDE_TINT[k]}"></span>'
                        f'{html.escape(w["hub_tint"].format(side=w[k]))}</div>' for k in ("east", "west"))
+             + f'<div><span class="dot lim" style="background:{C.SIDE["east"]}"></span>'
+             f'{html.escape(w["at_limit"].format(at=pct(AT_LIMIT)))}</div>'
              + f'<div class="small">{html.escape(pw["sites_size"])}</div></div>']
     return "".join(items)
 
@@ -207,7 +215,7 @@ def page_html(d: Digest, lang: str, shade: str = "hubs") -> str:
     buttons += [f'<label style="color:{C.class_colour(c, d.classes)}"><input type="radio" name="cls" '
                 f'value="{html.escape(c)}"> {html.escape(cls_label(c, lang))}</label>' for c in d.classes]
     body = (f'<header><h1>{html.escape(title)}</h1><p>{html.escape(lines[0])}</p>'
-            f'<p class="sub">{html.escape(lines[1])}</p></header>'
+            + "".join(f'<p class="sub">{html.escape(x)}</p>' for x in lines[1:]) + "</header>"
             f'<nav><span>{html.escape(pw["filter"])}:</span>{"".join(buttons)}'
             f'<button id="reset">{html.escape(pw["reset"])}</button>'
             f'<span class="hint">{html.escape(pw["click"])}</span></nav>'

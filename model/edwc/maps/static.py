@@ -32,8 +32,10 @@ from edwc.maps.mapdata import MapData, headline_lines, page_title, site_sizes, t
 from edwc.maps.panels import draw_class_panel, draw_hub_bars
 from edwc.maps.place import Placer
 from edwc.results.digest import CONGESTED_AT, Digest
+from edwc.results.limits import AT_LIMIT, limits_of
 
 FIGSIZE_IN = (16.0, 14.0)
+MAX_NAMED_ACCESS = 6  # more sites with a full access link than this: a count, not the names
 DPI = 115
 
 
@@ -79,10 +81,12 @@ def save_png(fig: Figure, path: Path) -> None:
 def draw_plan(fig: Figure, d: Digest, lang: str, shade: str) -> None:
     w = words(lang)
     m = MapData(d, lang)
-    fig.text(0.012, 0.985, page_title(d, lang), fontsize=17, va="top")
+    fig.text(0.012, 0.988, page_title(d, lang), fontsize=17, va="top")
     lines = headline_lines(d, lang)
-    fig.text(0.012, 0.962, lines[0], fontsize=11.5, va="top", color=C.INK)
-    fig.text(0.012, 0.945, lines[1], fontsize=10, va="top", color=C.INK_SOFT)
+    fig.text(0.012, 0.966, lines[0], fontsize=11.5, va="top", color=C.INK)
+    fig.text(0.012, 0.950, lines[1], fontsize=10, va="top", color=C.INK_SOFT)
+    if len(lines) > 2:  # a multi-period plan: its build schedule beside the last period drawn
+        fig.text(0.012, 0.936, lines[2], fontsize=9.5, va="top", color=C.INK)
     ax = fig.add_axes((0.008, 0.325, 0.68, 0.605))
     draw_network(ax, m, shade)
     bars = fig.add_axes((0.755, 0.36, 0.23, 0.53))
@@ -119,6 +123,16 @@ def draw_network(ax: Axes, m: MapData, shade: str) -> None:
     r = site_sizes(installed)
     ax.scatter(s["x"], s["y"], s=(2 * r) ** 2, c=[C.SIDE.get(v, C.INK_SOFT) for v in s["side"]],
                alpha=0.85, edgecolors="white", linewidths=0.6, zorder=4)
+    limited = s["site"].isin(limits_of(m.d).site_ids).to_numpy()  # at the power limit: a thick dark outline
+    ax.scatter(s["x"][limited], s["y"][limited], s=(2 * r[limited] + 1.5) ** 2, facecolors="none",
+               edgecolors=C.AT_LIMIT, linewidths=2.2, zorder=4.4)
+    direct = direct_mw(m.d)  # green direct supply built at the site: a sun-coloured star beside it
+    dmw = s["site"].map(direct).fillna(0.0).to_numpy()
+    has = dmw > 0.5
+    if has.any():
+        ax.scatter(s["x"][has] + 45e3, s["y"][has] + 45e3, marker="*",  # 45 km up and right of the site (Albers m)
+                   s=30 + 60 * np.sqrt(dmw[has] / max(1.0, dmw.max())), c=C.DIRECT, edgecolors="white",
+                   linewidths=0.5, zorder=4.6)
     full_access = set(t.loc[hot & (t["access_site"] != "").to_numpy(), "access_site"])
     ring = s["site"].isin(full_access).to_numpy()
     ax.scatter(s["x"][ring], s["y"][ring], s=(2 * r[ring] + 5) ** 2, facecolors="none",
@@ -145,12 +159,24 @@ def draw_network(ax: Axes, m: MapData, shade: str) -> None:
         placer.place(f"{row['label']} {pct(row['utilisation'])}", (row.x0 + row.x1) / 2,
                      (row.y0 + row.y1) / 2, gap_pt=2, fontsize=7, color=C.CONGESTED,
                      path_effects=THIN_HALO, zorder=8)
-    if full_access:
+    if len(full_access) > MAX_NAMED_ACCESS:  # a long list crosses the map: the rings and a count say it
+        ax.text(0.01, 0.075, f"{w['congested_access']}: {len(full_access)}", transform=ax.transAxes,
+                fontsize=7, color=C.CONGESTED, ha="left", va="bottom", path_effects=THIN_HALO, zorder=9)
+    elif full_access:
         names = "、".join(s.set_index("site").loc[sorted(full_access), "label"]) if lang == "zh" \
             else ", ".join(s.set_index("site").loc[sorted(full_access), "label"])
         ax.text(0.01, 0.075, f"{w['congested_access']}: {names}", transform=ax.transAxes,
                 fontsize=7, color=C.CONGESTED, ha="left", va="bottom", wrap=True,
                 path_effects=THIN_HALO, zorder=9)
+
+
+def direct_mw(d) -> dict[str, float]:  # noqa: ANN001
+    """PV + wind MW of green direct supply (绿电直连) in service at each site in the period the map shows."""
+    st = d.tables.get("sites")
+    if st is None or "direct_solar_mw" not in st:
+        return {}
+    st = st[st["period"] == d.period]
+    return {str(k): float(v) for k, v in (st["direct_solar_mw"] + st["direct_wind_mw"]).groupby(st["site"]).sum().items()}
 
 
 def network_legend(ax: Axes, m: MapData):  # noqa: ANN201
@@ -167,8 +193,14 @@ def network_legend(ax: Axes, m: MapData):  # noqa: ANN201
         Line2D([], [], color=C.CONGESTED, lw=2.6, label=w["congested"].format(at=at)),
         Line2D([], [], marker="o", ls="", mfc="none", mec=C.CONGESTED, mew=1.6, ms=9,
                label=w["congested_access"]),
+        Line2D([], [], marker="o", ls="", mfc=C.SIDE["east"], mec=C.AT_LIMIT, mew=2.2, ms=8,
+               label=w["at_limit"].format(at=pct(AT_LIMIT))),
     ]
-    for side in ("east", "west"):
+    if any(v > 0.5 for v in direct_mw(m.d).values()):
+        total = sum(direct_mw(m.d).values())
+        handles.append(Line2D([], [], marker="*", ls="", mfc=C.DIRECT, mec="white", ms=10,
+                              label=w["direct"].format(mw=f"{total:,.0f}")))
+    for side in ("east", "west", "outside"):
         handles.append(Line2D([], [], marker="o", ls="", mfc=C.SIDE[side], mec="white", ms=7,
                               label=w["site_side"].format(side=w[side])))
     for side in ("east", "west"):

@@ -21,6 +21,7 @@ from edwc.results.names import Names, read_names
 
 IDS = {c: str for c in ("region", "site", "hub", "trunk", "from", "to", "class", "workload")}
 RESULT_TABLES = ("capacity", "sites", "serve", "unmet", "trunks", "kpis")
+OUTSIDE = "outside"  # the side of a site outside the hub nodes (the data may say east or west)
 CONGESTED_AT = 0.95  # trunk utilisation at or above which a trunk is called congested
 TOP_FLOWS = 15  # arrows per class panel
 CITY_SCALE_REGIONS = 60  # above this many regions, flows start from provinces
@@ -46,6 +47,20 @@ class Digest:
     kpis: dict[str, float]
     policy: dict[str, Any] = field(default_factory=dict)
     _flows: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False, compare=False)
+    _limits: Any = field(default=None, repr=False, compare=False)  # results.limits.limits_of's cache
+
+    @property
+    def multi_period(self) -> bool:
+        return len(self.summary.get("period_weights") or {}) > 1
+
+    def yearly_costs(self) -> pd.DataFrame:
+        """Yearly cost parts per period (CNY/yr; rows: periods; 'unmet_value' apart), from summary.json."""
+        y = self.summary.get("yearly_cny") or {}
+        df = pd.DataFrame(y).T if y else pd.DataFrame()
+        if df.empty:
+            return df
+        df.index = df.index.astype(int)
+        return df.sort_index().astype(float)
 
     # ------------------------------------------------------------------ headline numbers
     @property
@@ -176,10 +191,13 @@ def site_table(inst_sites: pd.DataFrame, tables: dict[str, pd.DataFrame], period
                classes: list[str]) -> pd.DataFrame:
     cap = tables["capacity"]
     cap = cap[cap["period"] == period] if len(cap) else cap
-    keep = [c for c in ("site", "hub", "side", "region", "kind", "candidate", "lon", "lat", "pue", "pue_new")
+    keep = [c for c in ("site", "hub", "side", "region", "kind", "candidate", "lon", "lat", "pue", "pue_new",
+                        "max_facility_mw")
             if c in inst_sites]
     sites = inst_sites[keep].copy()
     sites["hub"] = sites.get("hub", pd.Series(np.nan, index=sites.index)).replace("", np.nan)
+    if "side" in sites:  # a site outside the hub nodes is neither east nor west: its own neutral class
+        sites["side"] = sites["side"].where(sites["hub"].notna(), OUTSIDE)
     if "pue" in sites:  # a new build's PUE: pue_new where given, else the site's (docs/model.md, vintages)
         sites["pue_new"] = sites.get("pue_new", pd.Series(np.nan, index=sites.index)).fillna(sites["pue"])
     wide = wide_by_class(cap, classes, pd.Index(sites["site"]))
@@ -194,7 +212,7 @@ def site_table(inst_sites: pd.DataFrame, tables: dict[str, pd.DataFrame], period
 
 
 def hub_table(sites: pd.DataFrame, hubs: pd.DataFrame, classes: list[str]) -> pd.DataFrame:
-    """PFLOPS by hub; sites without a hub are one row with hub '' (side: their own majority)."""
+    """PFLOPS by hub; sites without a hub are one row with hub '' and side OUTSIDE."""
     num = [c for c in sites.columns if c.split("_")[0] in ("existing", "built", "installed",
                                                           "served")]
     s = sites.assign(hub=sites["hub"].fillna(""))
@@ -203,7 +221,7 @@ def hub_table(sites: pd.DataFrame, hubs: pd.DataFrame, classes: list[str]) -> pd
     out = hubs.set_index("hub")[["side"]] if len(hubs) else pd.DataFrame(columns=["side"])
     out = out.join(g, how="outer").join(xy)
     if "" in out.index:
-        out.loc["", "side"] = ""
+        out.loc["", "side"] = OUTSIDE
     out = out.fillna({c: 0.0 for c in num})
     inst = out[[f"installed_{c}" for c in classes]].sum(axis=1)
     out["installed"] = inst
@@ -211,7 +229,7 @@ def hub_table(sites: pd.DataFrame, hubs: pd.DataFrame, classes: list[str]) -> pd
     out["existing"] = out[[f"existing_{c}" for c in classes]].sum(axis=1)
     out["intelligent_share"] = (out["installed_intelligent"] / inst.where(inst > 0)
                                 if "intelligent" in classes else np.nan)
-    order = {"east": 0, "west": 1, "": 2}
+    order = {"east": 0, "west": 1, OUTSIDE: 2}
     out = out.reset_index().rename(columns={"index": "hub"})
     out["_o"] = out["side"].map(order).fillna(2)
     return out.sort_values(["_o", "installed"], ascending=[True, False]).drop(columns="_o"

@@ -21,6 +21,29 @@ def _weighted_quantile(values: pd.Series, weights: pd.Series, q: float) -> float
     return float(v[np.searchsorted(cw, q - 1e-12)])
 
 
+def power_kpis(add, t: int, st: pd.DataFrame, power: pd.DataFrame | None, province: dict[str, str]) -> None:
+    """Supply by kind, green share by kind, hourly green matching, curtailment absorbed (MWh and share of the
+    curtailment in the provinces the plan's sites are in), peak grid MW, direct builds."""
+    energy = st["energy_mwh"].sum()
+    for kind in ("grid", "curtailed", "direct", "trade", "certificate"):
+        add(f"{kind}_mwh", t, st[f"{kind}_mwh"].sum(), "MWh")
+    for kind in ("curtailed", "direct", "trade", "certificate"):
+        add(f"green_share_{kind}", t, _ratio(st[f"{kind}_mwh"].sum(), energy), "fraction")
+    add("green_matched_share", t, _ratio(st["green_matched_mwh"].sum(), energy), "fraction")
+    add("peak_grid_mw", t, st["peak_grid_mw"].sum(), "MW")  # sum of each site's own peak
+    add("direct_solar_mw", t, st["direct_solar_mw"].sum(), "MW")
+    add("direct_wind_mw", t, st["direct_wind_mw"].sum(), "MW")
+    add("battery_mwh", t, st["battery_mwh"].sum(), "MWh")
+    if power is None or not len(power):
+        return
+    pw = power[power["period"] == t].assign(province=lambda x: x["site"].map(province))
+    absorbed = float((pw["weight_h"] * pw["curtailed_mw"]).sum())
+    pools = pw.drop_duplicates(["province", "day", "step"])
+    base = float((pools["weight_h"] * pools["curtailed_pool_mw"]).sum())
+    add("curtailment_absorbed_mwh", t, absorbed, "MWh")
+    add("curtailment_absorbed_share", t, _ratio(absorbed, base), "fraction")
+
+
 def _ratio(a: float, b: float) -> float:
     return a / b if b else 0.0
 
@@ -140,8 +163,10 @@ def kpis(inst: Instance, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         add("green_share_all", t, _ratio(green, energy), "fraction")
         hb = st[st["site"].map(hub).notna() & (st["energy_new_mwh"] > 0)]
         add("green_share_new_hub", t, _ratio(np.minimum(hb["green_mwh"], hb["energy_new_mwh"]).sum(), hb["energy_new_mwh"].sum()), "fraction")
-        add("emissions_t", t, em, "tCO2")
+        add("emissions_t", t, em, "tCO2")  # location-based: grid MWh x provincial factor
+        add("emissions_market_t", t, st["emissions_market_t"].sum(), "tCO2")  # certificates and contracts at zero
         add("carbon_intensity_t_per_mwh", t, _ratio(em, energy), "tCO2/MWh")
+        power_kpis(add, t, st, tables.get("power"), {x: str(region[x])[:2] + "0000" for x in site.index})
         add("carbon_per_pflops_year_t", t, _ratio(em, srv), "tCO2/PFLOPS-yr")
         price = st["site"].map(site["power_price_cny_per_kwh"])
         add("power_price_mean_cny_per_kwh", t, _ratio((price * st["energy_mwh"]).sum(), energy), "CNY/kWh")

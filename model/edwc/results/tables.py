@@ -18,10 +18,11 @@ from edwc.formulation.objective import COST_PARTS, UNMET_PART
 from edwc.input.instance import Instance
 from edwc.network.routes import routes, trunk_table
 from edwc.results.folders import write_atomically  # noqa: F401  (re-exported: callers import it from here)
+from edwc.results.power_tables import POWER_COLUMNS, power_rows
 from edwc.results.spreadsheet import write_csv
 
-RESULT_VERSION = 2  # 2: vintages, green power, costs as present values apart from unmet value
-TABLE_FILES = ("capacity", "sites", "serve", "unmet", "trunks", "kpis")
+RESULT_VERSION = 3  # 2: vintages, green power, costs as present values apart from unmet value; 3: the power side
+TABLE_FILES = ("capacity", "sites", "serve", "unmet", "trunks", "power", "kpis")
 
 
 @dataclass
@@ -80,6 +81,7 @@ def extract(inst: Instance, m: pyo.ConcreteModel, d: ModelData) -> dict[str, pd.
     capacity["it_energy_mwh"] = (capacity["energy_mwh"] - capacity["energy_new_mwh"]) / capacity["site"].map(lambda s: pue[s][0]) \
         + capacity["energy_new_mwh"] / capacity["site"].map(lambda s: pue[s][1])
 
+    per_power, power = power_rows(m, d)
     site_rows = []
     by_st = capacity.groupby(["site", "period"])[["it_mw", "it_mw_new", "energy_mwh", "energy_new_mwh", "it_energy_mwh"]].sum()
     for s in d.sites:
@@ -88,16 +90,16 @@ def extract(inst: Instance, m: pyo.ConcreteModel, d: ModelData) -> dict[str, pd.
         for t in T:
             is_open = rint(_val(m.open[s, t])) if s in d.candidates else 1.0
             it_mw, it_new, energy, e_new_st, it_e = (by_st.loc[(s, t)].tolist() if (s, t) in by_st.index else [0.0] * 5)
-            green = min(_val(m.green_mwh[s, t]), energy)
             facility = (it_mw - it_new) * a["pue"] + it_new * a["pue_new"]
             site_rows.append((s, t, a["hub"] or None, a["side"], int(is_open), int(s in d.candidates and is_open > prev_open),
-                              it_mw, it_new, facility, energy, e_new_st, it_e, green, (energy - green) * a["grid_co2_t_per_mwh"]))
+                              it_mw, it_new, facility, energy, e_new_st, it_e, *(per_power[(s, t)][c] for c in POWER_COLUMNS)))
             prev_open = is_open
     sites = pd.DataFrame(site_rows, columns=["site", "period", "hub", "side", "open", "newly_opened", "it_mw", "it_mw_new",
-                                             "facility_mw", "energy_mwh", "energy_new_mwh", "it_energy_mwh", "green_mwh", "emissions_t"])
+                                             "facility_mw", "energy_mwh", "energy_new_mwh", "it_energy_mwh", *POWER_COLUMNS])
 
     trunks = _trunk_loads(inst, m, d, serve)
-    return {"capacity": capacity, "sites": sites, "serve": serve.drop(columns="class"), "unmet": unmet, "trunks": trunks}
+    return {"capacity": capacity, "sites": sites, "serve": serve.drop(columns="class"), "unmet": unmet, "trunks": trunks,
+            "power": power}
 
 
 def _trunk_loads(inst: Instance, m: pyo.ConcreteModel, d: ModelData, serve: pd.DataFrame) -> pd.DataFrame:

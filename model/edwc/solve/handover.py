@@ -8,6 +8,8 @@ docs/performance.md): about 3x less time at 340 x 60.
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +28,22 @@ from scipy import sparse  # noqa: E402
 from edwc.formulation.build import no_gc  # noqa: E402
 
 INF = highspy.kHighsInf
+
+
+def new_highs() -> highspy.Highs:
+    """A HiGHS instance. The first in a process prints HiGHS's start-up banner straight to file
+    descriptor 1, where a planner's output (or a script's pipe) is: it goes to /dev/null instead
+    (solver output shows only in the log or with -v; the version is in every status line)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        return highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
 
 
 @dataclass
@@ -100,7 +118,7 @@ def _to_highs(m: pyo.ConcreteModel) -> HighsModel:
     cost = np.asarray(info.c.todense(), dtype=float).ravel() if n else np.zeros(0)
     offset = float(info.c_offset[0])
     A = sparse.csc_array(info.A) if info.A.shape[0] else sparse.csc_array((0, n))
-    h = highspy.Highs()
+    h = new_highs()
     h.setOptionValue("output_flag", False)
     sense = -1 if info.objectives[0].sense == pyo.maximize else 1
     h.passModel(n, A.shape[0], A.nnz, 1, sense, offset, cost, lo, hi, row_lower, row_upper,

@@ -24,7 +24,7 @@ from pyomo.repn.standard_repn import generate_standard_repn
 
 from edwc.input.schema import Solver
 from edwc.solve.cores import machine_cores
-from edwc.solve.handover import INF, HighsModel, load_solution, to_highs
+from edwc.solve.handover import INF, HighsModel, load_solution, new_highs, to_highs
 
 # HiGHS model status -> our status word
 _STATUS = {
@@ -63,7 +63,7 @@ class SolveOutcome:
 
 def status_of_termination(termination: str) -> str | None:
     """The status word edwc writes for HiGHS's own termination text (None when HiGHS has no such text)."""
-    h = highspy.Highs()
+    h = new_highs()
     for name in dir(highspy.HighsModelStatus):
         if name.startswith("k") and h.modelStatusToString(getattr(highspy.HighsModelStatus, name)) == termination:
             return _STATUS.get(name, name.removeprefix("k").lower())
@@ -84,7 +84,7 @@ def solver_threads(opts: Solver) -> int:
 
 
 def highs_version() -> str:
-    h = highspy.Highs()
+    h = new_highs()
     return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
 
 
@@ -179,7 +179,15 @@ def run_highs(hm: HighsModel, opts: Solver, time_limit: float, tee: bool = False
     h.cbLogging.clear()
     for cb in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt, h.cbMipImprovingSolution):
         cb.clear()
-    return _read_run(h, log)
+    run = _read_run(h, log)
+    if run.status == "memory_limit":  # every caller (lazy rounds, polish, price, explain, re-solves) stops here
+        raise SolverOutOfMemory(f"HiGHS ran out of memory ({run.termination})")
+    return run
+
+
+class SolverOutOfMemory(MemoryError):
+    """HiGHS ended with its memory-limit status (1.16+): raised as a MemoryError, like its std::bad_alloc, so
+    that every command turns it into the one-line out-of-memory message (finding N-oom-memorylimit)."""
 
 
 HIGHS_RUNNING = threading.Event()  # set once HiGHS first runs in this process: the model has been handed over

@@ -27,7 +27,7 @@ import highspy
 import numpy as np
 from scipy import sparse
 
-from edwc.solve.handover import INF, HighsModel
+from edwc.solve.handover import INF, HighsModel, new_highs
 from edwc.solve.highs import INTERRUPTED, stop_if_interrupted
 
 NEAR = 0.9  # a trunk the plan loads above this share of its capacity gets its row up front
@@ -81,7 +81,7 @@ class Reroute:
         self.terms = sparse.csr_array((net.serve_gbps, (np.arange(len(net.serve_node)), net.serve_node)),
                                       shape=(len(net.serve_node), len(net.nodes)))  # serve term -> its node, gbps
         A = hm.A
-        h = highspy.Highs()
+        h = new_highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
         h.cbSimplexInterrupt.subscribe(stop_if_interrupted)  # Ctrl-C stops this LP too (it runs inside the MIP)

@@ -37,6 +37,7 @@ class TimeSlices:
     cf: dict[tuple[str, str], dict[Slice, float]] = field(default_factory=dict)
     curtailed_mw: dict[str, dict[Slice, float]] = field(default_factory=dict)
     method: dict[str, object] = field(default_factory=dict)  # what was chosen (days, segments, library, source)
+    province_of: dict[str, str] = field(default_factory=dict)  # instance region -> province whose profile it uses
 
     @property
     def days(self) -> list[int]:
@@ -48,6 +49,10 @@ class TimeSlices:
 
     def of_day(self, d: int) -> list[Slice]:
         return [sl for sl in self.slices if sl[0] == d]
+
+    def annual_mean(self, series: dict[Slice, float]) -> float:
+        """Σ_sl weight_h[sl] · x[sl] / 8760: the hourly mean a slice series stands for."""
+        return sum(self.weight_h(sl) * v for sl, v in series.items()) / HOURS_PER_YEAR
 
 
 def annual(cf_mean: dict[tuple[str, str], float] | None = None,

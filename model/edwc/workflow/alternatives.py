@@ -20,6 +20,7 @@ import pandas as pd
 from edwc.decisions.firm import built_by_site, directions, firm_table, hub_ranges
 from edwc.decisions.summary import money
 from edwc.errors import EdwcError
+from edwc.results.names import Names
 
 Log = Callable[[str], None]
 
@@ -76,15 +77,13 @@ def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None =
                    on_done=done)
     seconds = {"solves": time.perf_counter() - t0}
     plans = {"optimum": base}
-    rows = [{"plan": "optimum", "objective": "cost", "cost_cny": float(s["objective_cny"]), "status": s["status"],
-             "folder": str(result_dir)}]
+    rows = [{"plan": "optimum", "objective": "cost", **plan_numbers(s, result_dir), "folder": str(result_dir)}]
     for c, o in zip(cases, objectives, strict=True):
         f = out / c.name
         if (f / "summary.json").is_file():
             cs = json.loads((f / "summary.json").read_text(encoding="utf-8"))
             plans[c.name] = built_by_site(f)
-            rows.append({"plan": c.name, "objective": o, "cost_cny": float(cs["objective_cny"]), "status": cs["status"],
-                         "folder": c.name})
+            rows.append({"plan": c.name, "objective": o, **plan_numbers(cs, f), "folder": c.name})
     firm, hubs = firm_table(plans), hub_ranges(plans)
     table = pd.DataFrame(rows)
     table["cost_over_optimum"] = table["cost_cny"] / float(s["objective_cny"]) - 1
@@ -93,37 +92,74 @@ def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None =
     rep = AlternativesReport(out, firm, hubs, table, seconds, rep_failed, money(s))
     if maps:
         t0 = time.perf_counter()
-        firm_map(out, firm, result_dir, slack, len(plans))
+        firm_map(out, firm, result_dir, slack, len(plans), table)
         rep.seconds["map"] = time.perf_counter() - t0
     return rep
 
 
-def firm_map(out: Path, firm: pd.DataFrame, result_dir: Path, slack: float, plans: int) -> Path:
+def plan_status(summary: dict) -> str:
+    """The status of a plan as its solve ended: 'optimal' only when HiGHS ended at the optimum."""
+    status, term = str(summary.get("status", "")), str(summary.get("termination") or "")
+    if status == "optimal" and term and term.lower() != "optimal":
+        gap = summary.get("mip_gap")
+        return f"stopped ({term}" + (f", gap {gap:.2%})" if gap is not None else ")")
+    return status
+
+
+def plan_numbers(summary: dict, folder: Path) -> dict:
+    """A plan's objective, its cost without the value of unmet service, the unmet PFLOPS (all periods)
+    and its status."""
+    from edwc.decisions.front import unmet_total
+
+    return {"cost_cny": float(summary["objective_cny"]),
+            "total_cost_cny": float(summary.get("total_cost_cny", summary["objective_cny"])),
+            "unmet_value_cny": float(summary.get("unmet_value_cny") or 0.0),
+            "unmet_pflops": unmet_total(folder), "status": plan_status(summary)}
+
+
+def firm_map(out: Path, firm: pd.DataFrame, result_dir: Path, slack: float, plans: int,
+             table: pd.DataFrame | None = None) -> Path:
+    from edwc.decisions.firm import FIRM_RANGE
     from edwc.maps.decisions import site_status_map
 
     sites = pd.read_csv(result_dir / "instance" / "sites.csv", dtype={"site": str, "region": str, "hub": str})
-    status = firm[firm["status"] != "never"][["site", "status", "built_mw_max"]].rename(columns={"built_mw_max": "size"})
-    return site_status_map(out, status, sites, f"What is firm: sites built in all {plans} plans within {slack:.0%} of the "
-                           "least cost (green), in some (orange)",
-                           "Circle area ∝ the most IT MW built there in any of the plans. Sites never built are not drawn.",
-                           "firm.png")
+    status = firm[firm["status"] != "never"][["site", "status", "built_mw_max", "built_mw_min"]].rename(
+        columns={"built_mw_max": "size", "built_mw_min": "least"})
+    unmet = ""
+    if table is not None and len(table) > 1:
+        alt, best = table[table["plan"] != "optimum"]["unmet_pflops"], float(table["unmet_pflops"].iloc[0])
+        unmet = (f" The optimum leaves {best:,.0f} PFLOPS unserved, the alternatives {alt.min():,.0f}–{alt.max():,.0f}"
+                 + (": part of their slack is spent on not serving demand." if alt.max() > best + 100 else "."))
+    return site_status_map(out, status, sites, f"What is firm: sites in all {plans} plans within {slack:.0%} of the least "
+                           f"cost; firm = built in every plan with a range ≤ {FIRM_RANGE:.0%} of its most",
+                           "Outer circle area ∝ the most IT MW built there in any plan, inner dark core ∝ the least. "
+                           "Sites never built are not drawn." + unmet, "firm.png")
 
 
 def _mw(v: float) -> str:
     return f"{v:,.0f}" if v >= 10 or v == 0 else f"{v:.2g}"
 
 
-def render_alternatives(rep: AlternativesReport) -> str:
-    lines = [f"objective (cost and value of unmet service) in {rep.unit}",
-             f"{'plan':<24} {'objective':>15} {'over optimum':>13}  status"]
+def render_alternatives(rep: AlternativesReport, names: Names | None = None) -> str:
+    from edwc.decisions.firm import FIRM_RANGE
+
+    site = (lambda x: x) if names is None else (lambda x: f"{names.of('sites', [x], 'en', short=True).iloc[0]} ({x})")
+    hub = (lambda x: x) if names is None else (
+        lambda x: x if x == "(no hub)" else f"{names.of('hubs', [x], 'en', short=True).iloc[0]} ({x})")
+    lines = [f"objective = cost + value of unmet service, in {rep.unit}; the optimum first",
+             f"{'plan':<24} {'objective':>12} {'over optimum':>13} {'cost':>12} {'unmet PFLOPS':>13}  status"]
     for r in rep.plans.itertuples(index=False):
-        lines.append(f"{r.plan:<24} {r.cost_cny / 1e8:>15,.2f} {r.cost_over_optimum:>13.2%}  {r.status}")
-    for status in ("firm", "choice"):
+        flag = "  ⚠ serves less than the optimum" if r.unmet_pflops > rep.plans["unmet_pflops"].iloc[0] + 100 else ""
+        lines.append(f"{r.plan:<24} {r.cost_cny / 1e8:>12,.2f} {r.cost_over_optimum:>13.2%} {r.total_cost_cny / 1e8:>12,.2f} "
+                     f"{r.unmet_pflops:>13,.0f}  {r.status}{flag}")
+    lines.append(f"firm = built in every plan with most − least ≤ {FIRM_RANGE:.0%} of the most; sized = built in every "
+                 "plan, its size a choice; choice = built in some")
+    for status in ("firm", "sized", "choice"):
         g = rep.firm[rep.firm["status"] == status]
-        items = ", ".join(f"{r.site} ({_mw(r.built_mw_min)}–{_mw(r.built_mw_max)} MW)" for r in g.itertuples(index=False))
+        items = ", ".join(f"{site(r.site)} {_mw(r.built_mw_min)}–{_mw(r.built_mw_max)} MW" for r in g.itertuples(index=False))
         lines.append(f"{status} ({len(g)} sites): {items or '—'}")
     lines.append("IT MW built per hub, least – most over the plans: " + ", ".join(
-        f"{r.hub} {r.least_mw:,.0f}–{r.most_mw:,.0f}" for r in rep.hubs.itertuples(index=False)))
+        f"{hub(r.hub)} {r.least_mw:,.0f}–{r.most_mw:,.0f}" for r in rep.hubs.itertuples(index=False)))
     lines += [f"failed: {f}" for f in rep.failed]
     lines.append(f"written to {rep.out}: plans.csv, firm.csv, hubs.csv, firm.png and one result folder per plan")
     return "\n".join(lines)

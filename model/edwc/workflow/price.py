@@ -14,7 +14,6 @@ marginal_trunks.csv, corridor_flows.csv, corridors.csv, and the maps marginal_co
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from edwc.decisions.policies import PolicyTag, Resolve, policy_duals, policy_tag
 from edwc.decisions.summary import money
 from edwc.decisions.unit_costs import UnitCosts
 from edwc.errors import EdwcError
+from edwc.results.atomic_file import write_file_atomically
 from edwc.results.tables import read_result
 
 Log = Callable[[str], None]
@@ -46,10 +46,7 @@ class PriceReport:
 
 def write_csv(df: pd.DataFrame, path: Path) -> Path:
     """Write a CSV beside its final name, then move it into place (never a half-written file)."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    df.to_csv(tmp, index=False, lineterminator="\n", float_format="%.10g")
-    os.replace(tmp, path)
-    return path
+    return write_file_atomically(path, lambda tmp: df.to_csv(tmp, index=False, lineterminator="\n", float_format="%.10g"))
 
 
 def resolve_without(result_dir: Path, tags: list[PolicyTag], *, workers: int, scheduler: str | None,
@@ -98,10 +95,8 @@ def record_prices(folder: Path, costs: pd.DataFrame) -> Path:
         if r.binds in ("yes", "no") and r.setting.startswith("policy."):
             prices[r.setting.removeprefix("policy.")] = 0.0 if r.binds == "no" else float(r.full_cost_cny)
     summary["policy_prices_cny"] = prices
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_file_atomically(
+        path, lambda tmp: tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"))
 
 
 def refresh_reports(folder: Path) -> list[Path]:

@@ -3,7 +3,8 @@
 Nothing here uses the model code (build, constraints, policy, objective, network, data): the plan is
 re-read from the result tables, latency is recomputed from the trunk table with its own Dijkstra,
 and every constraint family and every cost part of docs/model.md is re-derived with plain
-arithmetic. The instance is parsed with the loader (edwc.input.instance), which only reads and validates.
+arithmetic; so is every other figure of the written tables (columns.py), of kpis.csv (kpis.py) and of
+summary.json (costs.py). The instance is parsed with the loader (edwc.input.instance), which only reads and validates.
 
 Tolerance, stated once: a row `lhs <= rhs` holds when
     lhs - rhs <= RTOL * max(|lhs|, |rhs|) + ATOL * scale
@@ -17,7 +18,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from edwc.analysis.check.costs import check_costs, check_kpis, recompute_costs
+from edwc.analysis.check.columns import check_columns
+from edwc.analysis.check.costs import check_costs, check_summary, recompute_costs
 from edwc.analysis.check.derived import derive
 from edwc.analysis.check.families import (
     check_capacity,
@@ -29,7 +31,9 @@ from edwc.analysis.check.families import (
     check_trunks,
 )
 from edwc.analysis.check.graph import build_graph, dijkstra, haversine_km
+from edwc.analysis.check.kpis import check_kpis
 from edwc.analysis.check.policies import check_policies
+from edwc.analysis.check.power import check_power
 from edwc.analysis.check.readers import Plan, UnreadableResult, read_plan
 from edwc.analysis.check.report import (
     ATOL,
@@ -65,16 +69,21 @@ def check_plan(p: Plan, folder: Path) -> CheckReport:
     check_capacity(p, d, r)
     check_sites(p, d, r)
     check_trunks(p, d, g, trees, r)
+    check_power(p, d.energy, d.power, r)
     on = check_policies(p, d, r)
     written = p.summary.get("policies")
     if written is not None and sorted(written) != sorted(on):
         r.count("policies")
         r.fail("policies", "summary.json policies", f"written as {sorted(written)}, the instance has {sorted(on)} in force")
-    for s in set(p.res["serve"]["site"]) - set(trees):
+    for s in set(p.inst["sites"]["site"]) - set(trees):
         trees[s] = dijkstra(g, s)
     check_costs(p, d, trees, r)
-    check_kpis(p, d, r)
-    r.count("input_hash")
+    check_summary(p, d, trees, r)
+    check_columns(p, d, trees, r)
+    check_kpis(p, d, trees, r)
+    r.count("input_hash", 2)
+    if p.summary.get("instance") != p.cfg.name:
+        r.fail("input_hash", "summary.json instance", f"{p.summary.get('instance')!r}, but the resolved instance is '{p.cfg.name}'")
     if p.input_hash is not None and p.summary.get("input_hash") != p.input_hash:
         r.fail("input_hash", "summary.json input_hash", "does not match the resolved instance in instance/: "
                "the summary or the instance was edited after the solve")

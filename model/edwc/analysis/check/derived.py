@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from edwc.analysis.check.power import PowerDerived, derive_power
 from edwc.analysis.check.readers import Plan
 from edwc.analysis.check.report import Rows
 
@@ -23,13 +24,15 @@ class Derived:
     energy: dict[tuple[str, int], float]  # MWh, recomputed
     energy_new: dict[tuple[str, int], float]  # MWh of new builds, recomputed
     energy_sc: dict[tuple[str, str, int], float]  # MWh by site and class, recomputed
-    green: dict[tuple[str, int], float]  # contracted green MWh, from sites.csv (a decision of the plan)
-    emissions: dict[tuple[str, int], float]  # t, recomputed
+    energy_new_sc: dict[tuple[str, str, int], float]  # MWh of new builds by site and class, recomputed
+    green: dict[tuple[str, int], float]  # green MWh as policy counts it: curtailed + direct + contracts + certificates
+    emissions: dict[tuple[str, int], float]  # t on the basis the carbon price and cap act on, recomputed
     cum_wavelengths: dict[tuple[str, int], float]
     buildable: set[tuple[str, str]]
     scale_pflops: float
     scale_gbps: float
     scale_kw: float
+    power: PowerDerived
 
 
 def derive(p: Plan, r: Rows) -> Derived:
@@ -61,6 +64,7 @@ def derive(p: Plan, r: Rows) -> Derived:
     energy: dict[tuple[str, int], float] = defaultdict(float)
     energy_new: dict[tuple[str, int], float] = defaultdict(float)
     energy_sc: dict[tuple[str, str, int], float] = {}
+    energy_new_sc: dict[tuple[str, str, int], float] = {}
     for (s, c, t) in installed:
         if s not in site.index or c not in cl.index:
             continue
@@ -68,19 +72,21 @@ def derive(p: Plan, r: Rows) -> Derived:
         e_ex = float(cl.at[c, "kw_per_pflops_existing"]) * float(site.at[s, "pue"]) * full
         b, x, xn = built.get((s, c, t), 0.0), served.get((s, c, t), 0.0), snew.get((s, c, t), 0.0)
         new = e_new * (i * b + (1 - i) * xn)
+        energy_new_sc[(s, c, t)] = new
         energy_sc[(s, c, t)] = new + e_ex * (i * ex_t[(s, c, t)] + (1 - i) * (x - xn))
         energy[(s, t)] += energy_sc[(s, c, t)]
         energy_new[(s, t)] += new
-    green = {(s, int(t)): float(gm) for s, t, gm in st[["site", "period", "green_mwh"]].itertuples(index=False)}
-    emissions = {k: (e - green.get(k, 0.0)) * float(site.at[k[0], "grid_co2_t_per_mwh"]) for k, e in energy.items()}
+    pv = derive_power(p, energy)
+    green = {k: pv.green(k) for k in pv.grid}
+    emissions = pv.emissions if p.cfg.power.emissions_basis == "location" else pv.emissions_market
     tr = R["trunks"]
     added = {(l, int(t)): float(w) for l, t, w in tr[["trunk", "period", "wavelengths_added"]].itertuples(index=False)}
     cum = {(l, t): sum(added.get((l, tt), 0.0) for tt in periods if tt <= t) for l in I["trunks"]["trunk"] for t in periods}
     dem = I["demand"]["pflops"].astype(float)
     return Derived(
         periods=periods, served=dict(served), built=built, installed=installed, open=opened, existing=ex_t,
-        served_new=snew, energy=dict(energy), energy_new=dict(energy_new), energy_sc=energy_sc, green=green,
-        emissions=emissions, cum_wavelengths=cum,
+        served_new=snew, energy=dict(energy), energy_new=dict(energy_new), energy_sc=energy_sc,
+        energy_new_sc=energy_new_sc, green=green, emissions=emissions, cum_wavelengths=cum, power=pv,
         buildable={(s, c) for s, c, m in sc[["site", "class", "max_modules"]].itertuples(index=False) if m > 0},
         scale_pflops=max([1.0, float(dem.max()) if len(dem) else 0.0, *(abs(v) for v in installed.values())]),
         scale_gbps=max([1.0, *I["trunks"]["capacity_gbps"].astype(float)]),

@@ -54,6 +54,7 @@ class Tree:
     dist: dict[str, float]
     count: dict[str, float]  # number of shortest paths from the source
     km: dict[str, float] = field(default_factory=dict)  # fibre km along a shortest path (the shortest such km on ties)
+    km_max: dict[str, float] = field(default_factory=dict)  # the longest such km on ties
 
 
 def dijkstra(g: Graph, src: str) -> Tree:
@@ -61,6 +62,7 @@ def dijkstra(g: Graph, src: str) -> Tree:
     dist: dict[str, float] = {src: 0.0}
     count: dict[str, float] = {src: 1.0}
     km: dict[str, float] = {src: 0.0}
+    km_max: dict[str, float] = {src: 0.0}
     done: set[str] = set()
     heap: list[tuple[float, str]] = [(0.0, src)]
     while heap:
@@ -72,12 +74,13 @@ def dijkstra(g: Graph, src: str) -> Tree:
             nd = d + g.weight[l]
             tie = 1e-9 * max(1.0, nd)
             if v not in dist or nd < dist[v] - tie:
-                dist[v], count[v], km[v] = nd, count[u], km[u] + g.length_km[l]
+                dist[v], count[v], km[v], km_max[v] = nd, count[u], km[u] + g.length_km[l], km_max[u] + g.length_km[l]
                 heapq.heappush(heap, (nd, v))
             elif abs(nd - dist[v]) <= tie and v not in done:
                 count[v] += count[u]
                 km[v] = min(km[v], km[u] + g.length_km[l])
-    return Tree(dist, count, km)
+                km_max[v] = max(km_max[v], km_max[u] + g.length_km[l])
+    return Tree(dist, count, km, km_max)
 
 
 def route_bounds(g: Graph, a: Tree, b: Tree, target: str) -> tuple[set[str], set[str]]:

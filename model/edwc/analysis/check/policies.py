@@ -47,18 +47,22 @@ def check_policies(p: Plan, d: Derived, r: Rows) -> list[str]:
                           f"served {{rhs}} PFLOPS < {pol.west_utilisation_min:g} x installed = {{lhs}}")
         if pol.carbon_cap_t is not None:
             em = sum(v for (s, tt), v in d.emissions.items() if tt == t)
-            r.leq("carbon_cap", row_key(period=t), em, pol.carbon_cap_t, max(1.0, pol.carbon_cap_t), "emissions {lhs} t > cap {rhs} t")
-        if pol.green_share_min is not None:
+            # emissions are sums of terms the size of the gross emissions (grid MWh x factor): their round-off
+            # scales with those, not with the cap (which may be 0)
+            gross = sum(e * float(site.at[s, "grid_co2_t_per_mwh"]) for (s, tt), e in d.energy.items() if tt == t)
+            r.leq("carbon_cap", row_key(period=t), em, pol.carbon_cap_t, max(1.0, pol.carbon_cap_t, gross),
+                  "emissions {lhs} t > cap {rhs} t")
+        if pol.green_share_min is not None and (pol.green_share_from is None or t >= pol.green_share_from):
             tot = sum(v for (s, tt), v in d.energy.items() if tt == t)
             green = sum(v for (s, tt), v in d.green.items() if tt == t)
             r.leq("green_share", row_key(period=t), pol.green_share_min * tot, green, max(1.0, tot),
-                  f"contracted green power {{rhs}} MWh < {pol.green_share_min:g} x all energy = {{lhs}}")
+                  f"green power {{rhs}} MWh < {pol.green_share_min:g} x all energy = {{lhs}}")
         if pol.green_share_new_hub_min is not None:
             for s in sorted({s for s, c in d.buildable if in_hub[s]}):
                 e_new = d.energy_new.get((s, t), 0.0)
                 r.leq("green_share_new_hub", row_key(site=s, period=t), pol.green_share_new_hub_min * e_new,
                       d.green.get((s, t), 0.0), max(1.0, e_new),
-                      f"contracted green power {{rhs}} MWh < {pol.green_share_new_hub_min:g} x new builds' energy = {{lhs}}")
+                      f"green power {{rhs}} MWh < {pol.green_share_new_hub_min:g} x new builds' energy = {{lhs}}")
     ceilings = pol.pue_max.model_dump()
     if any(v is not None for v in ceilings.values()):
         for s, c in sc:
@@ -82,7 +86,9 @@ def check_policies(p: Plan, d: Derived, r: Rows) -> list[str]:
                     ("national_utilisation", pol.national_utilisation_min),
                     ("cluster_utilisation", pol.cluster_utilisation_min),
                     ("west_utilisation", pol.west_utilisation_min), ("carbon_cap", pol.carbon_cap_t),
-                    ("green_share", pol.green_share_min), ("green_share_new_hub", pol.green_share_new_hub_min),
+                    ("green_share", pol.green_share_min if pol.green_share_from is None
+                     or any(t >= pol.green_share_from for t in d.periods) else None),
+                    ("green_share_new_hub", pol.green_share_new_hub_min),
                     ("max_site_share", pol.max_site_share))
     for name, setting in settings:
         if setting is not None:

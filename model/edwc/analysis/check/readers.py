@@ -15,10 +15,14 @@ RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "capacity": ("site", "class", "period", "existing_pflops", "built_pflops", "installed_pflops", "served_pflops",
                  "served_new_pflops"),
     "sites": ("site", "period", "open", "newly_opened", "it_mw", "facility_mw", "energy_mwh", "energy_new_mwh",
-              "green_mwh", "emissions_t"),
+              "grid_mwh", "curtailed_mwh", "direct_mwh", "trade_mwh", "certificate_mwh", "green_mwh", "peak_grid_mw",
+              "direct_solar_mw", "direct_wind_mw", "battery_mwh", "emissions_t", "emissions_market_t"),
     "serve": ("region", "site", "workload", "period", "pflops", "rtt_ms"),
     "unmet": ("region", "workload", "period", "pflops"),
     "trunks": ("trunk", "period", "load_gbps", "capacity_gbps", "wavelengths_added"),
+    "power": ("site", "period", "day", "step", "hours", "weight_h", "load_mw", "grid_mw", "curtailed_mw",
+              "direct_available_mw", "spill_mw", "charge_mw", "discharge_mw", "soc_mwh", "curtailed_pool_mw",
+              "cf_solar", "cf_onwind", "price_cny_per_kwh", "co2_t_per_mwh"),
     "kpis": ("kpi", "period", "value"),
 }
 NAME_SUFFIXES = ("_name_zh", "_name_en")  # name columns beside ids (results.tables.with_names)
@@ -38,6 +42,7 @@ class Plan:
     summary: dict[str, Any]
     res: dict[str, pd.DataFrame]
     input_hash: str | None = None  # of the resolved instance as read back
+    own_kinds: frozenset[str] = frozenset()  # kinds of the instance's own hourly profiles (time.profiles), e.g. price
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -132,4 +137,16 @@ def read_plan(folder: Path) -> Plan:
     if summary.get("instance") != inst.name:
         raise UnreadableResult(f"{folder / 'summary.json'}: instance {summary.get('instance')!r}, but the resolved "
                                f"instance is '{inst.name}'")
-    return Plan(cfg=inst.config, inst=inst.tables, summary=summary, res=res, input_hash=inst.input_hash())
+    return Plan(cfg=inst.config, inst=inst.tables, summary=summary, res=res, input_hash=inst.input_hash(),
+                own_kinds=_profile_kinds(folder / "instance", inst.config.time.profiles))
+
+
+def _profile_kinds(folder: Path, name: str | None) -> frozenset[str]:
+    """The kinds (`<kind>:<province>` columns) of the planner's own CSV profiles; netCDF holds technologies only."""
+    if not name or not name.endswith((".csv", ".csv.gz")) or not (folder / name).is_file():
+        return frozenset()
+    try:
+        head = pd.read_csv(folder / name, nrows=0).columns
+    except (OSError, ValueError, UnicodeDecodeError):
+        return frozenset()
+    return frozenset(str(c).split(":")[0] for c in head if ":" in str(c))

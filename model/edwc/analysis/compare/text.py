@@ -41,6 +41,9 @@ def display_summary(comp: Comparison) -> pd.DataFrame:
                         "unit": [{"CNY/yr": "亿元/yr", "CNY": "亿元", "fraction": "%"}.get(u, u) for u in df["unit"]]})
     for lab in comp.labels:
         out[lab] = [_fmt_value(v, u) for v, u in zip(df[lab], df["unit"], strict=True)]
+    gap = (df["metric"] == "mip_gap").to_numpy()  # a gap of 0.05 % must not read 0.0 %
+    for lab in comp.labels:
+        out.loc[gap, lab] = [f"{float(v):.2%}" if pd.notna(v) else "" for v in df.loc[gap, lab]]
     for lab in comp.others:
         out[f"Δ {lab}"] = [_fmt_value(v, u, delta=True) for v, u in zip(df[f"Δ {lab}"], df["unit"], strict=True)]
         # no relative change of a share (the Δ is in percentage points) nor against a baseline shown as zero
@@ -119,14 +122,20 @@ def render_markdown(comp: Comparison, lang: str = "zh") -> str:
     return "\n".join(lines)
 
 
-def render_terminal(comp: Comparison, max_moved: int = 15, width: int | None = None, lang: str = "zh") -> str:
-    """The comparison for a terminal of ``width`` columns (the terminal's own by default): the
-    relative differences are dropped first when the summary is too wide, then its columns wrap
-    into blocks that repeat the metric; site lists are cut to fit; at most ``max_moved`` moved
-    rows per result."""
+def render_terminal(comp: Comparison, max_moved: int = 15, width: int | None = None, lang: str = "zh",
+                    details: bool = False) -> str:
+    """The comparison for a terminal of ``width`` columns (the terminal's own by default): first
+    what changed, on one screen; with ``details`` the full tables after it: the relative
+    differences are dropped first when the summary is too wide, then its columns wrap into blocks
+    that repeat the metric; site lists are cut to fit; at most ``max_moved`` moved rows per result."""
+    from edwc.analysis.compare.changed import what_changed
     from edwc.analysis.termtable import fit, terminal_width, wrap
 
     width = width or terminal_width()
+    lead = [("  " if ln.startswith("  ") else "") + part for ln in what_changed(comp, lang, lambda lab, m: _tie_note(comp, lab, m, lang))
+            for part in wrap(ln.strip(), width - 2, "    ")]
+    if not details:
+        return "\n".join(lead)
     t = TEXT[lang]
     summary = display_summary(comp)
     periods = {p for p in comp.summary["period"] if p != ""}
@@ -134,7 +143,7 @@ def render_terminal(comp: Comparison, max_moved: int = 15, width: int | None = N
         summary["metric"] = [str(m).removesuffix(f" [{next(iter(periods))}]") for m in summary["metric"]]
     rel = [c for c in summary.columns if str(c).startswith("Δ% ")]
     head = t["terminal"].format(inst=comp.results[0].summary["instance"], n=len(comp.labels), base=comp.base)
-    lines = [*wrap(head + (f" · {next(iter(periods))}" if len(periods) == 1 else ""), width, "  "), ""]
+    lines = [*lead, "", *wrap(head + (f" · {next(iter(periods))}" if len(periods) == 1 else ""), width, "  "), ""]
     lines += fit(summary, width, keys=["metric"], drop_first=rel[::-1], left=("metric", "unit"),
                  groups=[["unit", *comp.labels], [f"Δ {lab}" for lab in comp.others]])
     lines += ["", *wrap(t["cap_t"], width, "  ")]

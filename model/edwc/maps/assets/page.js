@@ -26,6 +26,7 @@
         if (v[0] > 0) line(tip, data.classes[c].name, W.installed + " " + fmt(v[0]) + " · " + W.new + " " + fmt(v[1]) + " · " + W.served + " " + fmt(v[2]) + " PFLOPS");
       }
       if (s.pue) line(tip, W.pue, Number(s.pue).toFixed(2));
+      if (s.mw) line(tip, W.power, fmt(s.mw[0]) + " / " + fmt(s.mw[1]) + " MW" + (s.lim ? " · " + W.at_limit : ""));
     } else if (el.dataset.tip !== undefined) {
       const t = JSON.parse(el.dataset.tip);
       title(tip, t[0]);

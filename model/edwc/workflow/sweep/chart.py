@@ -19,21 +19,23 @@ DPI = 110
 
 
 def kpi_frame(index: pd.DataFrame) -> pd.DataFrame:
-    """Per case (solved or skipped ones with numbers): cost parts (CNY/yr) and the key shares."""
+    """Per case (solved or skipped ones with numbers): cost parts (CNY/yr) and the key shares. A column that no
+    case has (every case failed: finding N-sweep-allfail-tb) reads as numbers not known."""
     df = index.set_index("case")
     out = pd.DataFrame(index=df.index)
+
+    def num(col: str) -> pd.Series:
+        return pd.to_numeric(df[col], errors="coerce") if col in df else pd.Series(np.nan, index=df.index)
+
     for p in COST_PARTS:
-        out[f"cost_{p}_cny"] = pd.to_numeric(df.get(f"cost_{p}_cny"), errors="coerce")
-    installed = pd.to_numeric(df.get("installed_pflops"), errors="coerce")
-    demand = pd.to_numeric(df.get("demand_pflops"), errors="coerce")
-    out["west_share_new"] = pd.to_numeric(df.get("west_share_new"), errors="coerce")
-    out["west_share_served"] = pd.to_numeric(df.get("west_share_served"), errors="coerce")
-    intel = df.get("installed_pflops_intelligent")
-    out["intelligent_share"] = (pd.to_numeric(intel, errors="coerce") / installed.where(installed > 0)
-                                if intel is not None else np.nan)
-    out["unmet_share"] = pd.to_numeric(df.get("unmet_pflops"), errors="coerce") / demand.where(demand > 0)
-    out["unmet_pflops"] = pd.to_numeric(df.get("unmet_pflops"), errors="coerce")
-    out["unmet_value_cny"] = pd.to_numeric(df.get("unmet_value_cny"), errors="coerce")
+        out[f"cost_{p}_cny"] = num(f"cost_{p}_cny")
+    installed, demand = num("installed_pflops"), num("demand_pflops")
+    out["west_share_new"] = num("west_share_new")
+    out["west_share_served"] = num("west_share_served")
+    out["intelligent_share"] = num("installed_pflops_intelligent") / installed.where(installed > 0)
+    out["unmet_share"] = num("unmet_pflops") / demand.where(demand > 0)
+    out["unmet_pflops"] = num("unmet_pflops")
+    out["unmet_value_cny"] = num("unmet_value_cny")
     out["ok"] = out[[f"cost_{p}_cny" for p in COST_PARTS]].notna().any(axis=1)
     return out
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -103,9 +102,9 @@ def earlier_rows(out: Path) -> dict[str, dict[str, Any]]:
 
 
 def write_text_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    from edwc.results.atomic_file import write_file_atomically
+
+    write_file_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def write_index(df: pd.DataFrame, out: Path, title: str) -> None:

@@ -60,6 +60,17 @@ def case_line(name: str, outcome: Outcome, folder: Path, done: int, total: int, 
     return cut(head, room) + tail
 
 
+UNMET_FLAG = 0.001  # a case leaving more than this share of demand unserved is flagged
+
+
+def unmet_flags(df: pd.DataFrame) -> pd.Series:
+    """Cases (index rows) that leave more than UNMET_FLAG of their demand unserved."""
+    if "unmet_pflops" not in df or "demand_pflops" not in df:
+        return pd.Series(False, index=df.index)
+    share = pd.to_numeric(df["unmet_pflops"], errors="coerce") / pd.to_numeric(df["demand_pflops"], errors="coerce")
+    return (share > UNMET_FLAG).fillna(False)
+
+
 def render_report(rep: SweepReport, width: int | None = None) -> str:
     """The index for a terminal of ``width`` columns (the terminal's own by default)."""
     from edwc.analysis.termtable import fit, terminal_width
@@ -74,10 +85,17 @@ def render_report(rep: SweepReport, width: int | None = None) -> str:
     for c, pct in (("built_pflops", False), ("west_share_new", True), ("unmet_pflops", False)):
         if c in df:
             show[c] = [("" if pd.isna(v) else (f"{v:.1%}" if pct else f"{v:,.4g}")) for v in df[c]]
+    flags = unmet_flags(df)
+    if flags.any():  # a case cheaper only because it serves less is never just "cheaper"
+        share = pd.to_numeric(df["unmet_pflops"], errors="coerce") / pd.to_numeric(df["demand_pflops"], errors="coerce")
+        show["flag"] = [f"⚠ {v:.1%} unmet" if f else "" for f, v in zip(flags, share, strict=True)]
     n = rep.counts()
     lines = [*fit(show, width or terminal_width(), keys=["case"], left=("case", "outcome", "status")), "",
              f"{n['solved']} solved, {n['skipped']} skipped (unchanged), {n['failed']} failed in {rep.seconds:.1f} s "
              f"on {rep.workers}; index: {rep.out / 'index.csv'}"]
+    if flags.any():
+        lines.append(f"⚠ {int(flags.sum())} case(s) leave more than {UNMET_FLAG:.1%} of demand unserved: their cost is "
+                     "lower partly because they serve less (unmet value shown beside the cost), not comparable")
     if rep.earlier:
         lines.append(f"index.csv and the KPI charts also list {rep.earlier} case(s) of earlier sweeps into {rep.out} (kept as they were)")
     lines += rep.kept

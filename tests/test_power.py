@@ -1,0 +1,142 @@
+"""The power side on tiny, worked by hand (docs/model.md, "Power side").
+
+tiny's optimum (test_tiny.py) builds 20 PFLOPS at west-1 (Gansu, 620000) and serves 20 there: with idle draw 0.5,
+1000 kW per PFLOPS and PUE 1.0 it draws 20 x 0.5 + 20 x 0.5 = 20 MW all year, 20,000 MWh in tiny's 1000-hour
+year, at 0.5 CNY/kWh and 0.5 t/MWh. The tests
+give tiny its own hourly profiles (every day alike, one typical day of 24 hours): each hour stands for
+365 x 1000 / 8760 = 41.67 h of tiny's year.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import solve
+from edwc.analysis.check import check_result
+from edwc.analysis.powermodel import load_envelope
+
+W = 365 * 1000 / 8760  # hours of tiny's year each hour of the typical day stands for
+LOAD = 20.0  # MW at west-1
+SUN = (10, 11, 12, 13)  # hours with PV output 0.5
+NIGHT = (0, 1, 2, 3, 4, 5)  # hours with 10 MW of Gansu's output curtailed
+
+
+def with_profiles(tiny: Path, extra: str = "") -> Path:
+    """tiny with its own profiles: Gansu PV 0.5 in four midday hours, 10 MW curtailed in six night hours,
+    nothing curtailed in Beijing and Shanghai."""
+    hour = np.arange(8760) % 24
+    pd.DataFrame({
+        "hour": np.arange(8760),
+        "solar:620000": np.where(np.isin(hour, SUN), 0.5, 0.0),
+        "onwind:620000": 0.0,
+        "curtailed:620000": np.where(np.isin(hour, NIGHT), 10.0, 0.0),
+        "curtailed:110000": 0.0, "curtailed:310000": 0.0,
+    }).to_csv(tiny / "profiles.csv", index=False)
+    y = tiny / "instance.yaml"
+    y.write_text(y.read_text(encoding="utf-8").replace(
+        "solver:", f"time: {{mode: typical_days, days: 1, profiles: profiles.csv}}\n{extra}solver:", 1), encoding="utf-8")
+    return tiny
+
+
+def site(r, s: str = "west-1") -> pd.Series:
+    return r.tables["sites"].set_index("site").loc[s]
+
+
+def test_curtailed_power_is_taken_where_and_when_it_is(tiny: Path, tmp_path: Path) -> None:
+    """At 0.1 CNY/kWh, west-1 takes all 10 MW of Gansu's night curtailment: 10 x 6 h x 41.67 = 2,500 MWh, the rest
+    from the grid; location-based emissions fall by 2,500 x 0.5 t; the energy cost by 2,500 x (0.5 - 0.1) x 1000."""
+    base = solve(tiny, tmp_path / "base")
+    r = solve(with_profiles(tiny, "power: {curtailed_cny_per_kwh: 0.1}\n"), tmp_path / "r")
+    w = site(r)
+    assert w["curtailed_mwh"] == pytest.approx(10 * len(NIGHT) * W)
+    assert w["grid_mwh"] == pytest.approx(LOAD * 1000 - 2500)
+    assert w["emissions_t"] == pytest.approx(site(base)["emissions_t"] - 2500 * 0.5)
+    assert base.summary["cost_parts_cny"]["energy"] - r.summary["cost_parts_cny"]["energy"] == pytest.approx(2500 * 400 * 1000 / 1000)
+    k = r.tables["kpis"].set_index("kpi")["value"]
+    assert k["curtailment_absorbed_share"] == pytest.approx(1.0)
+    assert check_result(tmp_path / "r").ok
+
+
+def test_certificates_change_market_based_emissions_only(tiny: Path, tmp_path: Path) -> None:
+    """green_share_min 0.5 with certificates at 5 CNY/MWh (cheaper than traded green power at 1 CNY/kWh): half of
+    tiny's 28,000 + 7,500 + 20,000 = 55,500 MWh in certificates, 138,750 CNY; location-based emissions stay
+    (28,000 + 7,500) x 0.6 + 20,000 x 0.5 = 31,300 t, market-based 0.6096 x 27,750 t."""
+    set_yaml = tiny / "instance.yaml"
+    set_yaml.write_text(set_yaml.read_text(encoding="utf-8").replace(
+        "solver:", "power: {certificate_cny_per_mwh: 5}\nsolver:", 1), encoding="utf-8")
+    r = solve(tiny, tmp_path / "r", sets={"policy.green_share_min": 0.5})
+    s = r.tables["sites"]
+    k = r.tables["kpis"].set_index("kpi")["value"]
+    assert s["certificate_mwh"].sum() == pytest.approx(27_750) and s["trade_mwh"].sum() == pytest.approx(0, abs=1e-6)
+    assert r.summary["cost_parts_cny"]["green_power"] == pytest.approx(27_750 * 5)
+    assert k["emissions_t"] == pytest.approx(31_300)
+    assert k["emissions_market_t"] == pytest.approx(0.6096 * 27_750)
+
+
+def test_direct_pv_without_the_650_rules_covers_the_midday_load(tiny: Path, tmp_path: Path) -> None:
+    """PV at 100 CNY/kW (annuity 1/25 + O&M 0.02 = 0.06: 6,000 CNY per MW a year) saves 0.5 MW x 4 h x 41.67 h x
+    500 CNY/MWh = 41,667 CNY per MW a year: west-1 builds exactly what its 20 MW midday load takes
+    (more would spill), 40 MW, and uses 20 x 4 x 41.67 = 3,333 MWh of it."""
+    extra = ("power:\n  direct: {pv_capex_cny_per_kw: 100, battery_capex_cny_per_kwh: 1.0e5, rules: false}\n")
+    p = tiny / "sites.csv"
+    df = pd.read_csv(p, dtype=str)
+    df["direct_mw_max"] = ["", "", "200", ""]
+    df.to_csv(p, index=False)
+    r = solve(with_profiles(tiny, extra), tmp_path / "r")
+    w = site(r)
+    assert w["direct_solar_mw"] == pytest.approx(2 * LOAD)
+    assert w["direct_mwh"] == pytest.approx(LOAD * len(SUN) * W)
+    assert w["spilled_mwh"] == pytest.approx(0, abs=1e-6)
+    assert r.summary["cost_parts_cny"]["direct_supply"] == pytest.approx(2 * LOAD * 1000 * 100 * 0.06)
+    assert w["emissions_t"] == pytest.approx(0.5 * (LOAD * 1000 - LOAD * len(SUN) * W))
+    assert check_result(tmp_path / "r").ok
+
+
+def test_the_650_rules_refuse_pv_that_cannot_cover_30_percent(tiny: Path, tmp_path: Path) -> None:
+    """With 发改能源〔2025〕650号's ratios on, the same PV could cover only 3,333 / 20,000 = 16.7 % of west-1's MWh
+    (< 30 %) without storage (priced out here): no direct supply is built."""
+    extra = ("power:\n  direct: {pv_capex_cny_per_kw: 100, battery_capex_cny_per_kwh: 1.0e5}\n")
+    p = tiny / "sites.csv"
+    df = pd.read_csv(p, dtype=str)
+    df["direct_mw_max"] = ["", "", "200", ""]
+    df.to_csv(p, index=False)
+    r = solve(with_profiles(tiny, extra), tmp_path / "r")
+    assert site(r)["direct_solar_mw"] == pytest.approx(0, abs=1e-6)
+    assert check_result(tmp_path / "r").ok
+
+
+def test_movable_work_follows_the_sun(tiny: Path, tmp_path: Path) -> None:
+    """Batch work movable within the day (flexible_share 1): west-1 given 30 PFLOPS already built (room to run more
+    work in some hours), PV there and the 650号 ratios off: work runs at midday, so more PV is used than a flat load
+    of the same energy could take; the day's work is kept (Σ load = energy) and the load envelope shows the swing
+    in flexible_mw."""
+    extra = ("power:\n  direct: {pv_capex_cny_per_kw: 100, battery_capex_cny_per_kwh: 1.0e5, rules: false}\n")
+    p = tiny / "sites.csv"
+    df = pd.read_csv(p, dtype=str)
+    df["direct_mw_max"] = ["", "", "200", ""]
+    df.to_csv(p, index=False)
+    w = tiny / "workloads.csv"
+    wl = pd.read_csv(w, dtype=str)
+    wl["flexible_share"] = ["1" if x == "batch" else "" for x in wl["workload"]]
+    wl.to_csv(w, index=False)
+    sc = pd.read_csv(tiny / "site_classes.csv", dtype=str)
+    at = (sc["site"] == "west-1") & (sc["class"] == "general")
+    sc.loc[at, "existing_pflops"], sc.loc[at, "max_modules"] = "30", "0"
+    sc.to_csv(tiny / "site_classes.csv", index=False)
+    df = pd.read_csv(p, dtype=str)  # an existing site now, not a campus to open
+    df.loc[df["site"] == "west-1", ["candidate", "campus_capex_cny"]] = ["false", ""]
+    df.to_csv(p, index=False)
+    r = solve(with_profiles(tiny, extra), tmp_path / "r")
+    pw = r.tables["power"]
+    west = pw[pw["site"] == "west-1"]
+    assert (west["weight_h"] * west["load_mw"]).sum() == pytest.approx(site(r)["energy_mwh"])
+    assert west.loc[west["step"].isin(SUN), "load_mw"].mean() > west.loc[~west["step"].isin(SUN), "load_mw"].mean() + 1
+    flat = site(r)["energy_mwh"] / 1000  # MW: the same energy as a flat load
+    assert site(r)["direct_mwh"] > flat * len(SUN) * W * (1 + 1e-3)
+    env = load_envelope(tmp_path / "r")
+    assert set(env["bus"]) >= {"Beijing", "Gansu"} and env["flexible_mw"].abs().max() > 1
+    assert check_result(tmp_path / "r").ok
