@@ -140,3 +140,26 @@ def test_movable_work_follows_the_sun(tiny: Path, tmp_path: Path) -> None:
     env = load_envelope(tmp_path / "r")
     assert set(env["bus"]) >= {"Beijing", "Gansu"} and env["flexible_mw"].abs().max() > 1
     assert check_result(tmp_path / "r").ok
+
+
+def test_a_carbon_price_moves_location_based_emissions_only_physically(tiny: Path, tmp_path: Path) -> None:
+    """PV at 1,000 CNY/kW costs 60,000 CNY per MW a year and saves 83.3 MWh x 500 CNY = 41,667: not built without a
+    carbon price. Certificates at 5 CNY/MWh are offered but change no location-based emissions, so a carbon price
+    buys none. At 500 CNY/t each MW of PV also saves 83.3 x 0.5 t x 500 = 20,833 CNY: 62,500 > 60,000, so west-1
+    builds 40 MW and location-based emissions fall by exactly its grid MWh saved x 0.5 t/MWh (3,333 MWh, 1,667 t)."""
+    extra = ("power:\n  certificate_cny_per_mwh: 5\n"
+             "  direct: {pv_capex_cny_per_kw: 1000, battery_capex_cny_per_kwh: 1.0e5, rules: false}\n")
+    p = tiny / "sites.csv"
+    df = pd.read_csv(p, dtype=str)
+    df["direct_mw_max"] = ["", "", "200", ""]
+    df.to_csv(p, index=False)
+    with_profiles(tiny, extra)
+    base = solve(tiny, tmp_path / "base")
+    priced = solve(tiny, tmp_path / "priced", sets={"policy.carbon_price_cny_per_t": 500})
+    assert site(base)["direct_solar_mw"] == pytest.approx(0, abs=1e-6)
+    assert site(priced)["direct_solar_mw"] == pytest.approx(2 * LOAD)
+    assert priced.tables["sites"]["certificate_mwh"].sum() == pytest.approx(0, abs=1e-6)
+    k0, k1 = (x.tables["kpis"].set_index("kpi")["value"] for x in (base, priced))
+    saved_mwh = k0["grid_mwh"] - k1["grid_mwh"]
+    assert saved_mwh == pytest.approx(LOAD * len(SUN) * W)
+    assert k0["emissions_t"] - k1["emissions_t"] == pytest.approx(0.5 * saved_mwh)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from edwc.analysis.report_power import power_heading, power_section
+from edwc.analysis.report_power import power_chars, power_heading, power_section
 from edwc.analysis.report_sections import fmt_goal, limits_section, period_section
 from edwc.maps import colours as C
 from edwc.maps.fonts_cache import font_face_css
@@ -249,7 +249,7 @@ SECTIONS: list[Section] = [
     ("periods", "periods", period_section, lambda d: d.multi_period),
     ("hubs", "hubs", hub_section, ALWAYS),
     ("costs", cost_heading, cost_section, ALWAYS),
-    ("power", power_heading, power_section, lambda d: "power" in d.tables),
+    ("power", power_heading, power_section, lambda d: "grid_mwh" in d.tables["sites"]),
     ("maps", "maps", map_section, ALWAYS),
     ("trunks", None, trunks_and_unmet, ALWAYS),
     ("sites", "sites", site_section, ALWAYS),
@@ -272,7 +272,7 @@ def page(d: Digest, lang: str) -> str:
                                              for i, x in enumerate(lines))
             + "".join(section_html(d, lang, s) for s in SECTIONS)
             + f"<footer>{e(w['files'].format(s=suffix(lang)))}</footer>")
-    chars = page_chars(d, lang)
+    chars = page_chars(d, lang) + power_chars(lang)
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{e(title)}</title><style>{font_face_css(chars)}{CSS}</style></head>"

@@ -80,7 +80,8 @@ def power_section(d: Digest, lang: str) -> str:
 
 
 def day_chart(d: Digest, lang: str) -> bytes | None:
-    """A typical day at the hub whose sites take the most curtailed and direct power: stacked supply against load."""
+    """A typical day at the hub whose sites cover the largest share of their load with curtailed and direct power
+    (sites outside the hubs only when no hub takes any): stacked supply against load."""
     pw = d.tables.get("power")
     if pw is None or pw.empty:
         return None
@@ -90,9 +91,11 @@ def day_chart(d: Digest, lang: str) -> bytes | None:
     pw = pw.assign(hub=pw["site"].map(hub_of).fillna(""), direct=(pw["direct_available_mw"] - pw["spill_mw"]
                                                                    - pw["charge_mw"]).clip(lower=0))
     own = (pw["weight_h"] * (pw["curtailed_mw"] + pw["direct"])).groupby(pw["hub"]).sum()
-    if own.empty:
+    share = own / (pw["weight_h"] * pw["load_mw"]).groupby(pw["hub"]).sum()
+    hubs = share[(share.index != "") & (own > 0)]
+    if share.empty:
         return None
-    hub = str(own.idxmax())
+    hub = str(hubs.idxmax() if len(hubs) else own.idxmax())
     days = pw.groupby("day")["weight_h"].sum()
     day = int(days.idxmax())
     h = pw[(pw["hub"] == hub) & (pw["day"] == day)].groupby("step")[
@@ -130,3 +133,8 @@ def day_chart(d: Digest, lang: str) -> bytes | None:
 
 def power_heading(d: Digest, lang: str) -> str:  # noqa: ARG001
     return HEADING[lang]
+
+
+def power_chars(lang: str) -> str:
+    """Every character this section can show (the page embeds a subset of its font)."""
+    return HEADING[lang] + "".join(WORDS[lang].values())

@@ -47,7 +47,8 @@ def plan_integers(m: pyo.ConcreteModel, d: ModelData, result: Result) -> Compone
     """The value of every integer variable in the plan of `result`, read from its tables.
 
     open[s,t] from sites.csv, modules[s,c,t] from the growth of built_pflops in capacity.csv,
-    wavelengths[l,t] from trunks.csv. Raises EdwcError when an integer variable has no value there.
+    wavelengths[l,t] from trunks.csv, has_direct[s,t] (the 650号 switch) from the direct supply in sites.csv.
+    Raises EdwcError when an integer variable has no value there.
     """
     values = ComponentMap()
     sites = result.tables["sites"].set_index(["site", "period"])["open"]
@@ -63,6 +64,11 @@ def plan_integers(m: pyo.ConcreteModel, d: ModelData, result: Result) -> Compone
     added = result.tables["trunks"].set_index(["trunk", "period"])["wavelengths_added"]
     for l, t in m.wavelengths:
         values[m.wavelengths[l, t]] = float(added.get((l, t), 0))
+    if hasattr(m, "has_direct"):
+        st = result.tables["sites"].set_index(["site", "period"])
+        for s, t in m.has_direct:
+            mw = float(st["direct_solar_mw"].get((s, t), 0.0) + st["direct_wind_mw"].get((s, t), 0.0))
+            values[m.has_direct[s, t]] = 1.0 if mw > 1e-6 else 0.0
     missing = [v.name for v in m.component_data_objects(pyo.Var) if not v.is_continuous() and v not in values]
     if missing:
         raise EdwcError(f"cannot fix the plan: no value in the result tables for {', '.join(missing[:5])}")

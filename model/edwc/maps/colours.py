@@ -37,7 +37,7 @@ UNMET = "#b71c1c"
 # Cost parts (CNY): real costs in calm hues, the value of unmet demand apart in UNMET.
 # (capacity: the single equipment part of results before the model of issue 9.)
 COST = {"campus": "#8c6d4f", "it_capex": "#2f6db5", "facility_capex": "#86a8cf",
-        "energy": "#e0a526", "green_power": "#4a9c5d", "network": "#9e9a3c", "trunks": "#6d8b9c",
+        "energy": "#e0a526", "green_power": "#4a9c5d", "direct_supply": "#b5cf6b", "network": "#9e9a3c", "trunks": "#6d8b9c",
         "carbon": "#5b5b5b", "capacity": "#2f6db5", "unmet": UNMET, "unmet_value": UNMET}
 
 # Sequential ramp for a province choropleth (demand): light neutral blue-grey, never a class hue.

@@ -131,7 +131,7 @@ def draw_network(ax: Axes, m: MapData, shade: str) -> None:
     has = dmw > 0.5
     if has.any():
         ax.scatter(s["x"][has] + 45e3, s["y"][has] + 45e3, marker="*",  # 45 km up and right of the site (Albers m)
-                   s=30 + 60 * np.sqrt(dmw[has] / max(1.0, dmw.max())), c=C.DIRECT, edgecolors="white",
+                   s=70 + 160 * np.sqrt(dmw[has] / max(1.0, dmw.max())), c=C.DIRECT, edgecolors="#7a5a00",
                    linewidths=0.5, zorder=4.6)
     full_access = set(t.loc[hot & (t["access_site"] != "").to_numpy(), "access_site"])
     ring = s["site"].isin(full_access).to_numpy()

@@ -20,7 +20,7 @@ import yaml
 from edwc.results.names import Names, read_names
 
 IDS = {c: str for c in ("region", "site", "hub", "trunk", "from", "to", "class", "workload")}
-RESULT_TABLES = ("capacity", "sites", "serve", "unmet", "trunks", "kpis")
+RESULT_TABLES = ("capacity", "sites", "serve", "unmet", "trunks", "power", "kpis")
 OUTSIDE = "outside"  # the side of a site outside the hub nodes (the data may say east or west)
 CONGESTED_AT = 0.95  # trunk utilisation at or above which a trunk is called congested
 TOP_FLOWS = 15  # arrows per class panel

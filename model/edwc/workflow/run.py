@@ -192,6 +192,8 @@ def solve_instance(
         "input_hash": inst.input_hash(),
         "solver_options": solver.model_dump(),
         "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "time": {k: v for k, v in d.power.ts.method.items() if k != "rmse_by_kind" and k != "rmse_duration_by_kind"},
+        "power": power_summary(tables["kpis"]),
     }
     warnings = _warnings(inst, m, tables, outcome, solver.mip_gap)
     summary["warnings"] = warnings
@@ -222,6 +224,21 @@ def solve_instance(
 
     write_atomically(out, fill, force=force, log=log)
     return out, result
+
+
+POWER_HEADLINE = ("grid_mwh", "curtailed_mwh", "direct_mwh", "trade_mwh", "certificate_mwh", "green_share_all",
+                  "green_share_curtailed", "green_share_direct", "green_share_trade", "green_share_certificate",
+                  "green_matched_share", "curtailment_absorbed_mwh", "curtailment_absorbed_share", "peak_grid_mw",
+                  "direct_solar_mw", "direct_wind_mw", "battery_mwh", "emissions_t", "emissions_market_t")
+
+
+def power_summary(k: Any) -> dict[str, dict[str, float]]:
+    """The power side's headline KPIs by period (summary.json "power"; both emission bases side by side)."""
+    out: dict[str, dict[str, float]] = {}
+    for name, t, v in k[["kpi", "period", "value"]].itertuples(index=False):
+        if name in POWER_HEADLINE:
+            out.setdefault(str(int(t)), {})[str(name)] = float(v)
+    return out
 
 
 def _out_of_memory(inst: Instance, phase: str, sizes: dict[str, int] | None) -> str:

@@ -16,9 +16,9 @@ UNMET_PART = "unmet_value"
 # and those that say how the run went rather than what the plan is; any other field fails the check.
 SUMMARY_CHECKED = ("edwc_result_version", "instance", "status", "termination", "objective_cny", "total_cost_cny",
                    "cost_parts_cny", "unmet_value_cny", "period_weights", "period_years", "yearly_cny", "mip_gap",
-                   "best_bound_cny", "policies", "input_hash")
+                   "best_bound_cny", "policies", "input_hash", "power")
 SUMMARY_RUN_RECORD = ("scenario", "sets", "objective_counts", "objective_solved", "seconds", "sizes", "network",
-                      "versions", "solver_options", "created", "warnings", "gap_trace")
+                      "versions", "solver_options", "created", "warnings", "gap_trace", "time")
 
 
 def annuity(rate: float, years: float) -> float:

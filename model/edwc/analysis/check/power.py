@@ -116,6 +116,36 @@ def check_power(p: Plan, energy: dict[tuple[str, int], float], pv: PowerDerived,
             r.leq("battery_power", key, row.charge_mw + row.discharge_mw, e_cap / dr.battery_hours, max(1.0, e_cap),
                   "charge + discharge {lhs} MW above the battery's power {rhs}")
     _check_site_columns(p, energy, pv, st, r)
+    _check_summary(p, r)
+
+
+def _check_summary(p: Plan, r: Rows) -> None:
+    """summary.json's "power" block repeats kpis.csv (checked against its recomputation) period by period; its
+    "time" block names as many typical days as power.csv has."""
+    k = p.res["kpis"].set_index(["kpi", "period"])["value"]
+    block = p.summary.get("power")
+    r.count("summary_power")
+    if not isinstance(block, dict):
+        r.fail("summary_power", "summary.json power", "missing or not an object")
+        return
+    for t, figures in block.items():
+        if not isinstance(figures, dict):
+            r.fail("summary_power", f"summary.json power.{t}", "not an object")
+            continue
+        for name, v in figures.items():
+            key = (str(name), int(t)) if str(t).isdigit() else None
+            if key is None or key not in k.index:
+                r.count("summary_power")
+                r.fail("summary_power", f"summary.json power.{t}.{name}", "no such KPI in kpis.csv")
+            else:
+                want = float(k[key])
+                r.eq("summary_power", f"summary.json power.{t}.{name}", float(v) if isinstance(v, int | float) else math.nan,
+                     want, max(1.0, abs(want)), "written as {lhs}, kpis.csv says {rhs}")
+    days = (p.summary.get("time") or {}).get("days")
+    pw = p.res["power"]
+    if len(pw) and isinstance(days, int):
+        r.eq("summary_power", "summary.json time.days", float(days), float(pw["day"].nunique()), 1.0,
+             "{lhs} typical days, power.csv has {rhs}")
 
 
 def _check_slices(p: Plan, pw, r: Rows) -> None:
