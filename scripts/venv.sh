@@ -50,7 +50,7 @@ edwc_venv() {
   if ! grep -qxF -- "$sum $spec" "$stamp" 2>/dev/null; then
     local log="$venv/.edwc-pip.log" t0=$SECONDS
     echo "== installing edwc${extra:+ with its $extra extra} into .venv: the pinned packages of constraints.txt," >&2
-    echo "   about 1-3 minutes and 0.7 GB on a first install (~160 MB of wheels to download); later runs reuse .venv" >&2
+    echo "   about 1-3 minutes and 0.8 GB on a first install (~170 MB of wheels to download); later runs reuse .venv" >&2
     # pip's whole output goes to $log; the terminal shows what it collects and when it installs,
     # and on a failure the last lines that say why.
     if ! (cd "$root" && "$py" -m pip install --disable-pip-version-check --progress-bar off -c constraints.txt -e "$spec" 2>&1 \
@@ -61,7 +61,7 @@ edwc_venv() {
       grep -vE '^ *(Collecting|Requirement already|Downloading|Using cached|Obtaining|Installing build|Checking|Getting|Preparing|Building|Created wheel|Stored in|Successfully built|WARNING: Location)' "$log" \
         | tail -n 25 | sed 's/^/   /' >&2
       if grep -qE 'NewConnectionError|Failed to establish a new connection|name resolution|timed out' "$log"; then
-        echo "edwc: pip could not reach the package index: the first install needs network access to PyPI (~160 MB)" >&2
+        echo "edwc: pip could not reach the package index: the first install needs network access to PyPI (~170 MB)" >&2
       fi
       return 2
     fi
