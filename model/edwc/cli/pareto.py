@@ -42,7 +42,7 @@ def pareto_command(instance: Path, against: str, points: int, scenario: str | No
     from edwc.workflow.pareto import pareto, render_front
 
     sigterm_as_interrupt()
-    folder = out or Path("results") / f"{instance.name}{'-' + scenario if scenario else ''}-pareto-{against}"
+    folder = out or Path("results") / f"{instance.resolve().name}{'-' + scenario if scenario else ''}-pareto-{against}"
     rep = pareto(instance, against, points=points, out=folder, scenario=scenario,
                  workers=workers or machine_cores(), scheduler=scheduler, time_limit=time_limit,
                  mip_gap=mip_gap, log=lambda s: click.echo(s, err=True))

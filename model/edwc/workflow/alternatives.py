@@ -45,7 +45,7 @@ def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None =
                  workers: int = 1, scheduler: str | None = None, time_limit: float | None = None,
                  mip_gap: float | None = None, maps: bool = True, log: Log = lambda _: None) -> AlternativesReport:
     from edwc.workflow.price import write_csv
-    from edwc.workflow.sweep import Case, SolveOptions, sweep_instance
+    from edwc.workflow.sweep import Case, SolveOptions, start_run, sweep_instance
 
     result_dir = Path(result_dir)
     if not (result_dir / "summary.json").is_file():
@@ -69,6 +69,9 @@ def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None =
         if not outcome.ok:
             rep_failed.append(f"{task.case.name}: {outcome.status} {outcome.message[:200]}")
 
+    spec = {"command": "alternatives", "slack": slack, "n": n, "time_limit": time_limit, "mip_gap": mip_gap,
+            "result": s.get("input_hash"), "objective_cny": s.get("objective_cny")}
+    start_run(result_dir / "instance", cases, out, scheduler, spec, "set of alternatives", log)
     sweep_instance(result_dir / "instance", cases, out=out, workers=max(1, min(workers, len(cases))),
                    scheduler=scheduler, options=SolveOptions(time_limit=time_limit, mip_gap=mip_gap, maps=False),
                    on_done=done)

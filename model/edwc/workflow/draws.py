@@ -10,6 +10,7 @@ the cases) and OUT/uncertainty_map.png (sites by how often they are built at).
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 import time
@@ -36,9 +37,9 @@ class DrawsReport:
 
 def sweep_draws(instance: str | Path, draws_file: str | Path, n: int, *, out: str | Path, seed: int | None = None,
                 workers: int = 1, scheduler: str | None = None, options: Any = None, force: bool = False,
-                maps: bool = True, on_done: Any = None) -> DrawsReport:
+                maps: bool = True, on_done: Any = None, log: Any = None) -> DrawsReport:
     from edwc.workflow.price import write_csv
-    from edwc.workflow.sweep import Case, prepare_sweep, sweep_instance
+    from edwc.workflow.sweep import Case, instance_digest, start_run, sweep_instance
 
     instance, out = Path(instance), Path(out)
     if not (instance / "instance.yaml").is_file():
@@ -51,9 +52,11 @@ def sweep_draws(instance: str | Path, draws_file: str | Path, n: int, *, out: st
         # Everything that can refuse the sweep (a bad `set` or `scale`, an --out edwc did not write) is
         # checked on a scratch copy before anything is written under --out.
         scratch = write_draw_instance(instance, scenarios, Path(tmp) / "instance")
-        prepare_sweep(scratch, cases, out, scheduler)
+        spec = {"command": "draws", "draws": hashlib.sha256(Path(draws_file).read_bytes()).hexdigest()[:16], "n": n,
+                "seed": seed, "instance": instance_digest(instance), "options": repr(options)}
+        start_run(scratch, cases, out, scheduler, spec, "set of drawn cases", log)  # another run's folder is kept aside
         inst_dir = out / "instance"
-        if inst_dir.exists():  # the draws of an earlier run into this (edwc-marked) sweep folder
+        if inst_dir.exists():  # this run's own draws instance, from an interrupted start: the same files
             shutil.rmtree(inst_dir)
         shutil.copytree(scratch, inst_dir)
     write_csv(drawn, out / "draws.csv")

@@ -78,6 +78,11 @@ def pareto(instance: str | Path, against: str = "emissions", *, points: int = 6,
     rep = ParetoReport(out, pd.DataFrame())
     t0 = time.perf_counter()
     base = Case("base", scenario, {})
+    from edwc.workflow.sweep import instance_digest, start_run
+
+    spec = {"command": "pareto", "against": against, "points": points, "scenario": scenario, "time_limit": time_limit,
+            "mip_gap": mip_gap, "instance": instance_digest(instance)}
+    start_run(instance, [base], out, scheduler, spec, "pareto front", log)
     status = _run(instance, [base], out, 1, scheduler, opts, log)
     if not (out / "base" / "summary.json").is_file():
         raise EdwcError(f"the base plan could not be solved: {status.get('base')}")
