@@ -213,8 +213,7 @@ def _refs(t: dict[str, pd.DataFrame], cfg: InstanceConfig | None, problems: list
     def check(table: str, column: str, valid: set, what: str, allow_empty: bool = False) -> None:
         df = t[table]
         vals = df[column]
-        bad = ~vals.isin(valid) & ~(allow_empty & vals.isna())
-        bad &= vals.notna() | (not allow_empty)
+        bad = ~vals.isin(valid) & vals.notna()  # an empty or unreadable cell is reported where it is parsed
         for i in list(df.index[bad])[:MAX_PROBLEMS_PER_COLUMN]:
             problems.append(Problem(f"{table}.csv", f"'{vals[i]}' is not a known {what}", line=int(i) + 2, column=column))
 
@@ -312,11 +311,10 @@ def load_instance(
         parsed = _parse_table(name, df, problems)
         if parsed is not None:
             tables[name] = parsed
+    if len(tables) == len(TABLES):  # references are checked beside the parse errors: every problem in one run
+        _refs(tables, cfg, problems)
     if problems or len(tables) < len(TABLES) or cfg is None:
         raise InputError(problems or [Problem(str(path), "instance could not be read")], str(path))
-    _refs(tables, cfg, problems)
-    if problems:
-        raise InputError(problems, str(path))
     tables = {k: v.reset_index(drop=True) for k, v in tables.items()}
     tables["site_classes"]["max_modules"] = tables["site_classes"]["max_modules"].astype(int)
     tables["trunks"]["max_modules"] = tables["trunks"]["max_modules"].astype(int)
