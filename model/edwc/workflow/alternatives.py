@@ -43,7 +43,8 @@ def _case_name(objective: str) -> str:
 
 def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None = 6, out: str | Path | None = None,
                  workers: int = 1, scheduler: str | None = None, time_limit: float | None = None,
-                 mip_gap: float | None = None, maps: bool = True, log: Log = lambda _: None) -> AlternativesReport:
+                 mip_gap: float | None = None, maps: bool = True, log: Log = lambda _: None,
+                 lang: str = "zh") -> AlternativesReport:
     from edwc.workflow.price import write_csv
     from edwc.workflow.sweep import Case, SolveOptions, sweep_instance
 
@@ -89,7 +90,7 @@ def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None =
     rep = AlternativesReport(out, firm, hubs, table, seconds, rep_failed, money(s))
     if maps:
         t0 = time.perf_counter()
-        firm_map(out, firm, result_dir, slack, len(plans), table)
+        firm_map(out, firm, result_dir, slack, len(plans), table, lang)
         rep.seconds["map"] = time.perf_counter() - t0
     return rep
 
@@ -115,22 +116,15 @@ def plan_numbers(summary: dict, folder: Path) -> dict:
 
 
 def firm_map(out: Path, firm: pd.DataFrame, result_dir: Path, slack: float, plans: int,
-             table: pd.DataFrame | None = None) -> Path:
+             table: pd.DataFrame | None = None, lang: str = "zh") -> Path:
     from edwc.decisions.firm import FIRM_RANGE
-    from edwc.maps.decisions import site_status_map
+    from edwc.maps.sites_map import firm_map as draw
 
-    sites = pd.read_csv(result_dir / "instance" / "sites.csv", dtype={"site": str, "region": str, "hub": str})
-    status = firm[firm["status"] != "never"][["site", "status", "built_mw_max", "built_mw_min"]].rename(
-        columns={"built_mw_max": "size", "built_mw_min": "least"})
-    unmet = ""
+    unmet = None
     if table is not None and len(table) > 1:
         alt, best = table[table["plan"] != "optimum"]["unmet_pflops"], float(table["unmet_pflops"].iloc[0])
-        unmet = (f" The optimum leaves {best:,.0f} PFLOPS unserved, the alternatives {alt.min():,.0f}–{alt.max():,.0f}"
-                 + (": part of their slack is spent on not serving demand." if alt.max() > best + 100 else "."))
-    return site_status_map(out, status, sites, f"What is firm: sites in all {plans} plans within {slack:.0%} of the least "
-                           f"cost; firm = built in every plan with a range ≤ {FIRM_RANGE:.0%} of its most",
-                           "Outer circle area ∝ the most IT MW built there in any plan, inner dark core ∝ the least. "
-                           "Sites never built are not drawn." + unmet, "firm.png")
+        unmet = (best, float(alt.min()), float(alt.max()))
+    return draw(out, firm, result_dir / "instance", slack, plans, FIRM_RANGE, unmet, lang)
 
 
 def _mw(v: float) -> str:

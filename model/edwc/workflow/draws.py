@@ -36,7 +36,7 @@ class DrawsReport:
 
 def sweep_draws(instance: str | Path, draws_file: str | Path, n: int, *, out: str | Path, seed: int | None = None,
                 workers: int = 1, scheduler: str | None = None, options: Any = None, force: bool = False,
-                maps: bool = True, on_done: Any = None) -> DrawsReport:
+                maps: bool = True, on_done: Any = None, lang: str = "zh") -> DrawsReport:
     from edwc.workflow.price import write_csv
     from edwc.workflow.sweep import Case, prepare_sweep, sweep_instance
 
@@ -66,45 +66,20 @@ def sweep_draws(instance: str | Path, draws_file: str | Path, n: int, *, out: st
     sites, hubs = summarise(plans)
     files = [out / "draws.csv", write_csv(sites, out / "uncertainty_sites.csv"), write_csv(hubs, out / "uncertainty_hubs.csv")]
     if maps:
-        files.append(plot_hubs(plans, out / "uncertainty.png", f"{instance.name}: IT MW built per hub over {len(plans)} drawn cases"))
-        files.append(site_map(out, sites, len(plans)))
+        files += draw_charts(out, plans, sites, instance.name, lang)
     return DrawsReport(rep, sites, hubs, drawn, files, time.perf_counter() - t0)
 
 
-def plot_hubs(plans: dict[str, pd.DataFrame], path: Path, title: str) -> Path:
-    import matplotlib
-    from matplotlib.figure import Figure
+def draw_charts(out: Path, plans: dict[str, pd.DataFrame], sites: pd.DataFrame, name: str, lang: str) -> list[Path]:
+    """uncertainty[.en].png (IT MW per hub over the cases) and uncertainty_map[.en].png (sites by how often
+    they are built at)."""
+    from edwc.analysis.uncertainty_chart import plot_hubs, sites_at_limit
+    from edwc.maps.i18n import suffix
+    from edwc.maps.sites_map import uncertainty_map
 
-    from edwc.maps.base import register_font
-
-    by_hub = pd.DataFrame({n: p.assign(hub=p["hub"].fillna("(no hub)")).groupby("hub")["built_mw"].sum()
-                           for n, p in plans.items()}).fillna(0.0)
-    by_hub = by_hub.loc[by_hub.median(axis=1).sort_values(ascending=False).index]
-    with matplotlib.rc_context({"font.family": [register_font(), "DejaVu Sans"]}):
-        fig = Figure(figsize=(max(6.0, 0.7 * len(by_hub) + 2), 5), dpi=150)
-        ax = fig.add_subplot()
-        ax.boxplot([by_hub.loc[h].to_numpy() for h in by_hub.index], tick_labels=list(by_hub.index), whis=(10, 90),
-                   showmeans=True)
-        ax.set_ylabel("IT MW built (all periods)")
-        ax.set_title(title + "\n(box: quartiles, whiskers: 10th–90th percentile, triangle: mean)", fontsize=9)
-        ax.grid(axis="y", alpha=0.3)
-        ax.tick_params(axis="x", rotation=30, labelsize=8)
-        fig.tight_layout()
-        tmp = path.with_name(f".{path.name}.tmp")
-        fig.savefig(tmp, format="png")
-        tmp.replace(path)
-    return path
-
-
-def site_map(out: Path, sites: pd.DataFrame, cases: int) -> Path:
-    from edwc.maps.decisions import site_status_map
-
-    geo = pd.read_csv(out / "instance" / "sites.csv", dtype={"site": str, "region": str, "hub": str})
-    shown = sites[sites["builds_share"] > 0][["site", "builds_share", "built_mw_mean"]].rename(columns={"built_mw_mean": "size"})
-    return site_status_map(out, shown, geo, f"How often each site is built at, over {cases} drawn cases",
-                           "Colour: share of the cases that build there; circle area ∝ mean IT MW built. "
-                           "Sites never built at are not drawn.", "uncertainty_map.png", column="builds_share",
-                           cmap="YlOrRd")
+    limits = sites_at_limit([out / c for c in plans])
+    return [plot_hubs(plans, out / "instance", out / f"uncertainty{suffix(lang)}.png", name, lang, limits),
+            uncertainty_map(out, sites, out / "instance", len(plans), lang)]
 
 
 def render_draws(rep: DrawsReport, top: int = 12) -> str:
