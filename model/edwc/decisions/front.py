@@ -133,6 +133,13 @@ def _plot(points: pd.DataFrame, axis: Axis, path: Path, name: str, unit: str, la
     for r in front.itertuples(index=False):
         ax.annotate(f"{r.cost_cny / YI:,.{digits}f}", (getattr(r, axis.name) / scale, r.cost_cny / YI), xytext=(5, 4),
                     textcoords="offset points", fontsize=7, color="#444444")
+    lo = float(points["cost_cny"].min()) / YI
+    hi = float(points["cost_cny"].max()) / YI
+    span = max(hi - lo, MIN_SPAN * lo)
+    mid = (hi + lo) / 2
+    ax.set_ylim(mid - 0.6 * span, mid + 0.6 * span)
+    ax.yaxis.set_major_formatter(f"{{x:,.{digits}f}}")
+    ax.get_xlim()  # settles the autoscaled x limits: the steps are measured on screen
     per = w["per_t"] if axis.name == "emissions" else w["per_ms"].format(unit=money)
     xs, ys = front[axis.name].to_numpy(float), front["cost_cny"].to_numpy(float)
     for i in range(len(front) - 1):  # what each step along the front costs per unit given up
@@ -140,15 +147,12 @@ def _plot(points: pd.DataFrame, axis: Axis, path: Path, name: str, unit: str, la
         if dx <= 0:
             continue
         rate = dy / dx if axis.name == "emissions" else dy / YI / dx
-        ax.annotate(f"{rate:,.0f} {per}" if abs(rate) >= 10 else f"{rate:,.2f} {per}",
-                    ((xs[i] + xs[i + 1]) / 2 / scale, (ys[i] + ys[i + 1]) / 2 / YI), xytext=(0, -12),
-                    textcoords="offset points", fontsize=7.5, color="#2c7fb8", ha="center")
-    lo = float(points["cost_cny"].min()) / YI
-    hi = float(points["cost_cny"].max()) / YI
-    span = max(hi - lo, MIN_SPAN * lo)
-    mid = (hi + lo) / 2
-    ax.set_ylim(mid - 0.6 * span, mid + 0.6 * span)
-    ax.yaxis.set_major_formatter(f"{{x:,.{digits}f}}")
+        mid_xy = ((xs[i] + xs[i + 1]) / 2 / scale, (ys[i] + ys[i + 1]) / 2 / YI)
+        (px0, py0), (px1, py1) = ax.transData.transform([(xs[i] / scale, ys[i] / YI), (xs[i + 1] / scale, ys[i + 1] / YI)])
+        steep = abs(py1 - py0) > abs(px1 - px0)  # beside a steep step, under a flat one: never on the line
+        ax.annotate(f"{rate:,.0f} {per}" if abs(rate) >= 10 else f"{rate:,.2f} {per}", mid_xy,
+                    xytext=(8, 0) if steep else (0, -12), textcoords="offset points", fontsize=7.5,
+                    color="#2c7fb8", ha="left" if steep else "center", va="center" if steep else "baseline")
     ax.xaxis.set_major_formatter("{x:,.4g}")
     right = ax.secondary_yaxis("right", functions=(lambda y: (y / lo - 1) * 100 if lo else y,
                                                     lambda p: (p / 100 + 1) * lo))

@@ -34,6 +34,7 @@ class AlternativesReport:
     seconds: dict[str, float] = field(default_factory=dict)
     failed: list[str] = field(default_factory=list)
     unit: str = "亿元/yr"
+    chart: str = ""  # firm.png (firm.en.png in English) when drawn
 
 
 def _case_name(objective: str) -> str:
@@ -90,7 +91,7 @@ def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None =
     rep = AlternativesReport(out, firm, hubs, table, seconds, rep_failed, money(s))
     if maps:
         t0 = time.perf_counter()
-        firm_map(out, firm, result_dir, slack, len(plans), table, lang)
+        rep.chart = firm_map(out, firm, result_dir, slack, len(plans), table, lang).name
         rep.seconds["map"] = time.perf_counter() - t0
     return rep
 
@@ -152,5 +153,5 @@ def render_alternatives(rep: AlternativesReport, names: Names | None = None) -> 
     lines.append("IT MW built per hub, least – most over the plans: " + ", ".join(
         f"{hub(r.hub)} {r.least_mw:,.0f}–{r.most_mw:,.0f}" for r in rep.hubs.itertuples(index=False)))
     lines += [f"failed: {f}" for f in rep.failed]
-    lines.append(f"written to {rep.out}: plans.csv, firm.csv, hubs.csv, firm.png and one result folder per plan")
+    lines.append(f"written to {rep.out}: plans.csv, firm.csv, hubs.csv, {rep.chart + ', ' if rep.chart else ''}one result folder per plan")
     return "\n".join(lines)

@@ -46,6 +46,7 @@ class ParetoReport:
     seconds: dict[str, float] = field(default_factory=dict)
     failed: list[str] = field(default_factory=list)
     unit: str = "亿元/yr"
+    chart: str = "front.png"  # front.en.png in English
 
 
 def _run(instance: Path, cases: list, out: Path, workers: int, scheduler: str | None, options: Any,
@@ -123,7 +124,8 @@ def _write(rep: ParetoReport, axis: Any, instance: Path, scenario: str | None, l
     write_csv(rep.points, rep.out / "points.csv")
     write_csv(rep.points[rep.points["on_front"]].drop(columns="on_front"), rep.out / "front.csv")
     name = instance.name + (f" / {scenario}" if scenario else "")
-    plot_front(rep.points, axis, rep.out / front_name(lang), name, rep.unit, lang)
+    rep.chart = front_name(lang)
+    plot_front(rep.points, axis, rep.out / rep.chart, name, rep.unit, lang)
 
 
 def render_front(rep: ParetoReport, against: str) -> str:
@@ -136,5 +138,5 @@ def render_front(rep: ParetoReport, against: str) -> str:
                      f"{r.unmet_pflops:>13,.1f}  {'yes' if r.on_front else 'dropped (dominated or a repeat)'}")
     lines += [f"failed: {f}" for f in rep.failed]
     times = ", ".join(f"{k} {v:.1f} s" for k, v in rep.seconds.items())
-    lines.append(f"written to {rep.out}: points.csv, front.csv, front.png and one result folder per point ({times})")
+    lines.append(f"written to {rep.out}: points.csv, front.csv, {rep.chart} and one result folder per point ({times})")
     return "\n".join(lines)
