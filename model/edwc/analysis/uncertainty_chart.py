@@ -45,6 +45,21 @@ def sites_at_limit(folders: list[Path]) -> pd.Series:
     return hits.groupby(hits.index.map(hub_of)).sum().astype(int)
 
 
+def hub_order(plans: dict[str, pd.DataFrame], instance_dir: Path, lang: str) -> tuple[pd.DataFrame, pd.Series, list[str]]:
+    """IT MW per hub and case, hubs grouped east | west | outside (largest median first within a side),
+    each hub's side and its label in ``lang`` (the hub's short name, never its id)."""
+    w = decision_words(lang)
+    by_hub = hub_frame(plans)
+    names = read_names(instance_dir)
+    hubs = pd.read_csv(instance_dir / "hubs.csv", dtype={"hub": str}).set_index("hub")["side"]
+    side = pd.Series([hubs.get(h, "outside") if h else "outside" for h in by_hub.index], index=by_hub.index)
+    order = sorted(by_hub.index, key=lambda h: (SIDES.index(side[h]) if side[h] in SIDES else 3,
+                                                -float(by_hub.loc[h].median())))
+    labels = [textwrap.fill(names.of("hubs", [h], lang, short=True).iloc[0] if h else w["other_sites"], 13)
+              for h in order]  # long English names on two lines, clear of their neighbours
+    return by_hub.loc[order], side.loc[order], labels
+
+
 def plot_hubs(plans: dict[str, pd.DataFrame], instance_dir: Path, path: Path, name: str, lang: str = "zh",
               at_limit: pd.Series | None = None) -> Path:
     import matplotlib
@@ -53,15 +68,8 @@ def plot_hubs(plans: dict[str, pd.DataFrame], instance_dir: Path, path: Path, na
     from edwc.maps.static import figure, rc
 
     w = decision_words(lang)
-    by_hub = hub_frame(plans)
-    names = read_names(instance_dir)
-    hubs = pd.read_csv(instance_dir / "hubs.csv", dtype={"hub": str}).set_index("hub")["side"]
-    side = pd.Series([hubs.get(h, "outside") if h else "outside" for h in by_hub.index], index=by_hub.index)
-    order = sorted(by_hub.index, key=lambda h: (SIDES.index(side[h]) if side[h] in SIDES else 3,
-                                                -float(by_hub.loc[h].median())))
-    by_hub = by_hub.loc[order]
-    labels = [textwrap.fill(names.of("hubs", [h], lang, short=True).iloc[0] if h else w["other_sites"], 13)
-              for h in by_hub.index]  # long English names on two lines, clear of their neighbours
+    by_hub, side, labels = hub_order(plans, instance_dir, lang)
+    order = list(by_hub.index)
     n = by_hub.shape[1]
     x = np.arange(len(by_hub), dtype=float)
     for i in range(1, len(order)):  # a gap between the sides
