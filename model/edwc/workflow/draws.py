@@ -59,7 +59,7 @@ def sweep_draws(instance: str | Path, draws_file: str | Path, n: int, *, out: st
     write_csv(drawn, out / "draws.csv")
     t0 = time.perf_counter()
     rep = sweep_instance(inst_dir, cases, out=out, workers=workers, scheduler=scheduler, options=options,
-                         force=force, on_done=on_done, prepared=True)
+                         force=force, on_done=on_done, prepared=True, lang=lang)
     plans = {c.name: built_by_site(out / c.name) for c in cases if (out / c.name / "summary.json").is_file()}
     if not plans:
         return DrawsReport(rep, pd.DataFrame(), pd.DataFrame(), drawn, [out / "draws.csv"], time.perf_counter() - t0)
@@ -83,14 +83,27 @@ def draw_charts(out: Path, plans: dict[str, pd.DataFrame], sites: pd.DataFrame, 
 
 
 def render_draws(rep: DrawsReport, top: int = 12) -> str:
+    """The terminal summary of the draws: sites and hubs by name beside their ids."""
+    from edwc.results.names import read_names
+
     if rep.sites.empty:
         return "no case was solved: nothing to summarise"
+    names = read_names(rep.files[0].parent / "instance") if rep.files else None
+
+    def site(x: str) -> str:
+        return x if names is None else f"{names.of('sites', [x], 'en', short=True).iloc[0]} ({x})"
+
+    def hub(x: str) -> str:
+        return x if names is None or x == "(no hub)" else f"{names.of('hubs', [x], 'en', short=True).iloc[0]} ({x})"
+
     lines = ["sites built at most often (share of cases; mean [p10–p90] IT MW built):"]
+    width = max((len(site(s)) for s in rep.sites.head(top)["site"]), default=18)
     for r in rep.sites.head(top).itertuples(index=False):
         opened = "" if pd.isna(r.opened_share) else f", opened in {r.opened_share:.0%}"
-        lines.append(f"  {r.site:<18} {r.builds_share:>5.0%}{opened}; {r.built_mw_mean:,.0f} "
+        lines.append(f"  {site(r.site):<{width}} {r.builds_share:>5.0%}{opened}; {r.built_mw_mean:,.0f} "
                      f"[{r.built_mw_p10:,.0f}–{r.built_mw_p90:,.0f}] MW")
     lines.append("IT MW built per hub, median [p10–p90]: " + ", ".join(
-        f"{r.hub} {r.built_mw_p50:,.0f} [{r.built_mw_p10:,.0f}–{r.built_mw_p90:,.0f}]" for r in rep.hubs.itertuples(index=False)))
-    lines.append("draws: " + ", ".join(p.name for p in rep.files))
+        f"{hub(r.hub)} {r.built_mw_p50:,.0f} [{r.built_mw_p10:,.0f}–{r.built_mw_p90:,.0f}]"
+        for r in rep.hubs.itertuples(index=False)))
+    lines.append(f"written to {rep.files[0].parent}: " + ", ".join(p.name for p in rep.files) if rep.files else "")
     return "\n".join(lines)
