@@ -36,6 +36,12 @@ def test_new_copies_under_a_new_name_and_never_over_foreign_files(tiny: Path, tm
     for t in ("sites", "demand", "trunks"):
         assert (copy / f"{t}.csv").read_bytes() == (tiny / f"{t}.csv").read_bytes()
     assert run("new", "my-plan", "--from", str(tiny))[0] == 0  # unchanged since edwc wrote it: may be rewritten
+    book = tmp_path / "my-plan.xlsx"
+    for _ in range(2):  # edit in Excel and read back into the copy, again and again (its profiles stay)
+        assert run("instance-to-xlsx", str(copy), "--out", str(book), "--force")[0] == 0
+        code, out = run("xlsx-to-instance", str(book), "--out", str(copy))
+        assert code == 0, out
+    assert (copy / "own" / "hourly.csv").is_file() and "name: my-plan" in (copy / "instance.yaml").read_text()
     (copy / "sites.csv").write_text((copy / "sites.csv").read_text() + "\n", encoding="utf-8")  # a planner's edit
     code, out = run("new", "my-plan", "--from", str(tiny))
     assert code == 2 and "sites.csv changed" in out

@@ -96,6 +96,8 @@ def write_folder(folder: Path, files: dict[str, bytes]) -> list[Path]:
     """Write ``files`` (relative path → bytes) into ``folder`` after check_writable; each file atomically,
     then WRITTEN with every file's sha256."""
     check_writable(folder)
+    kept = {k: v for k, v in read_written(folder).items()  # files of an earlier write left as they were
+            if k not in files and (folder / k).is_file() and _sha((folder / k).read_bytes()) == v}
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for rel, data in files.items():
@@ -110,7 +112,8 @@ def write_folder(folder: Path, files: dict[str, bytes]) -> list[Path]:
         finally:
             Path(tmp).unlink(missing_ok=True)
         out.append(path)
-    (folder / WRITTEN).write_text(json.dumps({k: _sha(v) for k, v in files.items()}, indent=1), encoding="utf-8")
+    record = {**kept, **{k: _sha(v) for k, v in files.items()}}
+    (folder / WRITTEN).write_text(json.dumps(record, indent=1), encoding="utf-8")
     return out
 
 
