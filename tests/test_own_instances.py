@@ -115,3 +115,12 @@ def test_shipped_instances_have_no_warnings_but_known_ones(name: str) -> None:
 
     inst = load_valid_instance(ROOT / "instances" / name)
     assert all("has no trunk" not in str(w) for w in instance_warnings(inst))
+
+
+def test_a_table_that_cannot_be_read_does_not_hide_the_other_tables_references(tiny: Path) -> None:
+    edit_table(tiny, "classes", lambda df: df.drop(columns=["precision"]))  # classes.csv cannot be read
+    edit_table(tiny, "demand", lambda df: df.assign(region=df["region"].where(df.index != 0, "999999")))
+    code, out = run("validate", str(tiny))
+    assert code == 2
+    assert "classes.csv, column 'precision': required column is missing" in out
+    assert "demand.csv, line 2, column 'region': '999999' is not a known region" in out
