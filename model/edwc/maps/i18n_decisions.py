@@ -38,7 +38,7 @@ DECISION_WORDS = {
         "firm_title": "哪些站点是确定的：成本不超过最优 {slack} 的 {plans} 个方案",
         "firm_sub": "确定 = 每个方案都建设，且最少与最多之差 ≤ 最多的 {range}",
         "firm_note": "外圈面积 ∝ 任一方案在该站点建设的最多 IT MW，内部深色核心 ∝ 最少。未建设的站点不画出。",
-        "firm_unmet": "最优方案未满足 {best} PFLOPS，备选方案 {lo}–{hi} PFLOPS",
+        "firm_unmet": "最优方案未满足 {best} PFLOPS，备选方案 {span} PFLOPS",
         "firm_unmet_more": "：其成本余量部分用于少服务需求。",
         "firm": "确定（每个方案都建，规模相近）", "sized": "每个方案都建，规模不定", "choice": "可选（部分方案建）",
         "never": "从不建设",
@@ -96,7 +96,7 @@ DECISION_WORDS = {
         "firm_sub": "firm = built in every plan with a range ≤ {range} of its most",
         "firm_note": ("Outer circle area ∝ the most IT MW built there in any plan, inner dark core ∝ the least. "
                       "Sites never built are not drawn."),
-        "firm_unmet": "The optimum leaves {best} PFLOPS unserved, the alternatives {lo}–{hi}",
+        "firm_unmet": "The optimum leaves {best} PFLOPS unserved, the alternatives {span}",
         "firm_unmet_more": ": part of their slack is spent on not serving demand.",
         "firm": "firm (every plan, similar size)", "sized": "every plan, size varies", "choice": "a choice (some plans)",
         "never": "never built",

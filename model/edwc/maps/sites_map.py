@@ -22,7 +22,7 @@ from edwc.maps.place import Placer
 from edwc.results.names import read_names
 
 # firm / sized / choice in greys and white: no hue that means a class or a side on the plan map
-STATUS_COLOURS = {"firm": "#3a3a3a", "sized": "#9a9a9a", "choice": "#ffffff", "never": "#e0e0e0"}
+STATUS_COLOURS = {"firm": "#111111", "sized": "#9a9a9a", "choice": "#ffffff", "never": "#e0e0e0"}
 AREA_PT2 = 420.0  # scatter area (pt²) of the largest circle: area ∝ the value
 LABELLED = 12  # the largest sites are always named; the others where a label fits
 
@@ -41,7 +41,8 @@ def firm_map(out: Path, firm: pd.DataFrame, instance_dir: Path, slack: float, pl
     note = w["firm_note"]
     if unmet is not None:
         best, lo, hi = unmet
-        note += " " + w["firm_unmet"].format(best=f"{best:,.0f}", lo=f"{lo:,.0f}", hi=f"{hi:,.0f}") \
+        span = f"{lo:,.0f}" if round(lo) == round(hi) else f"{lo:,.0f}–{hi:,.0f}"
+        note += " " + w["firm_unmet"].format(best=f"{best:,.0f}", span=span) \
             + (w["firm_unmet_more"] if hi > best + 100 else ("。" if lang == "zh" else "."))
     title = w["firm_title"].format(plans=plans, slack=pct(slack))
     return site_status_map(out, status, instance_dir, title, note, f"firm{suffix(lang)}.png", lang,
