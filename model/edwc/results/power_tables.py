@@ -15,7 +15,7 @@ POWER_COLUMNS = ("grid_mwh", "curtailed_mwh", "direct_mwh", "trade_mwh", "certif
                  "battery_mwh", "emissions_t", "emissions_market_t")
 
 
-def pd_and_residual(m: pyo.ConcreteModel) -> float:
+def _residual(m: pyo.ConcreteModel) -> float:
     """The market-based factor the model was built with (t/MWh of grid power not covered by claims)."""
     return float(m.residual_co2)
 
@@ -89,7 +89,7 @@ def power_rows(m: pyo.ConcreteModel, d: ModelData, energy: dict[tuple[str, int],
                 "direct_wind_mw": cap["onwind"],
                 "battery_mwh": sum(_v(m.battery_build[s, tt]) for tt in d.periods if tt <= t) if s in direct else 0.0,
                 "emissions_t": emissions,
-                "emissions_market_t": pd_and_residual(m) * (grid_mwh - trade - gec),
+                "emissions_market_t": _residual(m) * (grid_mwh - trade - gec),
             }
     power = pd.DataFrame(rows, columns=["site", "period", "day", "step", "hours", "weight_h", "load_mw", "grid_mw",
                                         "curtailed_mw", "direct_available_mw", "spill_mw", "charge_mw", "discharge_mw",
