@@ -245,7 +245,6 @@ def add_power_accounting(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData, pw:
                                    factors are read back);
     emissions_market_t = residual_co2 · (grid_mwh − green_mwh − gec_mwh)."""
     W = pd_.W
-    m.residual_co2 = pw.residual_co2_t_per_mwh  # a plain number, read by the result tables
     hs, curt, direct = set(m.hourly_sites), set(m.curtailed_sites), set(pd_.direct_sites)
     gec = (lambda s, t: m.gec_mwh[s, t]) if hasattr(m, "gec_mwh") else (lambda s, t: 0.0)
 

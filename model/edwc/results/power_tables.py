@@ -15,11 +15,6 @@ POWER_COLUMNS = ("grid_mwh", "curtailed_mwh", "direct_mwh", "trade_mwh", "certif
                  "battery_mwh", "emissions_t", "emissions_market_t")
 
 
-def _residual(m: pyo.ConcreteModel) -> float:
-    """The market-based factor the model was built with (t/MWh of grid power not covered by claims)."""
-    return float(m.residual_co2)
-
-
 def _v(x) -> float:
     v = pyo.value(x, exception=False)
     return 0.0 if v is None else max(0.0, float(v))
@@ -89,7 +84,7 @@ def power_rows(m: pyo.ConcreteModel, d: ModelData, energy: dict[tuple[str, int],
                 "direct_wind_mw": cap["onwind"],
                 "battery_mwh": sum(_v(m.battery_build[s, tt]) for tt in d.periods if tt <= t) if s in direct else 0.0,
                 "emissions_t": emissions,
-                "emissions_market_t": _residual(m) * (grid_mwh - trade - gec),
+                "emissions_market_t": pd_.residual_co2 * (grid_mwh - trade - gec),
             }
     power = pd.DataFrame(rows, columns=["site", "period", "day", "step", "hours", "weight_h", "load_mw", "grid_mw",
                                         "curtailed_mw", "direct_available_mw", "spill_mw", "charge_mw", "discharge_mw",
