@@ -1,7 +1,7 @@
 """Build and hand-over to HiGHS, four ways, on the same Pyomo model (median of N repeats).
 
-    python benchmarks/bench_handover.py                       # china-2030 and cities 340 x 60
-    python benchmarks/bench_handover.py --sizes 1000x150 --repeats 1
+    .venv/bin/python benchmarks/bench_handover.py                       # china-2030 and cities 340 x 60
+    .venv/bin/python benchmarks/bench_handover.py --sizes 1000x150 --repeats 1
 
 Routes timed (each until HiGHS holds the model, before any solving):
   contrib   pyomo.contrib.solver 'highs' (Pyomo's persistent in-memory interface; edwc's route before issue 12)

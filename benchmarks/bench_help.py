@@ -1,6 +1,6 @@
 """How long `edwc COMMAND --help` takes, each command run as a fresh process (median of N runs).
 
-    python benchmarks/bench_help.py            # every command, 5 runs each; exit 1 if a median is >= 0.3 s
+    .venv/bin/python benchmarks/bench_help.py            # every command, 5 runs each; exit 1 if a median is >= 0.3 s
 
 The CLI imports what a command needs only when it runs, so help never loads pandas, Pyomo or HiGHS.
 """

@@ -1,6 +1,6 @@
 """How long a result's planner-facing files take beside the solve (issue 11: at most a quarter).
 
-    python benchmarks/bench_outputs.py [INSTANCE] [--result DIR] [--repeat N]
+    .venv/bin/python benchmarks/bench_outputs.py [INSTANCE] [--result DIR] [--repeat N]
 
 Solves INSTANCE (default instances/china-2025) without maps, then, in the same process (as
 `edwc solve` does), writes map.png, map.html, plan.gpkg, report.html and plan.xlsx into a copy

@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 INSTANCE = ROOT / "instances" / "china-2025"
 FULL = [("annual", None, None), ("typical_days", 4, 6), ("typical_days", 8, 6), ("typical_days", 12, 6),
         ("typical_days", 24, 6), ("typical_days", 12, None)]
+GROWTH = [("annual", None, None), ("typical_days", 4, 6), ("typical_days", 8, 6), ("typical_days", 12, 6),
+          ("typical_days", 12, None)]
 QUICK = [("annual", None, None), ("typical_days", 12, 6)]
 
 
@@ -88,6 +90,7 @@ def table(results: list[dict[str, Any]], cases: list[tuple[str, int | None, int 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--growth", action="store_true", help="annual, 4/8/12 days x 6 steps and 12 x 24, one seed")
     ap.add_argument("--seeds", type=int, default=None)
     ap.add_argument("--json", type=Path)
     ap.add_argument("--child")
@@ -95,8 +98,8 @@ def main() -> None:
     if a.child:
         print(json.dumps(child(json.loads(a.child))))
         return
-    cases = QUICK if a.quick else FULL
-    seeds = range(a.seeds if a.seeds else (1 if a.quick else 3))
+    cases = QUICK if a.quick else GROWTH if a.growth else FULL
+    seeds = range(a.seeds if a.seeds else (1 if a.quick or a.growth else 3))
     load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else "?"
     print(f"china-2025, load average at start {load}", flush=True)
     results = []

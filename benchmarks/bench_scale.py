@@ -1,9 +1,9 @@
 """edwc by instance size: every stage, the full and the lazy network side by side, medians over HiGHS seeds.
 
-    python benchmarks/bench_scale.py --quick          # tiny, china-2025, cities 100x20 (a few minutes)
-    python benchmarks/bench_scale.py                  # + china-2030, cities 200x40 and 340x60 (about an hour)
-    python benchmarks/bench_scale.py --large          # also 1,000 regions x 150 sites (lazy, 1 % gap, 600 s)
-    python benchmarks/bench_scale.py --json out.json  # keep the raw figures
+    .venv/bin/python benchmarks/bench_scale.py --quick          # tiny, china-2025, cities 100x20 (a few minutes)
+    .venv/bin/python benchmarks/bench_scale.py                  # + china-2030, cities 200x40 and 340x60 (about an hour)
+    .venv/bin/python benchmarks/bench_scale.py --large          # also 1,000 regions x 150 sites (lazy, 1 % gap, 600 s)
+    .venv/bin/python benchmarks/bench_scale.py --json out.json  # keep the raw figures
 
 Each case (instance, network, seed) runs in a fresh process through edwc.workflow.run.solve_instance,
 the same path as `edwc solve`, with 1 thread and a 0.5 % MIP gap; the solve records its plan and

@@ -48,11 +48,24 @@ edwc_venv() {
   spec="."
   [ -n "$extra" ] && spec=".[$extra]"
   if ! grep -qxF -- "$sum $spec" "$stamp" 2>/dev/null; then
+    local log="$venv/.edwc-pip.log" t0=$SECONDS
     echo "== installing edwc${extra:+ with its $extra extra} into .venv: the pinned packages of constraints.txt," >&2
-    echo "   about 2-4 minutes and 0.9 GB on a first install (downloads ~250 MB); later runs reuse .venv" >&2
-    (cd "$root" && "$py" -m pip install --disable-pip-version-check --progress-bar on -c constraints.txt -e "$spec" \
-       | grep --line-buffered -E '^(Collecting|Successfully installed)' | sed -u 's/^/   /' >&2; exit "${PIPESTATUS[0]}") \
-      || { echo "edwc: installing into $venv failed (pip's message is above)" >&2; return 2; }
+    echo "   about 1-3 minutes and 0.8 GB on a first install (~170 MB of wheels to download); later runs reuse .venv" >&2
+    # pip's whole output goes to $log; the terminal shows what it collects and when it installs,
+    # and on a failure the last lines that say why.
+    if ! (cd "$root" && "$py" -m pip install --disable-pip-version-check --progress-bar off -c constraints.txt -e "$spec" 2>&1 \
+            | tee "$log" | grep --line-buffered -E '^(Collecting|Processing|Installing collected|Successfully installed|WARNING: Retrying)' \
+            | sed -u -e 's/^/   /' -e 's/^   Installing collected packages:.*/   Installing the collected packages (about a minute).../' >&2
+          exit "${PIPESTATUS[0]}"); then
+      echo "edwc: installing into $venv failed; pip's last lines (all of its output is in $log):" >&2
+      grep -vE '^ *(Collecting|Requirement already|Downloading|Using cached|Obtaining|Installing build|Checking|Getting|Preparing|Building|Created wheel|Stored in|Successfully built|WARNING: Location)' "$log" \
+        | tail -n 25 | sed 's/^/   /' >&2
+      if grep -qE 'NewConnectionError|Failed to establish a new connection|name resolution|timed out' "$log"; then
+        echo "edwc: pip could not reach the package index: the first install needs network access to PyPI (~170 MB)" >&2
+      fi
+      return 2
+    fi
+    echo "   done in $((SECONDS - t0)) s; .venv takes $(du -sm "$venv" 2>/dev/null | cut -f1) MB" >&2
     # The stamp lists what is installed for this pyproject.toml; an install with an extra
     # also satisfies the plain one.
     { grep -F -- "$sum " "$stamp" 2>/dev/null || true; echo "$sum $spec"; echo "$sum ."; } \

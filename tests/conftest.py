@@ -1,7 +1,10 @@
-"""Shared helpers: copies of the shipped instances that a test may edit, and a real HiGHS solve."""
+"""Shared helpers: copies of the shipped instances that a test may edit, a real HiGHS solve, and
+china-2025 solved once per test run (shared by every module and pytest-xdist worker that reads it)."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -52,3 +55,34 @@ def solve(folder: Path, out: Path, sets: dict[str, Any] | None = None, scenario:
     kw.setdefault("maps", False)
     _, result = solve_instance(folder, out=out, sets=sets, scenario=scenario, force=True, **kw)
     return result
+
+
+def shared_solve(factory: pytest.TempPathFactory, name: str) -> Path:
+    """The shipped instance `name` solved (no maps) once per test run: the first worker to ask
+    solves it under a file lock in the run's shared temporary folder; the others read it. Tests
+    must not write into it (copy it first)."""
+    from edwc.workflow.run import solve_instance
+
+    root = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the workers' base folders sit side by side in the run's own folder
+    out = root / f"shared-{name}"
+    with (root / f"shared-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "summary.json").is_file():
+            solve_instance(INSTANCES / name, out=out, maps=False, force=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def china_2025_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """instances/china-2025 solved once per test run (read only)."""
+    return shared_solve(tmp_path_factory, "china-2025")
+
+
+@pytest.fixture(scope="session")
+def china_2025(china_2025_folder: Path):  # noqa: ANN201  (a Result)
+    """The Result of china_2025_folder, read back."""
+    from edwc.results.tables import read_result
+
+    return read_result(china_2025_folder)

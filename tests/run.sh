@@ -4,12 +4,14 @@
 #   - Debian's chromium (the map page is opened in a real headless browser), when missing and apt is usable
 #   - the project environment .venv (created when missing) with edwc and its test extra
 #   - ruff, mypy (settings in pyproject.toml), then pytest (all tests, slow ones included; pass e.g. -m "not slow" for a quick run)
+#     on 2 processes (pytest-xdist, one file per process at a time, so a module's shared solve is made once;
+#     EDWC_TEST_WORKERS=N to change, 0 for one process; arguments after it win, e.g. -n 0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if ! command -v chromium >/dev/null 2>&1; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-    echo "== installing chromium (Debian package)"
+    echo "== installing chromium (Debian package, as root: apt-get changes this machine; about 0.4 GB)"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   else
@@ -28,4 +30,4 @@ echo "== mypy"
 "$EDWC_PY" -m mypy
 
 echo "== pytest"
-"$EDWC_PY" -m pytest "$@"
+"$EDWC_PY" -m pytest -n "${EDWC_TEST_WORKERS:-2}" --dist loadfile "$@"

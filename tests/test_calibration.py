@@ -7,7 +7,7 @@ import csv
 
 import pytest
 
-from conftest import INSTANCES, ROOT, solve
+from conftest import INSTANCES, ROOT
 from edwc.input.instance import load_instance
 
 TARGETS = {r["id"]: r for r in csv.DictReader((ROOT / "seeds" / "calibration.csv").open(encoding="utf-8"))}
@@ -48,9 +48,8 @@ def test_instance_calibration(inst):
 
 
 @pytest.fixture(scope="module")
-def plan(tmp_path_factory):
-    r = solve(INSTANCES / "china-2025", tmp_path_factory.mktemp("cal") / "r")
-    return r.tables["kpis"].set_index("kpi")["value"]
+def plan(china_2025):
+    return china_2025.tables["kpis"].set_index("kpi")["value"]  # solved once per test run (conftest)
 
 
 def test_plan_calibration(plan):

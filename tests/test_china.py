@@ -6,13 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import INSTANCES, solve
+from conftest import INSTANCES
 from edwc.input.instance import load_instance
 
 
 @pytest.fixture(scope="module")
-def china(tmp_path_factory):
-    return solve(INSTANCES / "china-2025", tmp_path_factory.mktemp("c25") / "r")
+def china(china_2025):
+    return china_2025  # solved once per test run (conftest)
 
 
 def test_demand_calibrated_to_2025_targets():
@@ -60,7 +60,8 @@ def test_cost_parts_sum_and_policies_in_force(china):
     # location-based emissions: grid MWh x the published grid factor, whatever green power is bought
     st = china.tables["sites"]
     assert k["emissions_t"] == pytest.approx((st["grid_mwh"] * st["site"].map(
-        load_instance(INSTANCES / "china-2025").sites.set_index("site")["grid_co2_t_per_mwh"])).sum(), rel=1e-9)
+        load_instance(INSTANCES / "china-2025").sites.set_index("site")["grid_co2_t_per_mwh"])).sum(), rel=1e-7)
+    # (1e-7: the result is read back from its files, whose numbers carry eight significant digits)
 
 
 def test_metros_can_grow_with_new_design_pue(china):

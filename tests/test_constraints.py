@@ -279,3 +279,19 @@ def test_max_site_share(tiny, tmp_path):
     assert um[("310000", "realtime")] == pytest.approx(2.5)
     sv = r.tables["serve"].merge(pd.read_csv(tiny / "demand.csv", dtype={"region": str}), on=["region", "workload", "period"], suffixes=("", "_demand"))
     assert (sv["pflops"] <= 0.5 * sv["pflops_demand"] + 1e-6).all()
+
+
+def test_a_policy_row_without_decisions_is_named_not_a_traceback(tiny, tmp_path):
+    """west_utilisation at a western site holding capacity of a class no workload there may use: the row is a
+    constant (nothing served ≥ 0.9 x 10 installed), found by the property tests as a Pyomo 'trivially infeasible
+    constraint' traceback; it is now refused before the hand-over, named, as infeasible."""
+    from edwc.errors import SolveError
+
+    p = tiny / "sites.csv"
+    df = pd.read_csv(p, dtype=str)
+    df.loc[df["site"] == "west-2", ["candidate", "campus_capex_cny"]] = ["false", ""]
+    df.to_csv(p, index=False)
+    set_cell(tiny, "site_classes", {"site": "west-2", "class": "intelligent"}, "existing_pflops", 10)
+    set_cell(tiny, "site_classes", {"site": "west-2", "class": "intelligent"}, "max_modules", 0)
+    with pytest.raises(SolveError, match=r"infeasible: policy west_utilisation\[.*west-2.*intelligent.*2025"):
+        solve(tiny, tmp_path / "r", sets={"policy.west_utilisation_min": 0.9})

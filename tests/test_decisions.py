@@ -147,6 +147,7 @@ def test_marginal_values_of_sites_and_trunks(tiny_result: Path) -> None:
     assert set(trunks["upgrade_cost_cny_per_gbps_year"]) == {10_000}
 
 
+@pytest.mark.slow
 def test_pareto_front_is_monotone(greener_west2: Path, tmp_path: Path) -> None:
     out = tmp_path / "front"
     run = CliRunner().invoke(main, ["pareto", str(greener_west2), "--points", "5", "--out", str(out), "--workers", "2"])

@@ -65,6 +65,7 @@ def test_more_demand_never_lowers_cost(spec: Spec, factor: float, extra: dict[in
         assert not_lower(more[1]["objective_cny"], base[1]["objective_cny"]), (more[1], base[1])
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(spec=instances(policies=MONOTONE_IN_SITES), which=st.integers(0, 3))
 def test_removing_a_site_never_lowers_cost(spec: Spec, which: int) -> None:

@@ -48,6 +48,7 @@ def test_bad_vary_and_scenario_are_refused_before_any_solve(tmp_path: Path) -> N
     assert res.exit_code == 0 and res.output.count("scenario=") == 3
 
 
+@pytest.mark.slow
 def test_local_sweep_failed_case_kept_others_and_rerun_skips(tmp_path: Path) -> None:
     out = tmp_path / "tiny-sweep"
     args = ["sweep", str(TINY), "--vary", f"{CARBON}=0,200", "--vary", f"{LOAD}=0.5,1,1.5", "--workers", "2",

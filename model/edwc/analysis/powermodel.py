@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from edwc.formulation.power_data import province_of
 from edwc.results.tables import read_result
 
 ENVELOPE_COLUMNS = ("period", "day", "step", "start_hour", "hours", "weight_h", "bus", "province", "load_mw",
@@ -57,7 +58,7 @@ def load_envelope(folder: Path) -> pd.DataFrame:
                      r.grid_mw))
     df = pd.DataFrame(rows, columns=["site", "period", "day", "step", "hours", "weight_h", "load_mw", "flexible_mw",
                                      "grid_mw"])
-    df["province"] = df["site"].map(sites["region"]).str[:2] + "0000"
+    df["province"] = df["site"].map(sites["region"]).map(lambda r: province_of(str(r)))
     df["bus"] = df["province"].map(bus_names(regions))
     out = (df.groupby(["period", "day", "step", "hours", "weight_h", "bus", "province"], as_index=False)
            [["load_mw", "flexible_mw", "grid_mw"]].sum())

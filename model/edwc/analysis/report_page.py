@@ -6,14 +6,13 @@ Chinese by default; report.en.html in English. Every name is escaped."""
 from __future__ import annotations
 
 import base64
-import html
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from edwc.analysis.report_power import power_chars, power_heading, power_section
-from edwc.analysis.report_sections import fmt_goal, limits_section, period_section
+from edwc.analysis.report_sections import e, fmt_goal, limits_section, num, period_section, table
 from edwc.maps import colours as C
 from edwc.maps.fonts_cache import font_face_css
 from edwc.maps.i18n import cls_label, ef, pct, suffix
@@ -26,21 +25,6 @@ from edwc.results.scorecard import score
 
 YI = 1e8
 W = REPORT_WORDS
-
-
-def e(x: object) -> str:
-    return html.escape(str(x))
-
-
-def num(v: float, digits: int = 0) -> str:
-    return "–" if v != v else f"{v:,.{digits}f}"
-
-
-def table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
-    """An HTML table; cells are already escaped."""
-    th = "".join(f"<th>{h}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return f'<table class="{cls}"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def kpi_cards(d: Digest, lang: str) -> str:

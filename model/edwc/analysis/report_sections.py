@@ -23,6 +23,7 @@ def num(v: float, digits: int = 0) -> str:
 
 
 def table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
+    """An HTML table; cells are already escaped."""
     th = "".join(f"<th>{h}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
     return f'<table class="{cls}"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'

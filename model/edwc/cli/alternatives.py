@@ -23,9 +23,12 @@ from edwc.solve.cores import machine_cores
 @click.option("--time-limit", type=FiniteFloat(min=0, min_open=True), help="Seconds per alternative.")
 @click.option("--mip-gap", type=FiniteFloat(0, 1), help="Relative MIP gap of each alternative.")
 @click.option("--no-map", is_flag=True, help="Skip firm.png.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the charts (English ones are *.en.png beside the Chinese ones).")
 @handle_errors
 def alternatives_command(result: Path, slack: float, n: int, out: Path | None, workers: int | None,
-                         scheduler: str | None, time_limit: float | None, mip_gap: float | None, no_map: bool) -> None:
+                         scheduler: str | None, time_limit: float | None, mip_gap: float | None, no_map: bool,
+                         lang: str) -> None:
     """Find near-optimal plans that differ most in where capacity goes, and say what is firm.
 
     \b
@@ -42,7 +45,8 @@ def alternatives_command(result: Path, slack: float, n: int, out: Path | None, w
     sigterm_as_interrupt()
     readable_result(result, full_check=True)
     rep = alternatives(result, slack=slack, n=n, out=out, workers=workers or machine_cores(), scheduler=scheduler,
-                       time_limit=time_limit, mip_gap=mip_gap, maps=not no_map, log=lambda s: click.echo(s, err=True))
+                       time_limit=time_limit, mip_gap=mip_gap, maps=not no_map, log=lambda s: click.echo(s, err=True),
+                       lang=lang)
     from edwc.results.names import read_names
 
     click.echo(render_alternatives(rep, read_names(result / "instance")))

@@ -45,7 +45,8 @@ def compare_command(results: tuple[Path, ...], out: Path | None, lang: str, quie
             readable_result(r)
         comp = damaged_as_error("one of the results", lambda: compare_results(list(results)))
         folder = out or default_out(comp.labels)
-        damaged_as_error("one of the results", lambda: write_comparison(comp, folder, lang))
+        damaged_as_error("one of the results", lambda: write_comparison(comp, folder, lang,
+                                                                         log=lambda s: click.echo(s, err=True)))
         if not quiet:
             click.echo(render_terminal(comp, lang=lang, details=details))
         click.echo(f"wrote compare.csv, capacity.csv, moved.csv and the charts in {folder}")

@@ -83,25 +83,41 @@ def entry() -> None:
 
 
 @main.command()
-@click.argument("instance", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("instance", type=click.Path(path_type=Path))
 @click.option("--scenario", help="Apply a named scenario of instance.yaml.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a setting, e.g. policy.carbon_price_cny_per_t=200.")
 @handle_errors
 def validate(instance: Path, scenario: str | None, sets: tuple[str, ...]) -> None:
-    """Check an instance without solving it: schema, tables, references, latency reach.
+    """Check an instance (a folder, or a workbook from instance-to-xlsx) without solving it: schema,
+    tables, references, latency reach; every problem in one list. Rows that do nothing (a site no
+    trunk joins or no demand reaches, a hub without sites, …) are warnings.
 
     \b
     Example:
       edwc validate instances/china-2025 --scenario high-ai
+      edwc validate instances/mine.xlsx
     """
-    from edwc.network.reach import load_valid_instance
+    from edwc.network.noops import instance_warnings
+    from edwc.network.reach import load_valid_instance, load_valid_workbook
     from edwc.network.routes import allowed_pairs
 
-    inst = load_valid_instance(instance, scenario=scenario, sets=parse_sets(sets))
+    workbook = instance.suffix.lower() == ".xlsx" and instance.is_file()
+    if not workbook and instance.exists() and not instance.is_dir():
+        raise InputError([], f"{instance}: not an instance folder, nor an instance workbook (.xlsx)")
+    load = load_valid_workbook if workbook else load_valid_instance
+    inst = load(instance, scenario=scenario, sets=parse_sets(sets))
     a = allowed_pairs(inst)
+    warnings = instance_warnings(inst)
+    if workbook:
+        from edwc.input.xlsx import relocate
+
+        warnings = relocate(warnings, *inst.cache["workbook_rows"])
+    for w in warnings:
+        click.echo(f"warning: {w}", err=True)
     click.echo(
         f"{inst.result_name}: valid — {len(inst.regions)} regions, {len(inst.sites)} sites, {len(inst.trunks)} trunks, "
         f"{len(inst.demand)} demand rows, {len(a):,} latency-feasible (region, site, workload) pairs"
+        + (f"; {len(warnings)} warning{'s' if len(warnings) != 1 else ''} (above)" if warnings else "")
     )
 
 
@@ -240,6 +256,7 @@ def map_(path: Path, out: Path | None, lang: str, shade: str, formats: tuple[str
 from edwc.cli.alternatives import alternatives_command  # noqa: E402
 from edwc.cli.check import check_command  # noqa: E402  (the group must exist first)
 from edwc.cli.compare import compare_command  # noqa: E402
+from edwc.cli.instances import instance_to_xlsx_command, new_command, xlsx_to_instance_command  # noqa: E402
 from edwc.cli.pareto import pareto_command  # noqa: E402
 from edwc.cli.price import price_command  # noqa: E402
 from edwc.cli.sweep import sweep_command  # noqa: E402
@@ -250,3 +267,6 @@ main.add_command(sweep_command, name="sweep")
 main.add_command(price_command, name="price")
 main.add_command(pareto_command, name="pareto")
 main.add_command(alternatives_command, name="alternatives")
+main.add_command(new_command, name="new")
+main.add_command(instance_to_xlsx_command, name="instance-to-xlsx")
+main.add_command(xlsx_to_instance_command, name="xlsx-to-instance")

@@ -17,9 +17,11 @@ from edwc.solve.cores import machine_cores
 @click.option("--time-limit", type=FiniteFloat(min=0, min_open=True), help="Seconds per re-solve.")
 @click.option("--no-resolve", is_flag=True, help="Skip the re-solves without each policy (no full costs).")
 @click.option("--no-map", is_flag=True, help="Skip marginal_cost.png and corridors.png.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the charts (English ones are *.en.png beside the Chinese ones).")
 @handle_errors
 def price_command(result: Path, workers: int | None, scheduler: str | None, time_limit: float | None,
-                  no_resolve: bool, no_map: bool) -> None:
+                  no_resolve: bool, no_map: bool, lang: str) -> None:
     """Price a plan: policy price tags, marginal values and the corridor ledger.
 
     \b
@@ -41,7 +43,7 @@ def price_command(result: Path, workers: int | None, scheduler: str | None, time
     sigterm_as_interrupt()
     readable_result(result, full_check=True)
     rep = price_result(result, workers=workers or machine_cores(), scheduler=scheduler, time_limit=time_limit,
-                       resolve=not no_resolve, maps=not no_map, log=lambda s: click.echo(s, err=True))
+                       resolve=not no_resolve, maps=not no_map, log=lambda s: click.echo(s, err=True), lang=lang)
     click.echo(render_prices(result))
     times = ", ".join(f"{k} {v:.1f} s" for k, v in rep.seconds.items())
     click.echo(f"written to {result}: {', '.join(p.name for p in rep.files)} ({times})")

@@ -29,7 +29,7 @@ from edwc.solve.cores import machine_cores
 @click.option("--force", is_flag=True, help="Solve every case again, even when unchanged.")
 @click.option("--dry-run", is_flag=True, help="List the cases and stop.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="Language of the KPI chart (kpis.png; English: kpis.en.png beside it).")
+              help="Language of the charts (kpis.png, uncertainty.png, uncertainty_map.png; English: *.en.png beside them).")
 @click.option("--draws", "draws_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Draw the cases from uncertain estimates in this YAML file (docs/decisions.md) instead of --vary.")
 @click.option("--n", "n_draws", type=click.IntRange(min=1, max=10_000), default=20, show_default=True,
@@ -125,7 +125,7 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
 
             rep = sweep_draws(instance, draws_file, n_draws, out=folder, seed=seed, workers=n_workers,
                               scheduler=scheduler, options=SolveOptions(time_limit, mip_gap, maps, not no_check),
-                              force=force, on_done=tick)
+                              force=force, on_done=tick, log=lambda s: click.echo(s, err=True), lang=lang)
         click.echo(render_report(rep.sweep))
         click.echo(render_draws(rep))
         if len(rep.sweep.failed):
@@ -144,10 +144,5 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
 
 
 def _instance_name(instance: Path) -> str:
-    from edwc.input.safe_yaml import YamlInputError, load_yaml
-
-    try:
-        cfg = load_yaml((instance / "instance.yaml").read_text(encoding="utf-8")) or {}
-        return str(cfg.get("name") or instance.name)
-    except (OSError, UnicodeDecodeError, YamlInputError, AttributeError):
-        return Path(instance).resolve().name
+    """The instance folder's name (not instance.yaml's `name:`, which an edited copy keeps)."""
+    return Path(instance).resolve().name

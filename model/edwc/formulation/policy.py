@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 
 import pyomo.core as pyo
 from pyomo.core.expr.numvalue import is_potentially_variable
+from pyomo.core.expr.visitor import identify_variables
 from pyomo.core.util import quicksum
 
 from edwc.errors import SolveError
@@ -19,6 +20,13 @@ from edwc.formulation.shells import it_kw, shell_mw
 from edwc.input.schema import Policy
 
 INTELLIGENT = "intelligent"
+
+
+def _has_variables(e) -> bool:  # noqa: ANN001
+    """Whether an expression holds a variable: a named Expression over nothing (e.g. the work served where no
+    workload may be served) is 'potentially variable' to Pyomo, yet its row is a constant that HiGHS's
+    hand-over refuses as trivially infeasible."""
+    return is_potentially_variable(e) and next(iter(identify_variables(e)), None) is not None
 
 
 def _add(m: pyo.ConcreteModel, name: str, index: Iterable, body: Callable, sense: str) -> None:
@@ -36,12 +44,12 @@ def _add(m: pyo.ConcreteModel, name: str, index: Iterable, body: Callable, sense
     def rule(m, *idx):
         key = idx[0] if len(idx) == 1 else idx
         lhs, rhs = body(*idx)
-        if not m.elastic and not (is_potentially_variable(lhs) or is_potentially_variable(rhs)):
+        if not m.elastic and not (_has_variables(lhs) or _has_variables(rhs)):
             # Nothing to decide (e.g. nothing buildable anywhere): the row holds or can never hold.
             holds = pyo.value(lhs) >= pyo.value(rhs) - 1e-9 if sense == ">=" else pyo.value(lhs) <= pyo.value(rhs) + 1e-9
             if holds:
                 return pyo.Constraint.Skip
-            raise SolveError(f"policy {name}[{key}] can never hold: {pyo.value(lhs):g} {sense} {pyo.value(rhs):g} "
+            raise SolveError(f"infeasible: policy {name}[{key}] can never hold: {pyo.value(lhs):g} {sense} {pyo.value(rhs):g} "
                              "with nothing the plan can change; relax or switch off this policy")
         if m.elastic:
             s = getattr(m, f"{name}_slack")[key]

@@ -27,7 +27,6 @@ class PowerData:
     W: dict[Slice, float]  # hours of the year each slice stands for (Σ = hours_per_year)
     hours_per_year: float
     province: dict[str, str]  # site -> province adcode
-    hourly_sites: list[str]  # sites with an hourly balance (all sites)
     direct_sites: list[str]  # sites that may build direct supply (direct_mw_max > 0 and a profile)
     direct_mw_max: dict[str, float]
     cf: dict[tuple[str, str], dict[Slice, float]]  # (tech, site) -> slice -> p.u. output (only direct sites)
@@ -36,6 +35,7 @@ class PowerData:
     flex_share: dict[str, float]  # workload -> share of its work movable within the day
     flex_window_h: dict[str, float]
     flex_mw_per_pflops: dict[tuple[str, str], float]  # (s, w): facility MW per PFLOPS of that work running
+    residual_co2: float = 0.0  # t/MWh of grid power not covered by certificates or contracts (market-based)
     annuity_direct: float = 0.0
     annuity_battery: float = 0.0
     grid_price: dict[str, dict[Slice, float]] = field(default_factory=dict)  # site -> slice -> CNY/kWh (a power model's)
@@ -78,9 +78,10 @@ def prepare_power(inst: Instance, d: ModelData, ts: TimeSlices) -> PowerData:
         region_sites.setdefault(str(d.site[s]["region"]), []).append(s)
     dr = pw.direct
     return PowerData(
-        ts=ts, W=W, hours_per_year=fin.hours_per_year, province=province, hourly_sites=list(d.sites),
+        ts=ts, W=W, hours_per_year=fin.hours_per_year, province=province,
         direct_sites=direct_sites, direct_mw_max=dmax, cf=cf, curtailed_mw=curtailed, flex=flex,
         flex_share=share, flex_window_h=window, flex_mw_per_pflops=rho,
+        residual_co2=pw.residual_co2_t_per_mwh,
         annuity_direct=annuity(fin.discount_rate, dr.lifetime_years) + dr.om_share,
         annuity_battery=annuity(fin.discount_rate, dr.battery_lifetime_years) + dr.om_share,
         trade_cap=trade_cap, region_sites=region_sites,

@@ -210,16 +210,21 @@ def _explore_target(objective: str, sites: pd.DataFrame, problems: list[Problem]
 
 
 def _refs(t: dict[str, pd.DataFrame], cfg: InstanceConfig | None, problems: list[Problem]) -> None:
-    def check(table: str, column: str, valid: set, what: str, allow_empty: bool = False) -> None:
+    def ids(table: str, column: str) -> set | None:  # None: the table could not be read (reported already)
+        return set(t[table][column]) if table in t else None
+
+    def check(table: str, column: str, valid: set | None, what: str, allow_empty: bool = False) -> None:
+        if table not in t or valid is None:
+            return
         df = t[table]
         vals = df[column]
-        bad = ~vals.isin(valid) & ~(allow_empty & vals.isna())
-        bad &= vals.notna() | (not allow_empty)
+        bad = ~vals.isin(valid) & vals.notna()  # an empty or unreadable cell is reported where it is parsed
         for i in list(df.index[bad])[:MAX_PROBLEMS_PER_COLUMN]:
             problems.append(Problem(f"{table}.csv", f"'{vals[i]}' is not a known {what}", line=int(i) + 2, column=column))
 
-    regions, sites, hubs = set(t["regions"]["region"]), set(t["sites"]["site"]), set(t["hubs"]["hub"])
-    classes, workloads = set(t["classes"]["class"]), set(t["workloads"]["workload"])
+    regions, sites, hubs = ids("regions", "region"), ids("sites", "site"), ids("hubs", "hub")
+    classes, workloads = ids("classes", "class"), ids("workloads", "workload")
+    nodes = None if regions is None or sites is None else regions | sites
     check("sites", "hub", hubs, "hub (hubs.csv)", allow_empty=True)
     check("sites", "region", regions, "region (regions.csv)")
     check("site_classes", "site", sites, "site (sites.csv)")
@@ -227,11 +232,14 @@ def _refs(t: dict[str, pd.DataFrame], cfg: InstanceConfig | None, problems: list
     check("workloads", "class", classes, "class (classes.csv)")
     check("demand", "region", regions, "region (regions.csv)")
     check("demand", "workload", workloads, "workload (workloads.csv)")
-    check("trunks", "from", regions | sites, "network node (a region or a site)")
-    check("trunks", "to", regions | sites, "network node (a region or a site)")
+    check("trunks", "from", nodes, "network node (a region or a site)")
+    check("trunks", "to", nodes, "network node (a region or a site)")
     if cfg is not None:
         check("demand", "period", set(cfg.periods), f"period (instance.yaml periods {cfg.periods})")
-        _explore_target(cfg.explore.objective, t["sites"], problems)
+        if "sites" in t:
+            _explore_target(cfg.explore.objective, t["sites"], problems)
+    if regions is None or sites is None or not {"hubs", "classes", "site_classes", "trunks"} <= t.keys():
+        return  # the checks below need every table they read
     clash = regions & sites
     for n in sorted(clash):
         problems.append(Problem("sites.csv", f"site id '{n}' is also a region adcode; node names must be unique", column="site"))
@@ -323,11 +331,9 @@ def load_instance(
         parsed = _parse_table(name, df, problems)
         if parsed is not None:
             tables[name] = parsed
+    _refs(tables, cfg, problems)  # beside the parse errors (of the tables that could be read): every problem in one run
     if problems or len(tables) < len(TABLES) or cfg is None:
         raise InputError(problems or [Problem(str(path), "instance could not be read")], str(path))
-    _refs(tables, cfg, problems)
-    if problems:
-        raise InputError(problems, str(path))
     tables = {k: v.reset_index(drop=True) for k, v in tables.items()}
     tables["site_classes"]["max_modules"] = tables["site_classes"]["max_modules"].astype(int)
     tables["trunks"]["max_modules"] = tables["trunks"]["max_modules"].astype(int)

@@ -48,8 +48,9 @@ class Placer:
         return float((w * h).sum())
 
     def place(self, text: str, x: float, y: float, gap_pt: float = 0.0, leader: str = "#777777",
-              **style) -> Text:  # noqa: ANN003
-        """Put ``text`` near data point (x, y), at least ``gap_pt`` points from it."""
+              optional: bool = False, **style) -> Text | None:  # noqa: ANN003
+        """Put ``text`` near data point (x, y), at least ``gap_pt`` points from it. ``optional``: leave
+        the label out (None) when every position would overlap something."""
         ax = self.ax
         renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
         probe = ax.text(0, 0, text, ha="left", va="bottom", transform=None, **style)
@@ -77,6 +78,8 @@ class Placer:
             if best_cost == 0:
                 break
         assert best is not None
+        if optional and best_cost > 0:
+            return None
         box, dx, dy, dist = best
         self.taken.append(box)
         ha = "left" if dx > 0 else "right" if dx < 0 else "center"

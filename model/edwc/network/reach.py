@@ -46,3 +46,23 @@ def load_valid_instance(
     if problems:
         raise InputError(problems, str(inst.path))
     return inst
+
+
+def load_valid_workbook(path: str | os.PathLike[str], scenario: str | None = None,
+                        sets: dict[str, Any] | None = None) -> Instance:
+    """An instance workbook (.xlsx, edwc.input.xlsx) read and validated exactly as a folder, every
+    problem located by sheet, row and column. The Instance's path is a temporary folder, gone on return."""
+    from pathlib import Path
+
+    from edwc.input.xlsx import relocate, workbook_folder
+
+    book = Path(path).name
+    with workbook_folder(Path(path)) as (folder, rows_of, problems):
+        try:
+            inst = load_valid_instance(folder, scenario=scenario, sets=sets)
+        except InputError as e:
+            raise InputError(problems + relocate(e.problems, book, rows_of), book) from None
+        if problems:
+            raise InputError(problems, book)
+        inst.cache["workbook_rows"] = (book, rows_of)  # to locate warnings in the workbook
+        return inst

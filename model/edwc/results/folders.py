@@ -3,14 +3,24 @@
 Each carries a marker file (MARKER, JSON naming its kind). edwc replaces, or writes into, an
 existing folder only when its marker says edwc wrote it, as the same kind; an empty folder may be
 filled. Anything else is refused (FolderRefused, exit 2): edwc never deletes or overwrites what it
-did not write.
+did not write. The check is made when the work starts (to refuse early) and again at the swap,
+against the very folder swapped out: a folder that appears at the destination meanwhile (another
+process, another edwc run) is swapped back and refused, never replaced unasked.
+
+A replaced folder is deleted only when nothing is lost with it: it was made from the same inputs
+(summary.json's input_hash) and every file in it is also in the new folder, unchanged since edwc
+wrote it. Otherwise — analyses written into it later (`edwc price`, `alternatives`, `report --lang
+en`, `map --lang en`), files a planner added or edited, a plan of other inputs — the earlier
+folder is kept, whole, under `<name>.kept/<when it was written>/` beside the new one, and the
+message says where (`log`).
 
 A folder is built in a temporary sibling and swapped into place in one step (Linux renameat2
-with RENAME_EXCHANGE), so at every instant the destination holds the whole old folder or the whole
-new one; `last_write` says which, for the message after an interruption. Where the exchange is
-not available (another OS, an old kernel or file system) two renames are used, with SIGINT and
-SIGTERM held back between them; only a SIGKILL in that window of microseconds can leave the old
-folder under a `.edwc-old-*` sibling. Result folders follow the umask like any file edwc writes.
+with RENAME_EXCHANGE, or RENAME_NOREPLACE when nothing is there), so at every instant the
+destination holds the whole old folder or the whole new one; `last_write` says which, for the
+message after an interruption. Where the exchange is not available (another OS, an old kernel or
+file system) two renames are used, with SIGINT and SIGTERM held back between them; only a SIGKILL
+in that window of microseconds can leave the old folder under a `.edwc-old-*` sibling. Result
+folders follow the umask like any file edwc writes.
 """
 
 from __future__ import annotations
@@ -31,6 +41,7 @@ from typing import Any, Literal
 
 import edwc
 from edwc.errors import EdwcError, ResultExistsError
+from edwc.results.keeping import KEPT_SUFFIX, keep_aside, what_would_be_lost
 
 MARKER = "edwc-folder.json"
 Kind = Literal["result", "sweep", "compare", "map"]
@@ -112,7 +123,8 @@ def check_replaceable(out: Path, kind: Kind, force: bool) -> bool:
         raise FolderRefused(f"{out} exists and {what}; edwc replaces only folders it wrote itself: "
                             "choose another --out (or move that folder away yourself)")
     if not force:
-        raise FolderRefused(f"{out} holds an earlier {_describe(kind)[3:]}; add --force to replace it")
+        raise FolderRefused(f"{out} holds an earlier {_describe(kind)[3:]}; add --force to replace it (what it holds "
+                            f"beyond a same-input rerun is kept in {out.name}{KEPT_SUFFIX}/), or choose another --out")
     return True
 
 
@@ -122,11 +134,17 @@ def claim_folder(out: Path, kind: Kind) -> Path:
     out = Path(out)
     if out.is_dir() and folder_kind(out) == kind:
         return out
-    check_replaceable(out, kind, force=True)
+    present = check_replaceable(out, kind, force=True)  # present: an empty folder
     created = _make_parents(out.parent)
     try:
-        out.mkdir(exist_ok=True)
+        if not present:
+            out.mkdir()  # not exist_ok: a folder that appeared since the check is checked again
         write_marker(out, kind)
+    except FileExistsError:
+        _remove_created(created)
+        check_replaceable(out, kind, force=True)
+        if folder_kind(out) != kind:
+            write_marker(out, kind)
     except OSError as e:
         _remove_created(created)
         raise OutputError(_os_message(out, e)) from None
@@ -193,21 +211,6 @@ def _remove_created(created: list[Path]) -> None:
 _EXCHANGE_UNSUPPORTED = {errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV}
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE). False when not available here."""
-    try:
-        fn = ctypes.CDLL(None, use_errno=True).renameat2
-    except (AttributeError, OSError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    if fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in _EXCHANGE_UNSUPPORTED:
-        return False
-    raise OSError(err, os.strerror(err), str(b))
-
-
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
     """Hold SIGINT and SIGTERM back (re-raised as KeyboardInterrupt at the end) — main thread only."""
@@ -231,12 +234,104 @@ def _signals_held() -> Iterator[None]:
             raise KeyboardInterrupt
 
 
-def write_atomically(out: Path, fill: Callable[[Path], None], force: bool = False, kind: Kind = "result") -> Path:
+_RENAME_NOREPLACE, _RENAME_EXCHANGE = 1, 2
+
+
+def _renameat2(a: Path, b: Path, flag: int) -> bool | None:
+    """renameat2(a, b, flag): True done, False refused by the flag's rule (EEXIST), None not available."""
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return None
+    at_fdcwd = -100
+    if fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), flag) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in _EXCHANGE_UNSUPPORTED:
+        return None
+    if err == errno.EEXIST and flag == _RENAME_NOREPLACE:
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _put_new(tmp: Path, out: Path) -> bool:
+    """Rename tmp to out when nothing is at out; False when something is (then nothing moved)."""
+    done = _renameat2(tmp, out, _RENAME_NOREPLACE)
+    if done is not None:
+        return done
+    if out.exists() or out.is_symlink():
+        return False
+    try:
+        os.rename(tmp, out)  # refuses a non-empty folder at out (one that appeared just now)
+    except OSError as e:
+        if e.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR, errno.EISDIR):
+            return False
+        raise
+    return True
+
+
+def _place(tmp: Path, out: Path, kind: Kind, force: bool) -> Path | None:
+    """Put the folder `tmp` at `out`. Returns where the folder that was at `out` now is (None when
+    there was none). The ownership check is made here, at the swap, and the folder swapped out is
+    checked to be the one approved: another that took its place in between is swapped back and refused."""
+    if _put_new(tmp, out):
+        return None
+    check_replaceable(out, kind, force)
+    seen = os.lstat(out)
+    if _renameat2(tmp, out, _RENAME_EXCHANGE):
+        now = os.lstat(tmp)  # the earlier folder, now at the temporary name
+        if (now.st_dev, now.st_ino) != (seen.st_dev, seen.st_ino):
+            try:
+                check_replaceable(tmp, kind, force)
+            except (FolderRefused, OutputError):
+                _renameat2(tmp, out, _RENAME_EXCHANGE)  # put it back as it was
+                raise
+        return tmp
+    old = Path(tempfile.mkdtemp(prefix=OLD_PREFIX, dir=out.parent)) / "r"
+    os.replace(out, old)
+    try:
+        os.replace(tmp, out)
+    except OSError:
+        os.replace(old, out)
+        raise
+    return old
+
+
+def _dispose(old: Path, out: Path, kind: Kind, log: Callable[[str], None] | None) -> None:
+    """After the swap: delete the earlier folder when nothing is lost with it, else keep it aside."""
+    what = _describe(kind)[3:]
+    holder = old.parent if old.parent.name.startswith(OLD_PREFIX) else None
+    try:
+        if not any(old.iterdir()):
+            old.rmdir()
+            lost = None
+        else:
+            lost = what_would_be_lost(old, out, MARKER)
+    except OSError:
+        lost = "it could not be read"
+    if lost is None:
+        if old.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            if log is not None:
+                log(f"replaced the earlier {what} at {out} (same inputs, nothing added to it)")
+    else:
+        where = keep_aside(old, out)
+        if log is not None:
+            log(f"kept the earlier {what} of {out}, whole, in {where}: {lost}")
+    if holder is not None:
+        with contextlib.suppress(OSError):
+            holder.rmdir()
+
+
+def write_atomically(out: Path, fill: Callable[[Path], None], force: bool = False, kind: Kind = "result",
+                     log: Callable[[str], None] | None = None) -> Path:
     """Build a folder with `fill(tmp)` in a temporary sibling, then put it in place in one step.
 
     An existing folder is replaced only when it is an edwc folder of this kind and force is
-    given (check_replaceable). Any error or interruption before the swap leaves the destination
-    as it was and removes the temporary folder; after the swap the new folder is in place.
+    given (check_replaceable, made again at the swap). Any error or interruption before the swap
+    leaves the destination as it was and removes the temporary folder; after the swap the new
+    folder is in place, and the earlier one is deleted only when nothing is lost with it, else kept
+    in `<out>.kept/` (`log` gets one line saying which).
     """
     out = Path(out)
     state = last_write
@@ -254,19 +349,12 @@ def write_atomically(out: Path, fill: Callable[[Path], None], force: bool = Fals
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it 0700; a result folder follows the umask
         fill(tmp)
         write_marker(tmp, kind)
-        with _signals_held():
-            if out.exists():
-                if not _exchange(tmp, out):
-                    old = Path(tempfile.mkdtemp(prefix=OLD_PREFIX, dir=out.parent))
-                    os.replace(out, old / "r")
-                    os.replace(tmp, out)
-                    tmp = old
-                state.phase = "placed"
-                shutil.rmtree(tmp, ignore_errors=True)  # the old folder, now at the temporary name
-            else:
-                os.rename(tmp, out)
-                state.phase = "placed"
+        with _signals_held():  # placed and the earlier folder deleted or kept aside, uninterrupted
+            old = _place(tmp, out, kind, force)
+            state.phase = "placed"
             tmp = None
+            if old is not None:
+                _dispose(old, out, kind, log)
     except OSError as e:
         if tmp is not None and state.phase != "placed":
             shutil.rmtree(tmp, ignore_errors=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from edwc.formulation.power_data import province_of
 from edwc.input.instance import Instance
 
 STANDARD_RACK_KW = 2.5  # the official Chinese standard rack (seeds/facts.csv eng_std_rack_kw, SOURCED)
@@ -190,7 +191,7 @@ def kpis(inst: Instance, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         add("emissions_t", t, em, "tCO2")  # location-based: grid MWh x provincial factor
         add("emissions_market_t", t, st["emissions_market_t"].sum(), "tCO2")  # certificates and contracts at zero
         add("carbon_intensity_t_per_mwh", t, _ratio(em, energy), "tCO2/MWh")
-        power_kpis(add, t, st, tables.get("power"), {x: str(region[x])[:2] + "0000" for x in site.index})
+        power_kpis(add, t, st, tables.get("power"), {x: province_of(str(region[x])) for x in site.index})
         add("carbon_per_pflops_year_t", t, _ratio(em, srv), "tCO2/PFLOPS-yr")
         price = st["site"].map(site["power_price_cny_per_kwh"])
         add("power_price_mean_cny_per_kwh", t, _ratio((price * st["energy_mwh"]).sum(), energy), "CNY/kWh")

@@ -81,9 +81,9 @@ def extract(inst: Instance, m: pyo.ConcreteModel, d: ModelData) -> dict[str, pd.
     capacity["it_energy_mwh"] = (capacity["energy_mwh"] - capacity["energy_new_mwh"]) / capacity["site"].map(lambda s: pue[s][0]) \
         + capacity["energy_new_mwh"] / capacity["site"].map(lambda s: pue[s][1])
 
-    per_power, power = power_rows(m, d)
     site_rows = []
     by_st = capacity.groupby(["site", "period"])[["it_mw", "it_mw_new", "energy_mwh", "energy_new_mwh", "it_energy_mwh"]].sum()
+    per_power, power = power_rows(m, d, {(s, int(t)): float(e) for (s, t), e in by_st["energy_mwh"].items()})
     for s in d.sites:
         a = d.site[s]
         prev_open = 0.0

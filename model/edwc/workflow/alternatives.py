@@ -34,6 +34,7 @@ class AlternativesReport:
     seconds: dict[str, float] = field(default_factory=dict)
     failed: list[str] = field(default_factory=list)
     unit: str = "亿元/yr"
+    chart: str = ""  # firm.png (firm.en.png in English) when drawn
 
 
 def _case_name(objective: str) -> str:
@@ -43,9 +44,10 @@ def _case_name(objective: str) -> str:
 
 def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None = 6, out: str | Path | None = None,
                  workers: int = 1, scheduler: str | None = None, time_limit: float | None = None,
-                 mip_gap: float | None = None, maps: bool = True, log: Log = lambda _: None) -> AlternativesReport:
+                 mip_gap: float | None = None, maps: bool = True, log: Log = lambda _: None,
+                 lang: str = "zh") -> AlternativesReport:
     from edwc.workflow.price import write_csv
-    from edwc.workflow.sweep import Case, SolveOptions, sweep_instance
+    from edwc.workflow.sweep import Case, SolveOptions, start_run, sweep_instance
 
     result_dir = Path(result_dir)
     if not (result_dir / "summary.json").is_file():
@@ -69,6 +71,9 @@ def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None =
         if not outcome.ok:
             rep_failed.append(f"{task.case.name}: {outcome.status} {outcome.message[:200]}")
 
+    spec = {"command": "alternatives", "slack": slack, "n": n, "time_limit": time_limit, "mip_gap": mip_gap,
+            "result": s.get("input_hash"), "objective_cny": s.get("objective_cny")}
+    start_run(result_dir / "instance", cases, out, scheduler, spec, "set of alternatives", log)
     sweep_instance(result_dir / "instance", cases, out=out, workers=max(1, min(workers, len(cases))),
                    scheduler=scheduler, options=SolveOptions(time_limit=time_limit, mip_gap=mip_gap, maps=False),
                    on_done=done)
@@ -89,7 +94,7 @@ def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None =
     rep = AlternativesReport(out, firm, hubs, table, seconds, rep_failed, money(s))
     if maps:
         t0 = time.perf_counter()
-        firm_map(out, firm, result_dir, slack, len(plans), table)
+        rep.chart = firm_map(out, firm, result_dir, slack, len(plans), table, lang).name
         rep.seconds["map"] = time.perf_counter() - t0
     return rep
 
@@ -115,22 +120,15 @@ def plan_numbers(summary: dict, folder: Path) -> dict:
 
 
 def firm_map(out: Path, firm: pd.DataFrame, result_dir: Path, slack: float, plans: int,
-             table: pd.DataFrame | None = None) -> Path:
+             table: pd.DataFrame | None = None, lang: str = "zh") -> Path:
     from edwc.decisions.firm import FIRM_RANGE
-    from edwc.maps.decisions import site_status_map
+    from edwc.maps.sites_map import firm_map as draw
 
-    sites = pd.read_csv(result_dir / "instance" / "sites.csv", dtype={"site": str, "region": str, "hub": str})
-    status = firm[firm["status"] != "never"][["site", "status", "built_mw_max", "built_mw_min"]].rename(
-        columns={"built_mw_max": "size", "built_mw_min": "least"})
-    unmet = ""
+    unmet = None
     if table is not None and len(table) > 1:
         alt, best = table[table["plan"] != "optimum"]["unmet_pflops"], float(table["unmet_pflops"].iloc[0])
-        unmet = (f" The optimum leaves {best:,.0f} PFLOPS unserved, the alternatives {alt.min():,.0f}–{alt.max():,.0f}"
-                 + (": part of their slack is spent on not serving demand." if alt.max() > best + 100 else "."))
-    return site_status_map(out, status, sites, f"What is firm: sites in all {plans} plans within {slack:.0%} of the least "
-                           f"cost; firm = built in every plan with a range ≤ {FIRM_RANGE:.0%} of its most",
-                           "Outer circle area ∝ the most IT MW built there in any plan, inner dark core ∝ the least. "
-                           "Sites never built are not drawn." + unmet, "firm.png")
+        unmet = (best, float(alt.min()), float(alt.max()))
+    return draw(out, firm, result_dir / "instance", slack, plans, FIRM_RANGE, unmet, lang)
 
 
 def _mw(v: float) -> str:
@@ -158,5 +156,5 @@ def render_alternatives(rep: AlternativesReport, names: Names | None = None) -> 
     lines.append("IT MW built per hub, least – most over the plans: " + ", ".join(
         f"{hub(r.hub)} {r.least_mw:,.0f}–{r.most_mw:,.0f}" for r in rep.hubs.itertuples(index=False)))
     lines += [f"failed: {f}" for f in rep.failed]
-    lines.append(f"written to {rep.out}: plans.csv, firm.csv, hubs.csv, firm.png and one result folder per plan")
+    lines.append(f"written to {rep.out}: plans.csv, firm.csv, hubs.csv, {rep.chart + ', ' if rep.chart else ''}one result folder per plan")
     return "\n".join(lines)

@@ -10,6 +10,7 @@ the cases) and OUT/uncertainty_map.png (sites by how often they are built at).
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 import time
@@ -36,9 +37,9 @@ class DrawsReport:
 
 def sweep_draws(instance: str | Path, draws_file: str | Path, n: int, *, out: str | Path, seed: int | None = None,
                 workers: int = 1, scheduler: str | None = None, options: Any = None, force: bool = False,
-                maps: bool = True, on_done: Any = None) -> DrawsReport:
+                maps: bool = True, on_done: Any = None, log: Any = None, lang: str = "zh") -> DrawsReport:
     from edwc.workflow.price import write_csv
-    from edwc.workflow.sweep import Case, prepare_sweep, sweep_instance
+    from edwc.workflow.sweep import Case, instance_digest, start_run, sweep_instance
 
     instance, out = Path(instance), Path(out)
     if not (instance / "instance.yaml").is_file():
@@ -51,71 +52,61 @@ def sweep_draws(instance: str | Path, draws_file: str | Path, n: int, *, out: st
         # Everything that can refuse the sweep (a bad `set` or `scale`, an --out edwc did not write) is
         # checked on a scratch copy before anything is written under --out.
         scratch = write_draw_instance(instance, scenarios, Path(tmp) / "instance")
-        prepare_sweep(scratch, cases, out, scheduler)
+        spec = {"command": "draws", "draws": hashlib.sha256(Path(draws_file).read_bytes()).hexdigest()[:16], "n": n,
+                "seed": seed, "instance": instance_digest(instance), "options": repr(options)}
+        start_run(scratch, cases, out, scheduler, spec, "set of drawn cases", log)  # another run's folder is kept aside
         inst_dir = out / "instance"
-        if inst_dir.exists():  # the draws of an earlier run into this (edwc-marked) sweep folder
+        if inst_dir.exists():  # this run's own draws instance, from an interrupted start: the same files
             shutil.rmtree(inst_dir)
         shutil.copytree(scratch, inst_dir)
     write_csv(drawn, out / "draws.csv")
     t0 = time.perf_counter()
     rep = sweep_instance(inst_dir, cases, out=out, workers=workers, scheduler=scheduler, options=options,
-                         force=force, on_done=on_done, prepared=True)
+                         force=force, on_done=on_done, prepared=True, lang=lang)
     plans = {c.name: built_by_site(out / c.name) for c in cases if (out / c.name / "summary.json").is_file()}
     if not plans:
         return DrawsReport(rep, pd.DataFrame(), pd.DataFrame(), drawn, [out / "draws.csv"], time.perf_counter() - t0)
     sites, hubs = summarise(plans)
     files = [out / "draws.csv", write_csv(sites, out / "uncertainty_sites.csv"), write_csv(hubs, out / "uncertainty_hubs.csv")]
     if maps:
-        files.append(plot_hubs(plans, out / "uncertainty.png", f"{instance.name}: IT MW built per hub over {len(plans)} drawn cases"))
-        files.append(site_map(out, sites, len(plans)))
+        files += draw_charts(out, plans, sites, instance.name, lang)
     return DrawsReport(rep, sites, hubs, drawn, files, time.perf_counter() - t0)
 
 
-def plot_hubs(plans: dict[str, pd.DataFrame], path: Path, title: str) -> Path:
-    import matplotlib
-    from matplotlib.figure import Figure
+def draw_charts(out: Path, plans: dict[str, pd.DataFrame], sites: pd.DataFrame, name: str, lang: str) -> list[Path]:
+    """uncertainty[.en].png (IT MW per hub over the cases) and uncertainty_map[.en].png (sites by how often
+    they are built at)."""
+    from edwc.analysis.uncertainty_chart import plot_hubs, sites_at_limit
+    from edwc.maps.i18n import suffix
+    from edwc.maps.sites_map import uncertainty_map
 
-    from edwc.maps.base import register_font
-
-    by_hub = pd.DataFrame({n: p.assign(hub=p["hub"].fillna("(no hub)")).groupby("hub")["built_mw"].sum()
-                           for n, p in plans.items()}).fillna(0.0)
-    by_hub = by_hub.loc[by_hub.median(axis=1).sort_values(ascending=False).index]
-    with matplotlib.rc_context({"font.family": [register_font(), "DejaVu Sans"]}):
-        fig = Figure(figsize=(max(6.0, 0.7 * len(by_hub) + 2), 5), dpi=150)
-        ax = fig.add_subplot()
-        ax.boxplot([by_hub.loc[h].to_numpy() for h in by_hub.index], tick_labels=list(by_hub.index), whis=(10, 90),
-                   showmeans=True)
-        ax.set_ylabel("IT MW built (all periods)")
-        ax.set_title(title + "\n(box: quartiles, whiskers: 10th–90th percentile, triangle: mean)", fontsize=9)
-        ax.grid(axis="y", alpha=0.3)
-        ax.tick_params(axis="x", rotation=30, labelsize=8)
-        fig.tight_layout()
-        tmp = path.with_name(f".{path.name}.tmp")
-        fig.savefig(tmp, format="png")
-        tmp.replace(path)
-    return path
-
-
-def site_map(out: Path, sites: pd.DataFrame, cases: int) -> Path:
-    from edwc.maps.decisions import site_status_map
-
-    geo = pd.read_csv(out / "instance" / "sites.csv", dtype={"site": str, "region": str, "hub": str})
-    shown = sites[sites["builds_share"] > 0][["site", "builds_share", "built_mw_mean"]].rename(columns={"built_mw_mean": "size"})
-    return site_status_map(out, shown, geo, f"How often each site is built at, over {cases} drawn cases",
-                           "Colour: share of the cases that build there; circle area ∝ mean IT MW built. "
-                           "Sites never built at are not drawn.", "uncertainty_map.png", column="builds_share",
-                           cmap="YlOrRd")
+    limits = sites_at_limit([out / c for c in plans])
+    return [plot_hubs(plans, out / "instance", out / f"uncertainty{suffix(lang)}.png", name, lang, limits),
+            uncertainty_map(out, sites, out / "instance", len(plans), lang)]
 
 
 def render_draws(rep: DrawsReport, top: int = 12) -> str:
+    """The terminal summary of the draws: sites and hubs by name beside their ids."""
+    from edwc.results.names import read_names
+
     if rep.sites.empty:
         return "no case was solved: nothing to summarise"
+    names = read_names(rep.files[0].parent / "instance") if rep.files else None
+
+    def site(x: str) -> str:
+        return x if names is None else f"{names.of('sites', [x], 'en', short=True).iloc[0]} ({x})"
+
+    def hub(x: str) -> str:
+        return x if names is None or x == "(no hub)" else f"{names.of('hubs', [x], 'en', short=True).iloc[0]} ({x})"
+
     lines = ["sites built at most often (share of cases; mean [p10–p90] IT MW built):"]
+    width = max((len(site(s)) for s in rep.sites.head(top)["site"]), default=18)
     for r in rep.sites.head(top).itertuples(index=False):
         opened = "" if pd.isna(r.opened_share) else f", opened in {r.opened_share:.0%}"
-        lines.append(f"  {r.site:<18} {r.builds_share:>5.0%}{opened}; {r.built_mw_mean:,.0f} "
+        lines.append(f"  {site(r.site):<{width}} {r.builds_share:>5.0%}{opened}; {r.built_mw_mean:,.0f} "
                      f"[{r.built_mw_p10:,.0f}–{r.built_mw_p90:,.0f}] MW")
     lines.append("IT MW built per hub, median [p10–p90]: " + ", ".join(
-        f"{r.hub} {r.built_mw_p50:,.0f} [{r.built_mw_p10:,.0f}–{r.built_mw_p90:,.0f}]" for r in rep.hubs.itertuples(index=False)))
-    lines.append("draws: " + ", ".join(p.name for p in rep.files))
+        f"{hub(r.hub)} {r.built_mw_p50:,.0f} [{r.built_mw_p10:,.0f}–{r.built_mw_p90:,.0f}]"
+        for r in rep.hubs.itertuples(index=False)))
+    lines.append(f"written to {rep.files[0].parent}: " + ", ".join(p.name for p in rep.files) if rep.files else "")
     return "\n".join(lines)

@@ -25,6 +25,7 @@ import pandas as pd
 from edwc.decisions.front import (
     AXES,
     epsilons,
+    front_name,
     measure,
     non_dominated,
     plot_front,
@@ -45,6 +46,7 @@ class ParetoReport:
     seconds: dict[str, float] = field(default_factory=dict)
     failed: list[str] = field(default_factory=list)
     unit: str = "亿元/yr"
+    chart: str = "front.png"  # front.en.png in English
 
 
 def _run(instance: Path, cases: list, out: Path, workers: int, scheduler: str | None, options: Any,
@@ -66,7 +68,8 @@ def _run(instance: Path, cases: list, out: Path, workers: int, scheduler: str | 
 
 def pareto(instance: str | Path, against: str = "emissions", *, points: int = 6, out: str | Path,
            scenario: str | None = None, workers: int = 1, scheduler: str | None = None,
-           time_limit: float | None = None, mip_gap: float | None = None, log: Log = lambda _: None) -> ParetoReport:
+           time_limit: float | None = None, mip_gap: float | None = None, log: Log = lambda _: None,
+           lang: str = "zh") -> ParetoReport:
     from edwc.workflow.sweep import Case, SolveOptions
 
     if against not in AXES:
@@ -78,6 +81,11 @@ def pareto(instance: str | Path, against: str = "emissions", *, points: int = 6,
     rep = ParetoReport(out, pd.DataFrame())
     t0 = time.perf_counter()
     base = Case("base", scenario, {})
+    from edwc.workflow.sweep import instance_digest, start_run
+
+    spec = {"command": "pareto", "against": against, "points": points, "scenario": scenario, "time_limit": time_limit,
+            "mip_gap": mip_gap, "instance": instance_digest(instance)}
+    start_run(instance, [base], out, scheduler, spec, "pareto front", log)
     status = _run(instance, [base], out, 1, scheduler, opts, log)
     if not (out / "base" / "summary.json").is_file():
         raise EdwcError(f"the base plan could not be solved: {status.get('base')}")
@@ -111,17 +119,18 @@ def pareto(instance: str | Path, against: str = "emissions", *, points: int = 6,
     df["on_front"] = non_dominated(df, axis.name)
     rep.points = df.sort_values(axis.name).reset_index(drop=True)
     rep.unit = money(json.loads((out / "base" / "summary.json").read_text(encoding="utf-8")))
-    _write(rep, axis, instance, scenario)
+    _write(rep, axis, instance, scenario, lang)
     return rep
 
 
-def _write(rep: ParetoReport, axis: Any, instance: Path, scenario: str | None) -> None:
+def _write(rep: ParetoReport, axis: Any, instance: Path, scenario: str | None, lang: str = "zh") -> None:
     from edwc.workflow.price import write_csv
 
     write_csv(rep.points, rep.out / "points.csv")
     write_csv(rep.points[rep.points["on_front"]].drop(columns="on_front"), rep.out / "front.csv")
     name = instance.name + (f" / {scenario}" if scenario else "")
-    plot_front(rep.points, axis, rep.out / "front.png", f"{name}: cost against {axis.name} (ε-constraint)", rep.unit)
+    rep.chart = front_name(lang)
+    plot_front(rep.points, axis, rep.out / rep.chart, name, rep.unit, lang)
 
 
 def render_front(rep: ParetoReport, against: str) -> str:
@@ -134,5 +143,5 @@ def render_front(rep: ParetoReport, against: str) -> str:
                      f"{r.unmet_pflops:>13,.1f}  {'yes' if r.on_front else 'dropped (dominated or a repeat)'}")
     lines += [f"failed: {f}" for f in rep.failed]
     times = ", ".join(f"{k} {v:.1f} s" for k, v in rep.seconds.items())
-    lines.append(f"written to {rep.out}: points.csv, front.csv, front.png and one result folder per point ({times})")
+    lines.append(f"written to {rep.out}: points.csv, front.csv, {rep.chart} and one result folder per point ({times})")
     return "\n".join(lines)

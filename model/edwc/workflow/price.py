@@ -112,8 +112,8 @@ def refresh_reports(folder: Path) -> list[Path]:
 
 def price_result(result_dir: str | Path, *, workers: int = 1, scheduler: str | None = None,
                  time_limit: float | None = None, resolve: bool = True, maps: bool = True,
-                 log: Log = lambda _: None) -> PriceReport:
-    """Compute and write every table of `edwc price` into the result folder."""
+                 log: Log = lambda _: None, lang: str = "zh") -> PriceReport:
+    """Compute and write every table of `edwc price` into the result folder (maps in ``lang``)."""
     folder = Path(result_dir)
     if not (folder / "summary.json").is_file() or not (folder / "instance").is_dir():
         raise EdwcError(f"{folder} is not a result folder (summary.json and instance/ expected)")
@@ -166,6 +166,6 @@ def price_result(result_dir: str | Path, *, workers: int = 1, scheduler: str | N
         t0 = time.perf_counter()
         from edwc.maps.decisions import render_marginal_map
 
-        rep.files += render_marginal_map(folder)
+        rep.files += render_marginal_map(folder, lang)
         rep.seconds["maps"] = time.perf_counter() - t0
     return rep

@@ -69,8 +69,16 @@ def model_sizes(m: pyo.ConcreteModel) -> dict[str, int]:
     return {"variables": nvar, "integers": nint, "constraints": ncon}
 
 
-def default_out(inst: Instance) -> Path:
-    return Path("results") / inst.result_name
+def default_out(instance_dir: str | Path, scenario: str | None = None) -> Path:
+    """results/<instance folder>[-<scenario>]: named from the folder, not from instance.yaml's
+    `name:`, so an edited copy of an instance (which keeps the original's name) never writes
+    where the original's results are; a result's own `instance/` (which reproduces it) writes
+    results/<result>-rerun."""
+    folder = Path(instance_dir).resolve()
+    name = folder.name
+    if name == "instance" and (folder.parent / "summary.json").is_file():  # a result's resolved instance
+        name = f"{folder.parent.name}-rerun"
+    return Path("results") / (name + (f"-{scenario}" if scenario else ""))
 
 
 def solve_instance(
@@ -110,7 +118,7 @@ def solve_instance(
     if network is not None:
         solver.network = "lazy" if network == "lazy" else "full"
     seconds["validate"] = time.perf_counter() - t
-    out = Path(out) if out is not None else default_out(inst)
+    out = Path(out) if out is not None else default_out(instance_dir, inst.scenario)
     check_replaceable(out, "result", force)  # refused now, before the solve, not after it
     check_output_path(out)
     if lp_file:
@@ -214,7 +222,7 @@ def solve_instance(
         elif check:
             run_check()
 
-    write_atomically(out, fill, force=force)
+    write_atomically(out, fill, force=force, log=log)
     return out, result
 
 

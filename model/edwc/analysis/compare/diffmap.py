@@ -106,7 +106,7 @@ def draw_panel(ax: Any, m: Any, ch: pd.DataFrame, xy: pd.DataFrame, top: float, 
     legend = _legend(ax, top, hue, dark, m.lang)
     placer.reserve_artist(legend)
     w = words(m.lang)
-    placer.reserve_artist(draw_inset(ax, fills, w["scs"], width=0.17))
+    placer.reserve_artist(draw_inset(ax, fills, w["scs"].replace(" Sea ", " Sea\n"), width=0.17))
     scale_bar(ax, 500, w["scale"].format(km=500), size=6)
     for x, y, rr, dv in zip(sx, sy, r, delta, strict=True):
         if abs(dv) > TOL:
@@ -140,7 +140,8 @@ def _legend(ax: Any, top: float, hue: str, dark: str, lang: str) -> Any:
                Line2D([], [], marker="o", ls="", mfc=C.mix(hue, "#ffffff", 0.85), mec=dark, mew=1.3,
                       ms=small, label=f"{cw['less']} {nice / 4:,.0f}"),
                Line2D([], [], marker="o", ls="", mfc=C.INK_FAINT, mec="none", ms=3, label=cw["same"])]
-    legend = ax.legend(handles=handles, loc="upper left", fontsize=6.5, framealpha=0.9,
-                       labelspacing=1.0, borderpad=0.6, handletextpad=1.0, edgecolor="#dddddd")
+    size = 6.5  # the handle box and row spacing fit the largest reference circle (in font sizes)
+    legend = ax.legend(handles=handles, loc="upper left", fontsize=size, framealpha=0.9, handlelength=big / size,
+                       labelspacing=max(1.0, 0.6 * big / size), borderpad=0.8, handletextpad=0.8, edgecolor="#dddddd")
     legend.set_zorder(10)
     return legend

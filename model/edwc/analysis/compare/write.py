@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from edwc.analysis.compare.charts import plot_capacity, plot_costs
@@ -32,9 +33,10 @@ def default_out(labels: list[str]) -> Path:
     return Path("results") / f"compare-{name}"
 
 
-def write_comparison(comp: Comparison, out: Path, lang: str = "zh") -> list[Path]:
+def write_comparison(comp: Comparison, out: Path, lang: str = "zh", log: Callable[[str], None] | None = None) -> list[Path]:
     """Write tables, Markdown and charts into `out`, atomically; an earlier comparison there is replaced
-    (its files in other languages are kept when its tables are the same as the new ones).
+    (its files in other languages are kept when its tables are the same as the new ones); one of
+    other results, or with files added, is kept in `<out>.kept/` (`log` says where).
 
     A folder that exists and is not an edwc comparison (by its marker) is never replaced.
     """
@@ -54,7 +56,7 @@ def write_comparison(comp: Comparison, out: Path, lang: str = "zh") -> list[Path
         plot_diff_map(comp, tmp / diff, lang, digest)
         _keep_other_languages(out, tmp, lang)
 
-    write_atomically(out, fill, force=True, kind="compare")
+    write_atomically(out, fill, force=True, kind="compare", log=log)
     return [out / n for n in (*TABLES, md, capacity, costs, diff)]
 
 

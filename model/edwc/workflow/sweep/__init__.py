@@ -9,6 +9,12 @@ contents, and each result folder travels back and is written here, atomically, u
 others go on; a rerun skips every case whose summary.json carries the same input hash.
 `index.csv` and `index.md` list every case with its status, cost parts and headline KPIs;
 `kpis.png` draws them across cases (cost parts with the unmet penalty apart, key shares).
+
+A sweep folder is a collection of cases: a later sweep into the same folder adds its cases, and
+the index and every KPI chart already there (kpis.png, kpis.en.png) are rewritten to list the
+cases of this run and those of earlier runs still in the folder, so nothing is orphaned and the
+charts agree with index.csv. A case solved again with other inputs keeps its earlier folder in
+`<case>.kept/` (edwc.results.folders).
 """
 
 from __future__ import annotations
@@ -27,8 +33,14 @@ from edwc.workflow.sweep.cases import (
     parse_vary,
     resolve_scenarios,
 )
-from edwc.workflow.sweep.chart import kpi_frame, plot_kpis
-from edwc.workflow.sweep.index import HEADLINE_KPIS, index_row, index_table, write_index
+from edwc.workflow.sweep.chart import kpi_chart_name, kpi_frame, plot_kpis
+from edwc.workflow.sweep.index import (
+    HEADLINE_KPIS,
+    earlier_rows,
+    index_row,
+    index_table,
+    write_index,
+)
 from edwc.workflow.sweep.local import run_local
 from edwc.workflow.sweep.report import SweepReport, case_line, render_report
 from edwc.workflow.sweep.runners import (
@@ -45,7 +57,7 @@ from edwc.workflow.sweep.transfer import Files, pack_folder, pack_instance, unpa
 
 __all__ = [
     "BASE", "HEADLINE_KPIS", "Case", "Files", "OnDone", "Outcome", "SolveOptions", "SweepReport", "Task", "Vary",
-    "build_cases", "case_hash", "case_line", "kpi_frame", "plot_kpis", "prepare_sweep", "instance_scenarios", "pack_folder", "pack_instance",
+    "build_cases", "case_hash", "case_line", "instance_digest", "kpi_frame", "keep_earlier_run", "start_run", "plot_kpis", "prepare_sweep", "instance_scenarios", "pack_folder", "pack_instance",
     "parse_vary", "render_report",
     "resolve_scenarios", "run_case", "run_dask", "run_local", "sweep_instance", "unpack_files",
 ]
@@ -87,6 +99,68 @@ def prepare_sweep(instance: Path, cases: list[Case], out: Path, scheduler: str |
     claim_folder(out, "sweep")
 
 
+def keep_earlier_run(out: Path, spec: dict[str, Any], what: str, log: Any = None) -> Path | None:
+    """For a command whose folder describes one run (pareto, draws, alternatives): when `out` holds
+    an earlier run made with other arguments or inputs (its run.json), move it, whole, into
+    `<out>.kept/` so the new run starts empty; the same run again resumes in place (unchanged
+    cases are skipped). Returns where the earlier run was kept, if it was."""
+    import json
+
+    from edwc.results.folders import folder_kind
+    from edwc.results.keeping import keep_aside
+
+    out = Path(out)
+    if folder_kind(out) != "sweep" or not any(p.name != "edwc-folder.json" for p in out.iterdir()):
+        return None
+    try:
+        same = json.loads((out / "run.json").read_text(encoding="utf-8")) == spec
+    except (OSError, ValueError):
+        same = False
+    if same:
+        return None
+    where = keep_aside(out, out)
+    if where == out:
+        from edwc.results.folders import OutputError
+
+        raise OutputError(f"{out} holds an earlier {what} of other arguments and could not be moved aside; "
+                          "choose another --out")
+    if log is not None:
+        log(f"kept the earlier {what} (other arguments or inputs), whole, in {where}")
+    return where
+
+
+def start_run(instance: Path, cases: list[Case], out: Path, scheduler: str | None, spec: dict[str, Any],
+              what: str, log: Any = None) -> None:
+    """Begin a run whose folder describes that one run (pareto, draws, alternatives): refuse what
+    prepare_sweep refuses, keep an earlier run of other arguments aside (keep_earlier_run), and
+    record this run's arguments in run.json."""
+    from edwc.results.folders import claim_folder
+
+    prepare_sweep(instance, cases, out, scheduler)
+    if keep_earlier_run(out, spec, what, log) is not None:
+        claim_folder(out, "sweep")
+    write_run_spec(out, spec)
+
+
+def write_run_spec(out: Path, spec: dict[str, Any]) -> None:
+    """run.json: the arguments and inputs of the run a folder holds (keep_earlier_run reads it)."""
+    import json
+
+    from edwc.workflow.sweep.index import write_text_atomically
+
+    write_text_atomically(Path(out) / "run.json", json.dumps(spec, indent=1, sort_keys=True) + "\n")
+
+
+def instance_digest(instance: Path) -> str:
+    """A hash of the instance's files (instance.yaml and its tables), for run.json."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name, data in sorted(pack_instance(Path(instance)).items()):
+        h.update(name.encode() + b"\0" + data + b"\0")
+    return h.hexdigest()[:16]
+
+
 def sweep_instance(
     instance: str | Path,
     cases: list[Case],
@@ -116,7 +190,11 @@ def sweep_instance(
     options = options or SolveOptions()
     files = pack_instance(instance)
     tasks = [Task(c, options, str(instance), None if force else _previous_hash(out / c.name)) for c in cases]
-    rows: dict[str, dict[str, Any]] = {}
+    names = {c.name for c in cases}
+    before = earlier_rows(out)  # cases of earlier sweeps into this folder: listed until this run replaces them
+    rows: dict[str, dict[str, Any]] = dict(before)
+    order = [*before, *(c.name for c in cases if c.name not in before)]
+    kept: list[str] = []
     title = f"sweep of {instance.name}: {len(cases)} cases"
 
     def done(task: Task, outcome: Outcome) -> None:
@@ -127,12 +205,12 @@ def sweep_instance(
                 unpack_files(files_back, tmp)
 
             try:
-                write_atomically(out / task.case.name, fill, force=True)
+                write_atomically(out / task.case.name, fill, force=True, log=kept.append)
             except (EdwcError, OSError) as e:
                 outcome = Outcome(task.case.name, "error", False, f"not written: {e}", seconds=outcome.seconds,
                                   worker=outcome.worker)
         rows[task.case.name] = index_row(task.case, outcome, out)
-        write_index(index_table([rows[c.name] for c in cases if c.name in rows]), out, title)
+        write_index(index_table([rows[c] for c in order if c in rows]), out, title)
         if on_done is not None:
             on_done(task, outcome)
 
@@ -144,7 +222,12 @@ def sweep_instance(
         workers = max(1, min(workers, len(tasks)))
         run_local(tasks, files, workers, done)
         where = f"{workers} local process{'es' if workers > 1 else ''}"
+    listed = index_table([rows[c] for c in order if c in rows])
+    write_index(listed, out, title)
+    chart = plot_kpis(listed, out, lang)
+    for other in ("zh", "en"):  # a chart of another language already there is redrawn: every chart agrees with index.csv
+        if other != lang and (out / kpi_chart_name(other)).is_file():
+            plot_kpis(listed, out, other)
     index = index_table([rows[c.name] for c in cases])
-    write_index(index, out, title)
-    chart = plot_kpis(index, out, lang)
-    return SweepReport(out=out, index=index, seconds=time.perf_counter() - t0, workers=where, chart=chart)
+    return SweepReport(out=out, index=index, seconds=time.perf_counter() - t0, workers=where, chart=chart,
+                       earlier=sum(1 for c in before if c not in names), kept=kept)

@@ -81,10 +81,10 @@ def plot_kpis(index: pd.DataFrame, out: Path, lang: str = "zh") -> Path | None:
             colours = {"west_share_new": C.SIDE["west"], "intelligent_share": C.CLASS["intelligent"],
                        "west_share_served": C.SIDE_RAMP[3], "unmet_share": C.UNMET}
             marks = {"west_share_new": "o", "intelligent_share": "s", "west_share_served": "^", "unmet_share": "X"}
-            for s in SHARES:
-                if k[s].notna().any():  # cases are a product of settings, not a series: markers only
-                    ax.plot(x, k[s] * 100, label=w[s], color=colours[s], marker=marks[s], ms=7, ls="",
-                            alpha=0.9, zorder=3)
+            for j, s in enumerate(SHARES):
+                if k[s].notna().any():  # cases are a product of settings, not a series: markers only, side by side
+                    ax.plot(x + (j - 1.5) * 0.09, k[s] * 100, label=w[s], color=colours[s], marker=marks[s], ms=7,
+                            ls="", alpha=0.9, zorder=3)
             for xi, ok in zip(x, k["ok"], strict=True):
                 if not ok:
                     ax.text(float(xi), 50, w["failed"], ha="center", va="center", fontsize=8, color=C.UNMET, rotation=90)

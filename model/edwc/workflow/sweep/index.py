@@ -84,7 +84,24 @@ def one_line(message: Any, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _write_text_atomically(path: Path, text: str) -> None:
+def earlier_rows(out: Path) -> dict[str, dict[str, Any]]:
+    """The rows of index.csv already in a sweep folder (case -> row), for the cases still there
+    (their folder exists, or they failed): a later sweep into the folder lists them too."""
+    try:
+        df = pd.read_csv(Path(out) / "index.csv", dtype={"case": str})
+    except (OSError, ValueError, pd.errors.ParserError):
+        return {}
+    if "case" not in df:
+        return {}
+    rows: dict[str, dict[str, Any]] = {}
+    for r in df.to_dict("records"):
+        name = str(r["case"])
+        if (Path(out) / name / "summary.json").is_file() or r.get("outcome") == "failed":
+            rows[name] = {k: v for k, v in r.items() if not (isinstance(v, float) and np.isnan(v))}
+    return rows
+
+
+def write_text_atomically(path: Path, text: str) -> None:
     from edwc.results.atomic_file import write_file_atomically
 
     write_file_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
@@ -92,5 +109,5 @@ def _write_text_atomically(path: Path, text: str) -> None:
 
 def write_index(df: pd.DataFrame, out: Path, title: str) -> None:
     """index.csv (every column) and index.md (the headline columns), each replaced atomically."""
-    _write_text_atomically(out / "index.csv", to_csv_text(df))
-    _write_text_atomically(out / "index.md", index_markdown(df, title))
+    write_text_atomically(out / "index.csv", to_csv_text(df))
+    write_text_atomically(out / "index.md", index_markdown(df, title))

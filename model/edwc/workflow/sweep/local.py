@@ -8,6 +8,8 @@ No worker outlives the sweep: each one asks the kernel for SIGKILL when its pare
 (Linux prctl PR_SET_PDEATHSIG, checked against a parent that died before it was asked) and,
 on any system, a watchdog thread ends it once its parent is gone. Workers ignore SIGINT, so a
 Ctrl-C in the terminal reaches only the parent, which then ends the running workers itself.
+Workers solve in scratch folders under one folder of the parent's, which the parent removes when
+the sweep ends, however it ends: a killed worker leaves no scratch folder behind.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import contextlib
 import ctypes
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from multiprocessing.connection import Connection, wait
@@ -44,10 +48,10 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="edwc-parent-watch", daemon=True).start()
 
 
-def _worker(task: Task, files: Files, conn: Connection, parent: int) -> None:
+def _worker(task: Task, files: Files, conn: Connection, parent: int, scratch: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it ends us on Ctrl-C
     _die_with_parent(parent)
-    outcome = run_case(task, files)
+    outcome = run_case(task, files, scratch)
     conn.send(outcome)
     conn.close()
 
@@ -66,12 +70,13 @@ def run_local(tasks: list[Task], files: Files, workers: int, on_done: OnDone) ->
     pending = list(tasks)
     running: dict[Any, tuple[Task, BaseProcess, Connection, float]] = {}
     proc: BaseProcess
+    scratch = tempfile.mkdtemp(prefix="edwc-sweep-")
     try:
         while pending or running:
             while pending and len(running) < workers:
                 task = pending.pop(0)
                 recv, send = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_worker, args=(task, files, send, os.getpid()), daemon=True,
+                proc = ctx.Process(target=_worker, args=(task, files, send, os.getpid(), scratch), daemon=True,
                                    name=f"edwc-case-{task.case.name}")
                 proc.start()
                 send.close()  # the child holds the only write end: EOF when it dies
@@ -93,3 +98,4 @@ def run_local(tasks: list[Task], files: Files, workers: int, on_done: OnDone) ->
         for _, child, pipe, _ in running.values():
             child.join(5)
             pipe.close()
+        shutil.rmtree(scratch, ignore_errors=True)

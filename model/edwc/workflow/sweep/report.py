@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +18,8 @@ class SweepReport:
     seconds: float
     workers: str
     chart: Path | None = None  # kpis[.LANG].png, the KPIs across cases
+    earlier: int = 0  # cases of earlier sweeps into the folder, listed in index.csv beside this run's
+    kept: list[str] = field(default_factory=list)  # where earlier case folders were kept (one line each)
 
     @property
     def failed(self) -> pd.DataFrame:
@@ -94,6 +96,9 @@ def render_report(rep: SweepReport, width: int | None = None) -> str:
     if flags.any():
         lines.append(f"⚠ {int(flags.sum())} case(s) leave more than {UNMET_FLAG:.1%} of demand unserved: their cost is "
                      "lower partly because they serve less (unmet value shown beside the cost), not comparable")
+    if rep.earlier:
+        lines.append(f"index.csv and the KPI charts also list {rep.earlier} case(s) of earlier sweeps into {rep.out} (kept as they were)")
+    lines += rep.kept
     for row in rep.failed.itertuples(index=False):
         lines.append(f"failed: {row.case}: {one_line(row.message, 300)}")
     if rep.chart is not None:

@@ -65,11 +65,13 @@ def case_hash(instance_dir: Path, case: Case, options: SolveOptions) -> str:
     return inst.input_hash()
 
 
-def run_case(task: Task, instance_files: Files) -> Outcome:
-    """Solve one case in a scratch folder and return its result folder as files. Never raises."""
+def run_case(task: Task, instance_files: Files, scratch: str | None = None) -> Outcome:
+    """Solve one case in a scratch folder (under `scratch` when given: a local sweep's parent
+    removes that folder even when it had to kill this worker) and return its result folder as
+    files. Never raises."""
     t0 = time.perf_counter()
     who = f"{socket.gethostname()}:{os.getpid()}"
-    with _SOLVE_LOCK, tempfile.TemporaryDirectory(prefix="edwc-case-") as tmp:
+    with _SOLVE_LOCK, tempfile.TemporaryDirectory(prefix="edwc-case-", dir=scratch) as tmp:
         inst_dir = unpack_files(instance_files, Path(tmp) / "instance")
         try:
             out = _solve_case(task, inst_dir, Path(tmp) / "result")
