@@ -676,6 +676,33 @@ scenarios:{scenarios}
 """
 
 
+def growth_scenarios(periods: list[int]) -> str:
+    """china-2030's demand scenarios around its mid (base) case, as `scale:` factors on the base's demand:
+    (1 + g_scenario)^n / (1 + g_base)^n for n = t - 2025, per class."""
+    g_ai, g_gen = pct("art_ai_cagr_idc"), pct("dem_general_growth")
+    cases = {
+        "demand-low": (f"Low demand: intelligent +{fact('art_ai_cagr_idc_2027'):g} %/yr (IDC/Inspur 2022-2027), "
+                       f"general +{fact('dem_general_growth_low'):g} %/yr",
+                       "art_ai_cagr_idc_2027 (SOURCED) and dem_general_growth_low (ESTIMATE) against the base",
+                       {"intelligent": pct("art_ai_cagr_idc_2027"), "general": pct("dem_general_growth_low")}),
+        "demand-high": (f"High demand: general +{fact('dem_general_growth_high'):g} %/yr (racks in use 2023-2025 held "
+                        f"to 2030), intelligent +{fact('art_ai_cagr_idc'):g} %/yr",
+                        "dem_general_growth_high (DERIVED from art_racks_2023h1, nat_racks_2025h1) against the base",
+                        {"general": pct("dem_general_growth_high")}),
+    }
+    out = ["# Demand scenarios around the base (mid) case, written by build_china.growth_scenarios from seeds/facts.csv."]
+    for name, (desc, basis, growth) in cases.items():
+        out += [f"{name}:", f'  description: "{desc}"', f"  # {basis}", "  scale:"]
+        for c, g in growth.items():
+            base = g_ai if c == "intelligent" else g_gen
+            for t in periods:
+                if t > 2025:
+                    f = ((1 + g) / (1 + base)) ** (t - 2025)
+                    out.append(f"    - {{table: demand, where: {{class: {c}, period: {t}}}, column: pflops, factor: {f:.5f}}}")
+        out.append("")
+    return "\n" + "\n".join(("  " + ln) if ln.strip() else "" for ln in out)
+
+
 def scenarios_block(path: Path | None) -> str:
     """The named scenarios, inlined from their own file (kept apart so this builder never loses them)."""
     if path is None:
@@ -782,7 +809,8 @@ def build(name: str, periods: list[int], description: str, policy: dict, solver:
         charges=fmt(fact("dir_charges"), 3), self_use=fmt(pct("dir_self_use_min"), 3),
         load_share=fmt(pct("dir_load_share_min"), 3), load_share_30=fmt(pct("dir_load_share_min_2030"), 3),
         days=solver.get("days", 12), segments=solver.get("segments", "null"),
-        time_limit=solver["time_limit"], gap=solver["gap"], scenarios=scenarios_block(scenarios))
+        time_limit=solver["time_limit"], gap=solver["gap"],
+        scenarios=scenarios_block(scenarios) if scenarios is not None or len(periods) == 1 else growth_scenarios(periods))
     (out / "instance.yaml").write_text(yaml_text, encoding="utf-8")
     return dict(ex=ex, dem=dem, cls=cls, trk=trk, rtt=rtt)
 
