@@ -15,6 +15,7 @@ FACTS = {r["id"] for r in csv.DictReader((ROOT / "seeds" / "facts.csv").open(enc
 INSTANCE_LEVEL = ("existing_compute_2023", "existing_intel_share", "demand_2025_total", "demand_2025_intel_share", "racks_2023")
 PLAN_LEVEL = ("installed_2025", "racks_2025", "dc_electricity", "pue_national", "intel_energy_share",
               "grid_intensity_2025", "rack_occupancy_2025")
+GROWTH_LEVEL = ("elec_growth_2025_2027", "elec_2030", "elec_2030_low", "elec_2030_high", "racks_growth_2025_2030")
 POWER_LEVEL = ("zhongwei_pv",)  # the power side's own accounting on the default instance's time slices
 PROFILE_LEVEL = ("profile_solar_hours", "profile_wind_hours")  # the shipped hourly profiles: tests/test_timeseries.py
 
@@ -26,7 +27,7 @@ def within(tid: str, value: float) -> None:
 
 
 def test_every_target_is_sourced_and_tested():
-    assert set(TARGETS) == set(INSTANCE_LEVEL) | set(PLAN_LEVEL) | set(PROFILE_LEVEL) | set(POWER_LEVEL)
+    assert set(TARGETS) == set(INSTANCE_LEVEL) | set(PLAN_LEVEL) | set(PROFILE_LEVEL) | set(POWER_LEVEL) | set(GROWTH_LEVEL)
     for t in TARGETS.values():
         assert t["source_fact"] in FACTS, t["id"]
         assert float(t["low"]) <= float(t["high"]) and t["source"] and t["measured_as"]
@@ -71,3 +72,34 @@ def test_zhongwei_direct_supply(inst):
     ts = time_slices(inst)
     gwh = 500 * sum(ts.weight_h(k) * ts.cf[("solar", "640000")][k] for k in ts.slices) / 1000
     within("zhongwei_pv", gwh)
+
+
+# china-2030's growth (model audit 2 §6 #2-3): the base (mid) case and its demand-low / demand-high scenarios, solved
+# with one annual slice at a 1 % gap (the energy a plan needs does not depend on the hours; docs/model.md "Calibration")
+GROWTH_SETS = {"time.mode": "annual", "solver.mip_gap": 0.01, "solver.time_limit_s": 300}
+
+
+@pytest.fixture(scope="module")
+def growth(tmp_path_factory):
+    from conftest import solve
+
+    out = {}
+    for case in (None, "demand-low", "demand-high"):
+        r = solve(INSTANCES / "china-2030", tmp_path_factory.mktemp("c30") / "r", sets=GROWTH_SETS, scenario=case)
+        k = r.tables["kpis"]
+        out[case] = {(row.kpi, int(row.period)): float(row.value) for row in k.itertuples()}
+        assert k.loc[k["kpi"] == "unmet_share", "value"].max() < 1e-3, case
+    return out
+
+
+@pytest.mark.slow
+def test_growth_calibration(growth):
+    base, low, high = growth[None], growth["demand-low"], growth["demand-high"]
+    twh = lambda k, t: k[("energy_mwh", t)] / 1e6  # noqa: E731
+    within("elec_growth_2025_2027", 100 * (twh(base, 2027) / twh(base, 2025) - 1))
+    within("elec_2030", twh(base, 2030))
+    within("elec_2030_low", twh(low, 2030))
+    within("elec_2030_high", twh(high, 2030))
+    assert twh(low, 2030) < twh(base, 2030) < twh(high, 2030)
+    racks = lambda t: base[("standard_racks_built", t)]  # noqa: E731
+    within("racks_growth_2025_2030", 100 * ((racks(2030) / racks(2025)) ** (1 / 5) - 1))

@@ -162,13 +162,21 @@ def test_pue_ceiling(tiny, tmp_path):
 
 
 def test_west_utilisation(tiny, tmp_path):
-    """served >= 0.9 x installed at western sites: 3 modules would run at 25/30 = 83 %, so only 2 are built
-    and 5 PFLOPS of batch stay at bj-dc."""
+    """上架率 (IT MW / shell MW) >= 0.9 at western sites. Shells cost 1 CNY/kW and west-1 builds them in 20 MW
+    phases: without the policy the modules it builds do not fill their whole phases (below 0.9); with it every
+    western site holds its shells at >= 0.9, and the plan is dearer."""
+    y = tiny / "instance.yaml"
+    y.write_text(y.read_text(encoding="utf-8").replace("  utilisation_max: 1.0", "  utilisation_max: 1.0\n  shell_capex_cny_per_kw: 1"),
+                 encoding="utf-8")
+    set_cell(tiny, "sites", {"site": "west-1"}, "shell_phase_mw", 20)
+    free = solve(tiny, tmp_path / "a")
+    fs = free.tables["sites"].set_index("site")
+    assert fs.at["west-1", "it_mw"] < 0.9 * fs.at["west-1", "shell_mw"]  # whole phases leave room: below 0.9
     r = solve(tiny, tmp_path / "r", sets={"policy.west_utilisation_min": 0.9})
-    assert built(r, "west-1") == 20
-    c = r.tables["capacity"]
-    w = c[c["site"].isin(["west-1", "west-2"]) & (c["installed_pflops"] > 0)]
-    assert (w["utilisation"] >= 0.9 - 1e-9).all()
+    st = r.tables["sites"]
+    w = st[st["site"].isin(["west-1", "west-2"]) & (st["shell_mw"] > 0)]
+    assert (w["it_mw"] >= 0.9 * w["shell_mw"] - 1e-6).all()
+    assert r.summary["objective_cny"] > free.summary["objective_cny"]
 
 
 def test_carbon_price(tiny, tmp_path):
@@ -282,8 +290,8 @@ def test_max_site_share(tiny, tmp_path):
 
 
 def test_a_policy_row_without_decisions_is_named_not_a_traceback(tiny, tmp_path):
-    """west_utilisation at a western site holding capacity of a class no workload there may use: the row is a
-    constant (nothing served ≥ 0.9 x 10 installed), found by the property tests as a Pyomo 'trivially infeasible
+    """west_utilisation at a western site that cannot build, with 10 MW of IT in 20 MW of shells: the row is a
+    constant (10 ≥ 0.9 x 20 fails), found by the property tests as a Pyomo 'trivially infeasible
     constraint' traceback; it is now refused before the hand-over, named, as infeasible."""
     from edwc.errors import SolveError
 
@@ -293,5 +301,7 @@ def test_a_policy_row_without_decisions_is_named_not_a_traceback(tiny, tmp_path)
     df.to_csv(p, index=False)
     set_cell(tiny, "site_classes", {"site": "west-2", "class": "intelligent"}, "existing_pflops", 10)
     set_cell(tiny, "site_classes", {"site": "west-2", "class": "intelligent"}, "max_modules", 0)
-    with pytest.raises(SolveError, match=r"infeasible: policy west_utilisation\[.*west-2.*intelligent.*2025"):
+    set_cell(tiny, "site_classes", {"site": "west-2", "class": "general"}, "max_modules", 0)
+    set_cell(tiny, "sites", {"site": "west-2"}, "existing_shell_mw", 20)  # 10 MW of IT in 20 MW of shells, nothing to build
+    with pytest.raises(SolveError, match=r"infeasible: policy west_utilisation\[.*west-2.*2025"):
         solve(tiny, tmp_path / "r", sets={"policy.west_utilisation_min": 0.9})

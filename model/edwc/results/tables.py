@@ -83,16 +83,22 @@ def extract(inst: Instance, m: pyo.ConcreteModel, d: ModelData) -> dict[str, pd.
 
     site_rows = []
     by_st = capacity.groupby(["site", "period"])[["it_mw", "it_mw_new", "energy_mwh", "energy_new_mwh", "it_energy_mwh"]].sum()
-    per_power, power = power_rows(m, d, {(s, int(t)): float(e) for (s, t), e in by_st["energy_mwh"].items()})
+    shells: dict[tuple[str, int], tuple[float, float, float]] = {}  # (existing, new, no-load MWh) per site and period
+    for s in d.sites:
+        for t in T:
+            it_mw = float(by_st.at[(s, t), "it_mw"]) if (s, t) in by_st.index else 0.0
+            shell_new = _cum(m.shell_new, (s,), t, T) if s in d.shell_sites else 0.0
+            shell_ex = d.shell_existing.get((s, t), 0.0)
+            shells[(s, t)] = (shell_ex, shell_new, d.noload_mwh_per_kw * max(0.0, 1000 * (shell_ex + shell_new) - 1000 * it_mw))
+    # the site's energy as written (IT and empty shell space): a site without slices draws exactly that from the grid
+    per_power, power = power_rows(m, d, {(s, int(t)): float(e) + shells[(s, int(t))][2] for (s, t), e in by_st["energy_mwh"].items()})
     for s in d.sites:
         a = d.site[s]
         prev_open = 0.0
         for t in T:
             is_open = rint(_val(m.open[s, t])) if s in d.candidates else 1.0
             it_mw, it_new, energy, e_new_st, it_e = (by_st.loc[(s, t)].tolist() if (s, t) in by_st.index else [0.0] * 5)
-            shell_new = _cum(m.shell_new, (s,), t, T) if s in d.shell_sites else 0.0
-            shell_ex = d.shell_existing.get((s, t), 0.0)
-            noload = d.noload_mwh_per_kw * max(0.0, 1000 * (shell_ex + shell_new) - 1000 * it_mw)
+            shell_ex, shell_new, noload = shells[(s, t)]
             facility = shell_ex * a["pue"] + shell_new * a["pue_new"]  # the shells at full IT load: what max_facility_mw limits
             site_rows.append((s, t, a["hub"] or None, a["side"], int(is_open), int(s in d.candidates and is_open > prev_open),
                               it_mw, it_new, shell_ex + shell_new, shell_new, facility, energy + noload, e_new_st, noload, it_e,

@@ -65,7 +65,8 @@ POLICY_WORDS: dict[str, tuple[str, Words]] = {
                        lambda i, x: f"region {i[0]} {i[2]} ({i[3]}) leans on site {i[1]} by {x:,.3g} PFLOPS too much"),
 }
 CORE_WORDS: dict[str, Words] = {
-    "site_power": lambda i, x: f"site power at {i[0]} ({i[1]}): {x / 1000:,.3g} MW more than max_facility_mw",
+    "site_power": lambda i, x: f"site power at {i[0]} ({i[1]}): {x:,.3g} MW more than max_facility_mw",
+    "shell_rate": lambda i, x: f"build rate at {i[0]} ({i[1]}): {x:,.3g} MW more shells than build_mw_per_year allows",
     "capacity_existing": lambda i, x: f"capacity at {i[0]} ({i[1]}, {i[2]}): {x:,.3g} PFLOPS more than the existing stock allows",
     "capacity_new": lambda i, x: f"capacity at {i[0]} ({i[1]}, {i[2]}): {x:,.3g} PFLOPS more than new builds allow",
     "trunk_capacity": lambda i, x: f"trunk {i[0]} ({i[1]}): {x:,.3g} Gbps more than its capacity and upgrades",
@@ -104,7 +105,7 @@ def policy_slacks(m: pyo.ConcreteModel) -> list[Give]:
 def soften_core(m: pyo.ConcreteModel) -> list[pyo.Var]:
     """Make the core limits elastic: each row (and module/wavelength bound) gets a slack; return the slacks."""
     slacks: list[pyo.Var] = []
-    for name in ("site_power", "capacity_existing", "capacity_new", "trunk_capacity", "module_limit"):
+    for name in ("site_power", "shell_rate", "capacity_existing", "capacity_new", "trunk_capacity", "module_limit"):
         comp = getattr(m, name, None)
         if comp is None:
             continue
@@ -115,6 +116,9 @@ def soften_core(m: pyo.ConcreteModel) -> list[pyo.Var]:
         comp.deactivate()
         m.add_component(f"{name}_elastic", pyo.Constraint(keys, rule=lambda m, *k, rows=rows, s=s: _relaxed(rows[_key(k)], s[_key(k)])))
         slacks.append(s)
+    for var in (m.shell_new, m.shell_phases):  # their bounds restate site_power, now elastic
+        for k in var.keys():
+            var[k].setub(None)
     for var, name in ((m.modules, "module_room"), (m.wavelengths, "wavelength_room")):
         keys = [k for k in var.keys() if var[k].ub is not None]
         ub = {k: var[k].ub for k in keys}
@@ -179,7 +183,7 @@ def _setting(inst: Instance, dotted: str) -> object:
     return node
 
 
-CORE_LIMITS = ("site_power", "capacity_limit", "trunk_capacity", "module_limit")
+CORE_LIMITS = ("site_power", "shell_rate", "capacity_limit", "trunk_capacity", "module_limit")
 
 
 def binding_limits(m: pyo.ConcreteModel, inst: Instance, rtol: float = 1e-6) -> list[str]:
