@@ -21,10 +21,12 @@ def solve(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize(("setting", "names"), [
     ("policy.max_site_share=0.2", "binding at this plan: max_site_share (policy.max_site_share = 0.2)"),
-    ("policy.national_utilisation_min=0.99", "national_utilisation (policy.national_utilisation_min = 0.99)"),
+    # 上架率 (IT MW / shell MW) >= 0.99 while shells lead IT by two years of its growth: nothing new can be built
+    ("policy.national_utilisation_min=0.99 capacity.stock_year=2023 capacity.build_ahead_years=2",
+     "national_utilisation (policy.national_utilisation_min = 0.99)"),
 ])
 def test_unmet_demand_names_the_binding_policy(setting: str, names: str, tmp_path: Path) -> None:
-    p = solve(str(TINY), "--set", setting, "--out", str(tmp_path / "r"))
+    p = solve(str(TINY), *(a for kv in setting.split() for a in ("--set", kv)), "--out", str(tmp_path / "r"))
     assert p.returncode == 0, p.stderr
     [line] = [ln for ln in p.stderr.splitlines() if ln.startswith("warning:")]
     assert "PFLOPS of demand" in line and "left unserved" in line and names in line, line
