@@ -292,7 +292,10 @@ def _fill_defaults(t: dict[str, pd.DataFrame], cfg: InstanceConfig) -> None:
     s["direct_mw_max"] = s["direct_mw_max"].astype(float).fillna(0.0)
     it_mw = (t["site_classes"]["existing_pflops"] * t["site_classes"]["class"].map(
         dict(zip(c["class"], c["kw_per_pflops_existing"], strict=False)))).groupby(t["site_classes"]["site"]).sum() / 1000
-    s["existing_shell_mw"] = s["existing_shell_mw"].astype(float).fillna(s["site"].map(it_mw).fillna(0.0))
+    # rounded up to 1 W (the IT always fits): the default is computed, and a resolved instance written and read back
+    # must hash the same
+    s["existing_shell_mw"] = s["existing_shell_mw"].astype(float).fillna(
+        np.ceil(s["site"].map(it_mw).fillna(0.0) * 1e6 - 1e-3) / 1e6)
     s["shell_phase_mw"] = s["shell_phase_mw"].astype(float).fillna(0.0)
     s["build_mw_per_year"] = s["build_mw_per_year"].astype(float)  # NaN: no rate limit
     t["regions"]["green_trade_mwh_max"] = t["regions"]["green_trade_mwh_max"].astype(float)  # NaN: no cap
