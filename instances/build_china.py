@@ -393,14 +393,12 @@ def shell_phase_mw(s: dict) -> float:
     return fact("est_shell_phase_cluster") if s["kind"] == "cluster" else fact("est_shell_phase_city")
 
 
-def build_mw_per_year(s: dict, ex: dict, cls: dict) -> float:
-    """MW of shells (IT they hold) a site can complete a year: its kind's floor (a new campus ramps like Shaoguan),
-    or est_build_growth of its existing shells when larger (a big area grows with its stock)."""
+def build_mw_per_year(s: dict) -> float:
+    """MW of shells (IT they hold) a site can complete a year beside its growth (capacity.build_growth_per_year =
+    est_build_growth of its shells of the period before): its kind's floor, a new campus ramping like Shaoguan."""
     if s["kind"] == "cluster":
-        floor = fact("est_build_rate_cluster")
-    else:
-        floor = fact("est_build_rate_nscc") if s["kind"] == "supercomputing" else fact("est_build_rate_city")
-    return max(floor, pct("est_build_growth") * shell_mw(ex, s["site"], cls))
+        return fact("est_build_rate_cluster")
+    return fact("est_build_rate_nscc") if s["kind"] == "supercomputing" else fact("est_build_rate_city")
 
 
 def max_facility_mw(s: dict, ex: dict, cls: dict, horizon: int) -> float:
@@ -625,6 +623,7 @@ capacity:
   utilisation_max: {util_max}                 # fin_util_max (ESTIMATE)
   existing_retires: {retires}              # the mid-2023 IT retires over its IT life, its shells over campus_lifetime_years
   stock_year: 2023                     # the existing stock is mid-2023's (art_compute_2023h1, art_racks_2023h1)
+  build_growth_per_year: {growth}         # est_build_growth (ESTIMATE): a site adds this share of its shells a year beside its build_mw_per_year
   build_ahead_years: {ahead}                # est_shell_lead_years (ESTIMATE): shells lead IT by this many years of its growth
   shell_capex_cny_per_kw: {shell_capex}     # eng_facility_capex_per_kw (ESTIMATE); classes.csv facility_capex_cny_per_kw is fit-out above it (0)
   shell_noload_kw_per_kw: {noload}          # est_shell_noload (ESTIMATE): empty shell space draws this per kW it could hold
@@ -743,7 +742,7 @@ def build(name: str, periods: list[int], description: str, policy: dict, solver:
                           s["lat"], s["kind"], s["candidate"], campus, fmt(site_pue(s, horizon), 3),
                           fmt(site_pue_new(s), 3), fmt(site_price(s), 4), fmt(site_co2(s), 4),
                           fmt(max_facility_mw(s, ex, cls, horizon), 1), fmt(direct_mw_max(s), 0),
-                          fmt(shell_mw(ex, sid, cls), 1), "", fmt(build_mw_per_year(s, ex, cls), 1)])
+                          fmt(shell_mw(ex, sid, cls), 1), "", fmt(build_mw_per_year(s), 1)])
         # shell_phase_mw left empty (shells of any size): whole phases (shell_phase_mw(s)) took the 2025 solve past
         # 3 minutes on the shared 2-core machine; the phase rows are in the model and tested on tiny
         for c in CLASSES:
@@ -796,7 +795,7 @@ def build(name: str, periods: list[int], description: str, policy: dict, solver:
         green_hub=fmt(pct("pol_green_new_hub_2025"), 3), fibre=fmt(fact("net_fibre_us_per_km"), 3),
         route=fmt(fact("pol_route_factor"), 3), hop=fmt(fact("net_hop_delay"), 3),
         access=fmt(fact("pol_latency_metro"), 3), util_max=fmt(fact("fin_util_max"), 3),
-        ahead=fmt(fact("est_shell_lead_years"), 2), shell_capex=fmt(fact("eng_facility_capex_per_kw"), 0),
+        ahead=fmt(fact("est_shell_lead_years"), 2), growth=fmt(pct("est_build_growth"), 3), shell_capex=fmt(fact("eng_facility_capex_per_kw"), 0),
         noload=fmt(fact("est_shell_noload"), 3),
         pue_east=fmt(fact("pol_pue_hub_east"), 3), pue_west=fmt(fact("pol_pue_west"), 3),
         carbon=policy["carbon"], carbon_src=policy["carbon_src"],

@@ -58,6 +58,17 @@ def test_build_rate(tiny, tmp_path):
     assert c.loc[c["site"] == "west-1", "built_pflops"].sum() == 0
 
 
+def test_build_rate_grows_with_the_shells(tiny, tmp_path):
+    """shell_new <= (build_mw_per_year + g x shells before) x window: west-1 (a new campus, no shells before) gains
+    nothing from g = 1, so 5 MW a year still holds no 10 MW module; bj-dc's 20 MW would allow 25 MW, but it cannot build."""
+    yaml_set(tiny, "  utilisation_max: 1.0", "  utilisation_max: 1.0\n  build_growth_per_year: 1")
+    set_cell(tiny, "sites", {"site": "west-1"}, "build_mw_per_year", 5)
+    r = solve(tiny, tmp_path / "r")
+    assert site_row(r, "west-1")["shell_mw_new"] <= 5 + 1e-6
+    c = r.tables["capacity"]
+    assert c.loc[c["site"] == "west-1", "built_pflops"].sum() == 0
+
+
 def test_noload(tiny, tmp_path):
     """bj-dc's 20 MW of IT in 30 MW of shells: 10 MW empty x 0.1 kW/kW x 1000 h = 1,000 MWh, 1 M CNY at 1 CNY/kWh."""
     yaml_set(tiny, "  utilisation_max: 1.0", "  utilisation_max: 1.0\n  shell_noload_kw_per_kw: 0.1")

@@ -107,6 +107,7 @@ class ModelData:
     it_stock_kw: dict[str, float] = field(default_factory=dict)
     shell_capex_per_kw: float = 0.0
     noload_mwh_per_kw: float = 0.0  # MWh a year an empty kW of shell draws
+    build_growth: float = 0.0  # capacity.build_growth_per_year
 
 
 def prepare(inst: Instance) -> ModelData:
@@ -190,6 +191,7 @@ def prepare(inst: Instance) -> ModelData:
         build_mw_per_year={s: float(r) for s in shell_sites if (r := site_attr[s]["build_mw_per_year"]) == r},
         window=win,
         ahead={t: cap.build_ahead_years / win[t] for t in periods},
+        build_growth=cap.build_growth_per_year,
         it_stock_kw={s: sum(kw_ex[c] * existing[(s, c)] for (ss, c) in site_class if ss == s) for s in site_attr},
         shell_capex_per_kw=cap.shell_capex_cny_per_kw,
         noload_mwh_per_kw=cap.shell_noload_kw_per_kw * fin.hours_per_year / 1000,

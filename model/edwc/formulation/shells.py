@@ -53,7 +53,9 @@ def add_shells(m: pyo.ConcreteModel, d: ModelData) -> None:
                        (shells lead IT by their lead time at the site's fill rate; it_kw before the first period is
                        the existing IT at the stock year; only where build_ahead_years > 0);
     shell_phase[s,t]:  shell_new[s,t] = shell_phase_mw[s] · shell_phases[s,t]   (sites built in phases);
-    shell_rate[s,t]:   shell_new[s,t] ≤ build_mw_per_year[s] · window[t]      (sites with a build rate).
+    shell_rate[s,t]:   shell_new[s,t] ≤ (build_mw_per_year[s] + g · shell_mw[s,t−1]) · window[t]   (sites with a build
+                       rate; g = build_growth_per_year, shell_mw before the first period = the existing shells: a site
+                       builds faster as it grows).
     IT retires in place (it is refreshed in the same shell); shells retire over campus_lifetime_years."""
     prev = dict(zip(d.periods[1:], d.periods[:-1], strict=False))
 
@@ -71,7 +73,11 @@ def add_shells(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.shell_phase = pyo.Constraint(list(m.shell_phases.index_set()),
                                    rule=lambda m, s, t: m.shell_new[s, t] == d.shell_phase_mw[s] * m.shell_phases[s, t])
     rated = [(s, t) for s in d.shell_sites if s in d.build_mw_per_year for t in d.periods]
-    m.shell_rate = pyo.Constraint(rated, rule=lambda m, s, t: m.shell_new[s, t] <= d.build_mw_per_year[s] * d.window[t])
+    def rate(m, s, t):
+        before = shell_mw(m, d, s, prev[t]) if t in prev else d.shell_existing.get((s, d.periods[0]), 0.0)
+        return m.shell_new[s, t] <= (d.build_mw_per_year[s] + d.build_growth * before) * d.window[t]
+
+    m.shell_rate = pyo.Constraint(rated, rule=rate)
 
 
 def add_site_power(m: pyo.ConcreteModel, d: ModelData) -> None:

@@ -55,6 +55,8 @@ class Capacity(_Strict):
                                    "campus_lifetime_years, from the first period")
     stock_year: int | None = Field(None, ge=1900, le=2200,
                                    description="year of the existing stock (None: one year before the first period)")
+    build_growth_per_year: float = Field(0.0, ge=0, le=5, description="a site with a build rate may also add this share of "
+                                         "its shells of the period before a year (shell_rate: rate + growth x shells)")
     build_ahead_years: float = Field(0.0, ge=0, le=20, description="shell lead time: a site's shells hold its IT plus "
                                      "what it adds in this many years at its fill rate of the period")
     shell_capex_cny_per_kw: float = Field(0.0, ge=0, le=1e6, description="capex of a shell per kW of IT it holds")

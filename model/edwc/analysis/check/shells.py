@@ -27,6 +27,7 @@ def check_shells(p: Plan, d: Derived, r: Rows) -> None:
         pue, pue_new = float(site.at[s, "pue"]), float(site.at[s, "pue_new"])
         phase, rate = float(site.at[s, "shell_phase_mw"]), float(site.at[s, "build_mw_per_year"])
         before_new, before_it = 0.0, float(stock.get(s, 0.0))
+        before_shell = d.shell_existing[(s, d.periods[0])]
         for t in d.periods:
             row = row_key(site=s, period=t)
             new, ex, it = d.shell_new.get((s, t), 0.0), d.shell_existing[(s, t)], d.it_kw.get((s, t), 0.0)
@@ -46,8 +47,10 @@ def check_shells(p: Plan, d: Derived, r: Rows) -> None:
                 if phase > 0:
                     r.integer("shell_phase", row, added / phase, f"new shells / shell_phase_mw {phase:g}")
                 if rate == rate:
-                    r.leq("shell_rate", row, added, rate * win[t], scale,
-                          f"{{lhs}} MW of shells in {win[t]:g} years > build_mw_per_year {rate:g} x years = {{rhs}}")
+                    g = cap.build_growth_per_year
+                    r.leq("shell_rate", row, added, (rate + g * before_shell) * win[t], scale,
+                          f"{{lhs}} MW of shells in {win[t]:g} years > (build_mw_per_year {rate:g} + {g:g} x shells before "
+                          f"{fmt(before_shell)}) x years = {{rhs}}")
             if (s, t) in st.index:
                 e = max(1.0, d.energy.get((s, t), 0.0))
                 r.eq("sites_table", row, float(st.at[(s, t), "shell_mw"]), ex + new, scale, "shell_mw {lhs} but existing + new shells = {rhs}")
@@ -55,4 +58,4 @@ def check_shells(p: Plan, d: Derived, r: Rows) -> None:
                      "facility_mw {lhs} but the shells at their PUE take {rhs}")
                 r.eq("sites_table", row, float(st.at[(s, t), "noload_mwh"]), d.noload.get((s, t), 0.0), e,
                      "noload_mwh {lhs} but empty shell space draws {rhs}")
-            before_new, before_it = new, it
+            before_new, before_it, before_shell = new, it, ex + new
