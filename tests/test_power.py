@@ -147,7 +147,17 @@ def test_movable_work_follows_the_sun(tiny: Path, tmp_path: Path) -> None:
     assert site(r)["direct_mwh"] > flat * len(SUN) * W * (1 + 1e-3)
     env = load_envelope(tmp_path / "r")
     assert set(env["bus"]) >= {"Beijing", "Gansu"} and env["flexible_mw"].abs().max() > 1
-    assert check_result(tmp_path / "r").ok
+    report = check_result(tmp_path / "r")
+    assert report.ok and report.checked["load_day"] == 4  # 4 hourly sites x 1 typical day
+    # 1 MW more load (and grid) at west-1 in hour 0: every slice still balances, but neither the day nor the year
+    # adds up to the site's energy
+    p = tmp_path / "r" / "power.csv"
+    pw = pd.read_csv(p, dtype={"site": str})
+    at = (pw["site"] == "west-1") & (pw["step"] == 0)
+    pw.loc[at, ["load_mw", "grid_mw"]] += 1.0
+    pw.to_csv(p, index=False, float_format="%.12g")
+    bad = check_result(tmp_path / "r").by_family()
+    assert {"load_day", "load"} <= set(bad)
 
 
 def test_a_carbon_price_moves_location_based_emissions_only_physically(tiny: Path, tmp_path: Path) -> None:
