@@ -196,13 +196,13 @@ def svg_map(m: MapData, shade: str) -> str:
     for i, row in enumerate(s.itertuples(index=False)):
         out.append(f'<circle cx="{km(row.x)}" cy="{km(-row.y)}" r="{r[i] * 4.5:.1f}" data-s="{i}" '
                    f'fill="{C.SIDE.get(row.side, C.INK_SOFT)}" class="st{" lim" if row.site in limited else ""}"/>')
-    direct = direct_supply(m.d)  # green direct supply built at the site: a sun-coloured star up and right of it
+    direct = direct_supply(m.d)  # green direct supply built at the site: a sun-coloured star down and right of it (hub labels sit above)
     top = max([1.0, *(v[0] + v[1] for v in direct.values())])
     for i, row in enumerate(s.itertuples(index=False)):
         if row.site in direct:
             pv, wind = direct[row.site][:2]
             size = 25 + 35 * ((pv + wind) / top) ** 0.5
-            out.append(f'<path d="{star(float(row.x) + 45e3, float(row.y) + 45e3, size)}" data-s="{i}" '
+            out.append(f'<path d="{star(float(row.x) + 45e3, float(row.y) - 45e3, size)}" data-s="{i}" '
                        f'fill="{C.DIRECT}" class="dr"/>')
     out.append('</g><g id="labels">')
     for h in m.hubs.itertuples(index=False):
