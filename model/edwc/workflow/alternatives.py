@@ -43,7 +43,11 @@ def _case_name(objective: str) -> str:
 
 def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None = 6, out: str | Path | None = None,
                  workers: int = 1, scheduler: str | None = None, time_limit: float | None = None,
-                 mip_gap: float | None = None, maps: bool = True, log: Log = lambda _: None) -> AlternativesReport:
+                 mip_gap: float | None = None, maps: bool = True, log: Log = lambda _: None,
+                 warm: bool = True, threads: int = 1) -> AlternativesReport:
+    """The alternatives; warm=True starts each from the optimum's plan (it costs the optimum, within
+    every alternative's cost cap: edwc.solve.warm)."""
+    from edwc.decisions.fixed import plan_start
     from edwc.workflow.price import write_csv
     from edwc.workflow.sweep import Case, SolveOptions, sweep_instance
 
@@ -69,9 +73,11 @@ def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None =
         if not outcome.ok:
             rep_failed.append(f"{task.case.name}: {outcome.status} {outcome.message[:200]}")
 
+    start = plan_start(result_dir) if warm else None
     sweep_instance(result_dir / "instance", cases, out=out, workers=max(1, min(workers, len(cases))),
-                   scheduler=scheduler, options=SolveOptions(time_limit=time_limit, mip_gap=mip_gap, maps=False),
-                   on_done=done)
+                   scheduler=scheduler, options=SolveOptions(time_limit=time_limit, mip_gap=mip_gap, maps=False,
+                                                             threads=threads),
+                   on_done=done, warm=start is not None, starts=None if start is None else [start])
     seconds = {"solves": time.perf_counter() - t0}
     plans = {"optimum": base}
     rows = [{"plan": "optimum", "objective": "cost", **plan_numbers(s, result_dir), "folder": str(result_dir)}]

@@ -7,7 +7,7 @@ import importlib
 import platform
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -91,10 +91,12 @@ def solve_instance(
     show_progress: bool = False,
     trace: bool = False,
     log: Log = _quiet,
+    starts: Sequence[Any] = (),
 ) -> tuple[Path, Result]:
     """Solve one instance (and scenario) and write its result folder. Returns (folder, result).
 
     trace=True records the plan and bound through the solve in summary["gap_trace"] (benchmarks).
+    starts: known plans (edwc.solve.warm.Start) HiGHS starts from, repaired to this case.
     """
     seconds: dict[str, float] = {}
     t = time.perf_counter()
@@ -135,9 +137,9 @@ def solve_instance(
     warm = _warm_up(maps=maps, check=check) if maps or check else None
     try:
         if solver.network == "lazy":
-            outcome = solve_lazy(m, d, solver, tee=tee, show_progress=show_progress, trace=trace)
+            outcome = solve_lazy(m, d, solver, tee=tee, show_progress=show_progress, trace=trace, starts=starts)
         else:
-            outcome = solve_model(m, solver, tee=tee, show_progress=show_progress, trace=trace)
+            outcome = solve_model(m, solver, tee=tee, show_progress=show_progress, trace=trace, starts=starts)
     except MemoryError:  # HiGHS's std::bad_alloc arrives as MemoryError
         raise SolveError(_out_of_memory(inst, "solving", sizes)) from None
     if outcome.status == "memory_limit":  # HiGHS >= 1.16 ends the run with this status instead
@@ -178,6 +180,7 @@ def solve_instance(
         "seconds": seconds,
         "sizes": sizes,
         "network": {"rows": outcome.network, "rounds": outcome.rounds, "trunk_rows": outcome.network_rows},
+        "start": outcome.start,
         "policies": list(m.policies),
         "versions": {"edwc": edwc.__version__, "pyomo": pyomo.version.version, "highs": outcome.highs_version,
                      "python": platform.python_version()},

@@ -40,6 +40,7 @@ from edwc.workflow.sweep.runners import (
     probe_scheduler,
     run_case,
     run_dask,
+    run_warm,
 )
 from edwc.workflow.sweep.transfer import Files, pack_folder, pack_instance, unpack_files
 
@@ -99,13 +100,16 @@ def sweep_instance(
     on_done: OnDone | None = None,
     lang: str = "zh",
     prepared: bool = False,
+    warm: bool = False,
+    starts: list[Any] | None = None,
 ) -> SweepReport:
     """Solve every case (skipping unchanged ones unless force) and write out/<case>/, out/index.*
     and the KPI chart out/kpis[.LANG].png.
 
     The instance (with each scenario asked for) is validated first: an invalid one is refused
     before any case runs. `out` must be new, empty or an earlier edwc sweep (its marker); a
-    sub-folder that is not an edwc result fails its own case and is left as it is.
+    sub-folder that is not an edwc result fails its own case and is left as it is. warm=True starts
+    each case from `starts`, or from the lead case's plan (edwc.workflow.sweep.runners.run_warm).
     """
     from edwc.errors import EdwcError
     from edwc.results.folders import write_atomically
@@ -138,12 +142,19 @@ def sweep_instance(
 
     t0 = time.perf_counter()
     if scheduler is not None:
-        run_dask(tasks, files, scheduler, done)
+        def run(ts: list[Task]) -> None:
+            run_dask(ts, files, scheduler, done)
         where = f"Dask cluster {scheduler}"
     else:
         workers = max(1, min(workers, len(tasks)))
-        run_local(tasks, files, workers, done)
+
+        def run(ts: list[Task]) -> None:
+            run_local(ts, files, min(workers, len(ts)), done)
         where = f"{workers} local process{'es' if workers > 1 else ''}"
+    if warm:
+        run_warm(tasks, run, out, starts)
+    else:
+        run(tasks)
     index = index_table([rows[c.name] for c in cases])
     write_index(index, out, title)
     chart = plot_kpis(index, out, lang)

@@ -10,7 +10,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ class SolveOptions:
     mip_gap: float | None = None
     maps: bool = False
     check: bool = True
+    threads: int = 1  # HiGHS threads per case (edwc.solve.cores.share_cores splits the cores)
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Task:
     options: SolveOptions
     instance_label: str  # the instance path as the user gave it, for messages
     previous_hash: str | None = None  # input_hash of an earlier result of this case
+    starts: list[Any] = field(default_factory=list)  # known plans to start from (edwc.solve.warm.Start)
 
 
 @dataclass
@@ -52,7 +54,7 @@ class Outcome:
 
 
 def case_hash(instance_dir: Path, case: Case, options: SolveOptions) -> str:
-    """The input_hash solve_instance will write for this case (same overrides, threads=1)."""
+    """The input_hash solve_instance will write for this case (same overrides and threads)."""
     from edwc.network.reach import load_valid_instance
 
     inst = load_valid_instance(instance_dir, scenario=case.scenario, sets=case.sets)
@@ -61,7 +63,7 @@ def case_hash(instance_dir: Path, case: Case, options: SolveOptions) -> str:
         solver.time_limit_s = options.time_limit
     if options.mip_gap is not None:
         solver.mip_gap = options.mip_gap
-    solver.threads = 1
+    solver.threads = options.threads
     return inst.input_hash()
 
 
@@ -90,14 +92,34 @@ def _solve_case(task: Task, inst_dir: Path, out: Path) -> Outcome:
     if task.previous_hash and case_hash(inst_dir, case, opt) == task.previous_hash:
         return Outcome(case.name, "skipped", True, "unchanged since the last run")
     folder, result = solve_instance(inst_dir, scenario=case.scenario, sets=case.sets, out=out, force=True,
-                                    time_limit=opt.time_limit, mip_gap=opt.mip_gap, threads=1,
-                                    maps=opt.maps, check=opt.check)
+                                    time_limit=opt.time_limit, mip_gap=opt.mip_gap, threads=opt.threads,
+                                    maps=opt.maps, check=opt.check, starts=task.starts)
     return Outcome(case.name, str(result.summary["status"]), True, summary=result.summary, files=pack_folder(folder))
 
 
 # ---- running many cases -------------------------------------------------------------------------
 
 OnDone = Callable[[Task, Outcome], None]
+
+
+def run_warm(tasks: list[Task], run: Callable[[list[Task]], None], out: Path, starts: list[Any] | None = None) -> None:
+    """Run the tasks with warm starts: from `starts` when given; else the lead case (the one with no scenario
+    and no overrides, else the first) is solved first and every other case starts from its plan (read back
+    from out/<lead>/ by edwc.decisions.fixed.plan_start; no start when it has none)."""
+    if starts or len(tasks) < 2:
+        for t in tasks:
+            t.starts = list(starts or [])
+        run(tasks)
+        return
+    from edwc.decisions.fixed import plan_start
+
+    lead = next((t for t in tasks if t.case.scenario is None and not t.case.sets), tasks[0])
+    run([lead])
+    start = plan_start(out / lead.case.name)
+    rest = [t for t in tasks if t is not lead]
+    for t in rest:
+        t.starts = [start] if start is not None else []
+    run(rest)
 
 
 def _failed(task: Task, e: BaseException) -> Outcome:
