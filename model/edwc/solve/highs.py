@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -333,10 +333,11 @@ def _least_tie_break(hm: HighsModel, x: np.ndarray, tie_break: np.ndarray, opts:
 
 
 def solve_model(m: pyo.ConcreteModel, opts: Solver, tee: bool = False, show_progress: bool = False,
-                trace: bool = False, duals: bool = False, starts: Sequence[Any] = ()) -> SolveOutcome:
+                trace: bool = False, duals: bool = False,
+                warm: Callable[[HighsModel, float], tuple[np.ndarray | None, str]] | None = None) -> SolveOutcome:
     """Solve the model as built (every row present) and load the plan into its variables; duals=True also
-    returns the row duals of an LP (a model with no integer left), per Pyomo constraint. starts: plans
-    (edwc.solve.warm.Start) to start from, repaired to this model; the cheapest that fits is HiGHS's start."""
+    returns the row duals of an LP (a model with no integer left), per Pyomo constraint. warm(hm, seconds
+    left): the start for HiGHS and how it was made (edwc.solve.warm.warm_start)."""
     t0 = time.perf_counter()
     with progress("solving with HiGHS", enabled=show_progress and not tee):
         hm = to_highs(m)
@@ -348,13 +349,9 @@ def solve_model(m: pyo.ConcreteModel, opts: Solver, tee: bool = False, show_prog
             if abs(p) < INF and abs(b) < INF and (not points or points[-1][1:] != (p, b)):
                 points.append((time.perf_counter() - t0, p, b))
 
-        warm = None
-        if starts and hm.integer.any():
-            from edwc.solve.warm import warm_vector
-
-            warm = warm_vector(hm, starts, opts, opts.time_limit_s - handover)
+        x0, how = warm(hm, opts.time_limit_s - handover) if warm is not None and hm.integer.any() else (None, "none")
         r = run_highs(hm, opts, opts.time_limit_s - (time.perf_counter() - t0), tee=tee,
-                      on_progress=record if trace else None, start=None if warm is None else warm.x)
+                      on_progress=record if trace else None, start=x0)
         if trace and r.objective is not None and r.bound is not None:
             points.append((time.perf_counter() - t0, r.objective, r.bound))
         x, obj, gap = r.x, r.objective, r.mip_gap
@@ -374,4 +371,4 @@ def solve_model(m: pyo.ConcreteModel, opts: Solver, tee: bool = False, show_prog
             row_duals[con] = row_duals.get(con, 0.0) + float(dual)  # a ranged row may come as two
     return SolveOutcome(r.status, r.termination, x is not None, obj, r.bound, gap,
                         time.perf_counter() - t0, highs_version(), "".join(r.log), handover_s=handover,
-                        trace=points, duals=row_duals, start="none" if warm is None else warm.how)
+                        trace=points, duals=row_duals, start=how)

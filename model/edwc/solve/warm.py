@@ -11,13 +11,16 @@ runs cold). HiGHS only ever receives a plan that satisfies every row, so a start
 faster, never its plan worse: the MIP search keeps the start as incumbent and stops at the same gap.
 
 The Start also carries the trunk rows that are (nearly) binding at the plan: the lazy network adds
-them before its first round instead of finding them again (edwc.solve.lazy).
+them before its first round instead of finding them again (edwc.solve.lazy). That pays for a case that
+minimises cost like its base (china-2025's price re-solves: 1.5x from the rows alone) and costs a
+case with another objective dearly (an alternative maximising west MW: 3-25x slower with them), whose
+caller hands over Start.plan_only().
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +48,11 @@ class Start:
 
     def __len__(self) -> int:
         return sum(len(v) for v in self.values.values())
+
+    def plan_only(self) -> Start:
+        """The plan without its trunk rows: for a case with another objective (an alternative, the far end
+        of a front), whose search the cost plan's binding rows slow down (docs/performance.md)."""
+        return Start(self.values, frozenset(), self.label)
 
 
 @dataclass
@@ -151,6 +159,16 @@ def candidates(hm: HighsModel, starts: Sequence[Start], opts: Solver, time_limit
         elif hm.violation(x) <= FEASIBLE_TOL:
             out.append(("used", x))
     return out
+
+
+def warm_start(starts: Sequence[Start], opts: Solver) -> Callable[[HighsModel, float], tuple[np.ndarray | None, str]]:
+    """The warm hook of edwc.solve.highs.solve_model: (start vector or None, how) for a HighsModel."""
+
+    def hook(hm: HighsModel, time_limit: float) -> tuple[np.ndarray | None, str]:
+        w = warm_vector(hm, starts, opts, time_limit)
+        return w.x, w.how
+
+    return hook
 
 
 def warm_vector(hm: HighsModel, starts: Sequence[Start], opts: Solver, time_limit: float) -> Warm:

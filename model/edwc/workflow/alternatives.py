@@ -77,7 +77,7 @@ def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None =
     sweep_instance(result_dir / "instance", cases, out=out, workers=max(1, min(workers, len(cases))),
                    scheduler=scheduler, options=SolveOptions(time_limit=time_limit, mip_gap=mip_gap, maps=False,
                                                              threads=threads),
-                   on_done=done, warm=start is not None, starts=None if start is None else [start])
+                   on_done=done, warm=start is not None, starts=None if start is None else [start.plan_only()])
     seconds = {"solves": time.perf_counter() - t0}
     plans = {"optimum": base}
     rows = [{"plan": "optimum", "objective": "cost", **plan_numbers(s, result_dir), "folder": str(result_dir)}]

@@ -49,8 +49,8 @@ class ParetoReport:
 
 def _run(instance: Path, cases: list, out: Path, workers: int, scheduler: str | None, options: Any,
          log: Log, starts: list[Any] | None = None) -> dict[str, str]:
-    """Solve the cases (earlier ones are skipped as unchanged), started from `starts` when given; return
-    case name -> outcome status."""
+    """Solve the cases (earlier ones are skipped as unchanged), started from `starts` when given and, in
+    their order (ε ascending), from the point solved before; return case name -> outcome status."""
     from edwc.workflow.sweep import sweep_instance
 
     status: dict[str, str] = {}
@@ -61,7 +61,7 @@ def _run(instance: Path, cases: list, out: Path, workers: int, scheduler: str | 
             log(f"  {task.case.name}: {outcome.status}")
 
     sweep_instance(instance, cases, out=out, workers=max(1, min(workers, len(cases))), scheduler=scheduler,
-                   options=options, on_done=done, warm=bool(starts), starts=starts)
+                   options=options, on_done=done, warm=bool(starts), starts=starts, chain=True)
     return status
 
 
@@ -94,7 +94,7 @@ def pareto(instance: str | Path, against: str = "emissions", *, points: int = 6,
     hold = {"explore.unmet_pflops_max": unmet}
     far = Case(f"min-{axis.name}", scenario, {**hold, "explore.objective": axis.objective})
     known = [s for s in [plan_start(out / "base")] if s is not None] if warm else []
-    status.update(_run(instance, [base, far], out, 1, scheduler, opts, log, known))
+    status.update(_run(instance, [base, far], out, 1, scheduler, opts, log, [s.plan_only() for s in known]))
     if not (out / far.name / "summary.json").is_file():
         raise EdwcError(f"the far end ({axis.objective}) could not be solved: {status.get(far.name)}")
     x_lo = measure(out / far.name, axis)
@@ -105,7 +105,7 @@ def pareto(instance: str | Path, against: str = "emissions", *, points: int = 6,
     eps = [x_lo + 1e-6 * max(1.0, x_hi)] + epsilons(x_lo, x_hi, points)  # the far end at least cost, then the interior
     cases = [Case(f"{axis.name}-{i:02d}", scenario, {**hold, axis.bound_key: e}) for i, e in enumerate(eps)]
     if warm:
-        known += [s for s in [plan_start(out / far.name)] if s is not None]
+        known += [s.plan_only() for s in [plan_start(out / far.name)] if s is not None]
     status.update(_run(instance, [base, far, *cases], out, workers, scheduler, opts, log, known))
     rep.seconds["points"] = time.perf_counter() - t0
 

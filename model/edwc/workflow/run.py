@@ -43,6 +43,7 @@ from edwc.solve.highs import (
     write_lp,
 )
 from edwc.solve.lazy import solve_lazy
+from edwc.solve.warm import warm_start
 
 Log = Callable[[str], None]
 
@@ -92,11 +93,13 @@ def solve_instance(
     trace: bool = False,
     log: Log = _quiet,
     starts: Sequence[Any] = (),
+    on_plan: Callable[[pyo.ConcreteModel, Any], None] | None = None,
 ) -> tuple[Path, Result]:
     """Solve one instance (and scenario) and write its result folder. Returns (folder, result).
 
     trace=True records the plan and bound through the solve in summary["gap_trace"] (benchmarks).
-    starts: known plans (edwc.solve.warm.Start) HiGHS starts from, repaired to this case.
+    starts: known plans (edwc.solve.warm.Start) HiGHS starts from, repaired to this case; on_plan(m, d)
+    sees the solved model (a sweep keeps it as the start of its next cases).
     """
     seconds: dict[str, float] = {}
     t = time.perf_counter()
@@ -139,7 +142,8 @@ def solve_instance(
         if solver.network == "lazy":
             outcome = solve_lazy(m, d, solver, tee=tee, show_progress=show_progress, trace=trace, starts=starts)
         else:
-            outcome = solve_model(m, solver, tee=tee, show_progress=show_progress, trace=trace, starts=starts)
+            outcome = solve_model(m, solver, tee=tee, show_progress=show_progress, trace=trace,
+                                  warm=warm_start(starts, solver) if starts else None)
     except MemoryError:  # HiGHS's std::bad_alloc arrives as MemoryError
         raise SolveError(_out_of_memory(inst, "solving", sizes)) from None
     if outcome.status == "memory_limit":  # HiGHS >= 1.16 ends the run with this status instead
@@ -153,6 +157,8 @@ def solve_instance(
     if not outcome.has_solution:
         raise SolveError(_no_plan_message(inst, outcome))
 
+    if on_plan is not None:
+        on_plan(m, d)
     t = time.perf_counter()
     tables = extract(inst, m, d)
     tables["kpis"] = kpis(inst, tables)

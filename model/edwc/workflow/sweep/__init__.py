@@ -102,6 +102,7 @@ def sweep_instance(
     prepared: bool = False,
     warm: bool = False,
     starts: list[Any] | None = None,
+    chain: bool = False,
 ) -> SweepReport:
     """Solve every case (skipping unchanged ones unless force) and write out/<case>/, out/index.*
     and the KPI chart out/kpis[.LANG].png.
@@ -109,7 +110,8 @@ def sweep_instance(
     The instance (with each scenario asked for) is validated first: an invalid one is refused
     before any case runs. `out` must be new, empty or an earlier edwc sweep (its marker); a
     sub-folder that is not an edwc result fails its own case and is left as it is. warm=True starts
-    each case from `starts`, or from the lead case's plan (edwc.workflow.sweep.runners.run_warm).
+    each case from `starts`, or from the lead case's plan, and with chain=True also from the plans of
+    the cases just before it (edwc.workflow.sweep.runners.run_warm).
     """
     from edwc.errors import EdwcError
     from edwc.results.folders import write_atomically
@@ -121,9 +123,13 @@ def sweep_instance(
     files = pack_instance(instance)
     tasks = [Task(c, options, str(instance), None if force else _previous_hash(out / c.name)) for c in cases]
     rows: dict[str, dict[str, Any]] = {}
+    plans: dict[str, Any] = {}  # case -> its plan, as a start for later cases (warm)
     title = f"sweep of {instance.name}: {len(cases)} cases"
 
     def done(task: Task, outcome: Outcome) -> None:
+        if outcome.plan is not None:
+            plans[task.case.name] = outcome.plan
+            outcome.plan = None
         if outcome.ok and outcome.files is not None:
             files_back = outcome.files
 
@@ -152,7 +158,7 @@ def sweep_instance(
             run_local(ts, files, min(workers, len(ts)), done)
         where = f"{workers} local process{'es' if workers > 1 else ''}"
     if warm:
-        run_warm(tasks, run, out, starts)
+        run_warm(tasks, run, plans, starts, chain=workers if chain and scheduler is None else 0)
     else:
         run(tasks)
     index = index_table([rows[c.name] for c in cases])

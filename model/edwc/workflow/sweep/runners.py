@@ -37,6 +37,7 @@ class Task:
     instance_label: str  # the instance path as the user gave it, for messages
     previous_hash: str | None = None  # input_hash of an earlier result of this case
     starts: list[Any] = field(default_factory=list)  # known plans to start from (edwc.solve.warm.Start)
+    keep_plan: bool = False  # send the plan back (Outcome.plan) as a start for later cases
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Outcome:
     files: Files | None = None
     seconds: float = 0.0
     worker: str = ""
+    plan: Any = None  # the case's plan as a start for the next cases (edwc.solve.warm.Start), when asked
 
 
 def case_hash(instance_dir: Path, case: Case, options: SolveOptions) -> str:
@@ -91,10 +93,16 @@ def _solve_case(task: Task, inst_dir: Path, out: Path) -> Outcome:
     case, opt = task.case, task.options
     if task.previous_hash and case_hash(inst_dir, case, opt) == task.previous_hash:
         return Outcome(case.name, "skipped", True, "unchanged since the last run")
+    from edwc.solve.warm import start_of_model
+
+    plans: list[Any] = []
     folder, result = solve_instance(inst_dir, scenario=case.scenario, sets=case.sets, out=out, force=True,
                                     time_limit=opt.time_limit, mip_gap=opt.mip_gap, threads=opt.threads,
-                                    maps=opt.maps, check=opt.check, starts=task.starts)
-    return Outcome(case.name, str(result.summary["status"]), True, summary=result.summary, files=pack_folder(folder))
+                                    maps=opt.maps, check=opt.check, starts=task.starts,
+                                    on_plan=(lambda m, d: plans.append(start_of_model(m, d, case.name)))
+                                    if task.keep_plan else None)
+    return Outcome(case.name, str(result.summary["status"]), True, summary=result.summary, files=pack_folder(folder),
+                   plan=plans[0] if plans else None)
 
 
 # ---- running many cases -------------------------------------------------------------------------
@@ -102,24 +110,29 @@ def _solve_case(task: Task, inst_dir: Path, out: Path) -> Outcome:
 OnDone = Callable[[Task, Outcome], None]
 
 
-def run_warm(tasks: list[Task], run: Callable[[list[Task]], None], out: Path, starts: list[Any] | None = None) -> None:
-    """Run the tasks with warm starts: from `starts` when given; else the lead case (the one with no scenario
-    and no overrides, else the first) is solved first and every other case starts from its plan (read back
-    from out/<lead>/ by edwc.decisions.fixed.plan_start; no start when it has none)."""
-    if starts or len(tasks) < 2:
-        for t in tasks:
-            t.starts = list(starts or [])
-        run(tasks)
-        return
-    from edwc.decisions.fixed import plan_start
-
-    lead = next((t for t in tasks if t.case.scenario is None and not t.case.sets), tasks[0])
-    run([lead])
-    start = plan_start(out / lead.case.name)
-    rest = [t for t in tasks if t is not lead]
-    for t in rest:
-        t.starts = [start] if start is not None else []
-    run(rest)
+def run_warm(tasks: list[Task], run: Callable[[list[Task]], None], plans: dict[str, Any],
+             starts: list[Any] | None = None, chain: int = 0) -> None:
+    """Run the tasks with warm starts. Without `starts` the lead case (no scenario and no overrides, else the
+    first) is solved first and its plan (sent back in Outcome.plan, which `done` puts in plans[case name])
+    is the start of the others. chain=k: the cases run k at a time, in their order, each group also
+    starting from the plans of the group before (a front's points, a sweep of ordered values: the
+    neighbour's plan is near the case's optimum, and a point's plan meets the next, looser, point's bound)."""
+    fixed = list(starts or [])
+    rest = list(tasks)
+    if not fixed and len(tasks) > 1:
+        lead = next((t for t in tasks if t.case.scenario is None and not t.case.sets), tasks[0])
+        lead.keep_plan = True
+        run([lead])
+        rest = [t for t in tasks if t is not lead]
+        fixed = [p for p in [plans.get(lead.case.name)] if p is not None]
+    group = max(1, chain) if chain else max(1, len(rest))
+    before: list[Any] = []
+    for i in range(0, len(rest), group):
+        batch = rest[i:i + group]
+        for t in batch:
+            t.starts, t.keep_plan = fixed + before, bool(chain)
+        run(batch)
+        before = [p for p in (plans.get(t.case.name) for t in batch) if p is not None] if chain else []
 
 
 def _failed(task: Task, e: BaseException) -> Outcome:
