@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -62,7 +62,6 @@ class Warm:
     x: np.ndarray | None
     how: str  # none | used (as given) | repaired | dropped
     seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
 
 
 def start_of_model(m: pyo.ConcreteModel, d: ModelData | None = None, label: str = "base") -> Start:
