@@ -22,12 +22,12 @@ from edwc.solve.cores import share_cores
 @click.option("--scheduler", metavar="ADDRESS", help="Solve on a Dask cluster, e.g. tcp://10.0.0.5:8786.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds per alternative.")
 @click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads per alternative (parallel search) [the cores the workers leave].")
-@click.option("--cold", is_flag=True, help="Solve each alternative from scratch, not from the optimum's plan.")
+@click.option("--warm", is_flag=True, help="Start each alternative from the optimum's plan (measured slower on china-2025).")
 @click.option("--mip-gap", type=click.FloatRange(0, 1), help="Relative MIP gap of each alternative.")
 @click.option("--no-map", is_flag=True, help="Skip firm.png.")
 @handle_errors
 def alternatives_command(result: Path, slack: float, n: int, out: Path | None, workers: int | None,
-                         scheduler: str | None, time_limit: float | None, threads: int | None, cold: bool,
+                         scheduler: str | None, time_limit: float | None, threads: int | None, warm: bool,
                          mip_gap: float | None, no_map: bool) -> None:
     """Find near-optimal plans that differ most in where capacity goes, and say what is firm.
 
@@ -46,7 +46,7 @@ def alternatives_command(result: Path, slack: float, n: int, out: Path | None, w
     workers, threads = share_cores(n, workers, threads)
     rep = alternatives(result, slack=slack, n=n, out=out, workers=workers, scheduler=scheduler,
                        time_limit=time_limit, mip_gap=mip_gap, maps=not no_map, log=lambda s: click.echo(s, err=True),
-                       warm=not cold, threads=threads)
+                       warm=warm, threads=threads)
     from edwc.results.names import read_names
 
     click.echo(render_alternatives(rep, read_names(result / "instance")))

@@ -44,9 +44,10 @@ def _case_name(objective: str) -> str:
 def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None = 6, out: str | Path | None = None,
                  workers: int = 1, scheduler: str | None = None, time_limit: float | None = None,
                  mip_gap: float | None = None, maps: bool = True, log: Log = lambda _: None,
-                 warm: bool = True, threads: int = 1) -> AlternativesReport:
+                 warm: bool = False, threads: int = 1) -> AlternativesReport:
     """The alternatives; warm=True starts each from the optimum's plan (it costs the optimum, within
-    every alternative's cost cap: edwc.solve.warm)."""
+    every alternative's cost cap: edwc.solve.warm). Off by default: measured 0.56x on china-2025 (a poor
+    incumbent for another objective steers HiGHS's search; docs/performance.md)."""
     from edwc.decisions.fixed import plan_start
     from edwc.workflow.price import write_csv
     from edwc.workflow.sweep import Case, SolveOptions, sweep_instance
