@@ -247,3 +247,19 @@ def copy_tiny(tiny: Path, to: Path) -> Path:
 
     shutil.copytree(tiny, to)
     return to
+
+
+def test_synthetic_city_instances_carry_the_power_side_on_typical_days(tmp_path: Path) -> None:
+    """benchmarks/bench_at_scale.py's RxS@D cases: typical days change the model only with an hourly element."""
+    from edwc.formulation.build import build_model
+    from edwc.network.reach import load_valid_instance
+    from edwc.synthetic.cities import generate_city_instance
+
+    annual = load_valid_instance(generate_city_instance(tmp_path / "a", 40, 10, seed=0))
+    typical = load_valid_instance(generate_city_instance(tmp_path / "t", 40, 10, seed=0, typical_days=2))
+    assert annual.config.time.mode == "annual" and typical.config.time.mode == "typical_days"
+    ma, _ = build_model(annual, network="lazy")
+    mt, _ = build_model(typical, network="lazy")
+    assert len(ma.hourly_sites) == 0
+    assert len(mt.slices) == 12 and len(mt.direct_sites) > 0 and len(mt.flex_pairs) > 0
+    assert set(mt.hourly_sites) == set(mt.sites)  # every province has a curtailed pool or the site movable work

@@ -7,7 +7,7 @@ import importlib
 import platform
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ from edwc.solve.highs import (
     write_lp,
 )
 from edwc.solve.lazy import solve_lazy
+from edwc.solve.warm import warm_start
 
 Log = Callable[[str], None]
 
@@ -99,10 +100,14 @@ def solve_instance(
     show_progress: bool = False,
     trace: bool = False,
     log: Log = _quiet,
+    starts: Sequence[Any] = (),
+    on_plan: Callable[[pyo.ConcreteModel, Any], None] | None = None,
 ) -> tuple[Path, Result]:
     """Solve one instance (and scenario) and write its result folder. Returns (folder, result).
 
     trace=True records the plan and bound through the solve in summary["gap_trace"] (benchmarks).
+    starts: known plans (edwc.solve.warm.Start) HiGHS starts from, repaired to this case; on_plan(m, d)
+    sees the solved model (a sweep keeps it as the start of its next cases).
     """
     seconds: dict[str, float] = {}
     t = time.perf_counter()
@@ -143,9 +148,10 @@ def solve_instance(
     warm = _warm_up(maps=maps, check=check) if maps or check else None
     try:
         if solver.network == "lazy":
-            outcome = solve_lazy(m, d, solver, tee=tee, show_progress=show_progress, trace=trace)
+            outcome = solve_lazy(m, d, solver, tee=tee, show_progress=show_progress, trace=trace, starts=starts)
         else:
-            outcome = solve_model(m, solver, tee=tee, show_progress=show_progress, trace=trace)
+            outcome = solve_model(m, solver, tee=tee, show_progress=show_progress, trace=trace,
+                                  warm=warm_start(starts, solver) if starts else None)
     except MemoryError:  # HiGHS's std::bad_alloc arrives as MemoryError
         raise SolveError(_out_of_memory(inst, "solving", sizes)) from None
     if outcome.status == "memory_limit":  # HiGHS >= 1.16 ends the run with this status instead
@@ -159,6 +165,8 @@ def solve_instance(
     if not outcome.has_solution:
         raise SolveError(_no_plan_message(inst, outcome))
 
+    if on_plan is not None:
+        on_plan(m, d)
     t = time.perf_counter()
     tables = extract(inst, m, d)
     tables["kpis"] = kpis(inst, tables)
@@ -186,6 +194,7 @@ def solve_instance(
         "seconds": seconds,
         "sizes": sizes,
         "network": {"rows": outcome.network, "rounds": outcome.rounds, "trunk_rows": outcome.network_rows},
+        "start": outcome.start,
         "policies": list(m.policies),
         "versions": {"edwc": edwc.__version__, "pyomo": pyomo.version.version, "highs": outcome.highs_version,
                      "python": platform.python_version()},
