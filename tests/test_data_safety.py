@@ -177,7 +177,7 @@ REPLACER = textwrap.dedent("""
             done = k
     except KeyboardInterrupt:
         # on a line of its own: the signal may land between print's number and its newline
-        print("\n" + json.dumps({"attempt": k, "done": done, "message": interrupted_message()}), flush=True)
+        print("\\n" + json.dumps({"attempt": k, "done": done, "message": interrupted_message()}), flush=True)
         sys.exit(130)
 """)
 
