@@ -16,6 +16,7 @@ import pyomo.core as pyo
 from pydantic import ValidationError
 
 import edwc
+from edwc.crash_notes import note
 from edwc.errors import InputError, Problem, SolveError
 from edwc.formulation.build import build_model
 from edwc.input.instance import Instance
@@ -125,6 +126,8 @@ def solve_instance(
         check_output_file(Path(lp_file))
     log(f"{inst.result_name}: {len(inst.regions)} regions, {len(inst.sites)} sites, "
         f"{len(inst.trunks)} trunks, periods {inst.config.periods}")
+    note("out", [str(out), out.exists()])
+    note("instance", _instance_size(inst))
 
     t = time.perf_counter()
     try:
@@ -243,12 +246,16 @@ def power_summary(k: Any) -> dict[str, dict[str, float]]:
 
 def _out_of_memory(inst: Instance, phase: str, sizes: dict[str, int] | None) -> str:
     """One line for running out of memory, saying how big the instance (and model, when built) was."""
-    msg = (f"out of memory while {phase} {inst.result_name}: {len(inst.regions):,} regions, {len(inst.sites):,} sites, "
-           f"{len(inst.trunks):,} trunks, {len(inst.demand):,} demand rows, {len(inst.config.periods)} period(s)")
+    msg = f"out of memory while {phase} {_instance_size(inst)}"
     if sizes:
         msg += (f"; the model has {sizes['variables']:,} variables ({sizes['integers']:,} integer) and "
                 f"{sizes['constraints']:,} constraints")
     return msg + ". Try a smaller instance (fewer regions, sites or periods) or a machine with more memory."
+
+
+def _instance_size(inst: Instance) -> str:
+    return (f"{inst.result_name}: {len(inst.regions):,} regions, {len(inst.sites):,} sites, {len(inst.trunks):,} trunks, "
+            f"{len(inst.demand):,} demand rows, {len(inst.config.periods)} period(s)")
 
 
 def _warnings(inst: Instance, m: pyo.ConcreteModel, tables: dict[str, Any], outcome: SolveOutcome,
