@@ -128,6 +128,8 @@ def solve_instance(
         f"{len(inst.trunks)} trunks, periods {inst.config.periods}")
     note("out", [str(out), out.exists()])
     note("instance", _instance_size(inst))
+    for line in noop_lines(inst):  # rows that do nothing: `edwc validate` lists them, solve must not hide them
+        log(line)
 
     t = time.perf_counter()
     try:
@@ -251,6 +253,20 @@ def _out_of_memory(inst: Instance, phase: str, sizes: dict[str, int] | None) -> 
         msg += (f"; the model has {sizes['variables']:,} variables ({sizes['integers']:,} integer) and "
                 f"{sizes['constraints']:,} constraints")
     return msg + ". Try a smaller instance (fewer regions, sites or periods) or a machine with more memory."
+
+
+NOOP_LINES = 5  # warnings shown by solve before "and N more" (validate lists them all)
+
+
+def noop_lines(inst: Instance) -> list[str]:
+    """The instance's silent no-ops (edwc.network.noops) as warning lines, at most NOOP_LINES and a count."""
+    from edwc.network.noops import instance_warnings
+
+    found = instance_warnings(inst)
+    lines = [f"warning: {w}" for w in found[:NOOP_LINES]]
+    if len(found) > NOOP_LINES:
+        lines.append(f"warning: … and {len(found) - NOOP_LINES} more rows that do nothing (`edwc validate` lists them all)")
+    return lines
 
 
 def _instance_size(inst: Instance) -> str:
