@@ -22,7 +22,8 @@ from edwc.workflow.run import solve_instance
 
 ROOT = Path(__file__).resolve().parents[1]
 # Above what building china-2025's model takes (~660 MB of address space), below what HiGHS's threads then
-# reserve: HiGHS starts and the process dies in it (measured: the C library's thread abort, exit 127).
+# reserve: HiGHS starts and fails in it. Measured here, that ends the process (the C library's thread abort,
+# exit 127: the guard's line) in most runs, and in some an allocation HiGHS reports (edwc's own line).
 LIMIT = 715 * 2**20
 
 
@@ -53,17 +54,21 @@ def _last_line_only(err: str) -> str:
     return lines[0]
 
 
+@pytest.mark.slow  # 15-30 s on a loaded 2-core machine
 @pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS and /proc as on Linux")
 def test_solve_under_a_memory_limit_fails_in_one_line(tmp_path: Path) -> None:
+    """However HiGHS fails under the limit, crashing the process or not, the command ends the same way."""
     out = tmp_path / "results" / "plan"
     p = _edwc("solve", "instances/china-2025", "--out", str(out), "--no-map", "--no-check", "--time-limit", "20",
               limit=LIMIT)
     stdout, err = p.communicate(timeout=120)
     assert p.returncode == 1, err
     line = _last_line_only(err)
-    assert line.startswith("error: edwc's solving process crashed"), err
-    assert "most likely out of memory" in line and "HiGHS had 18,289 rows" in line and "non-zeros" in line
-    assert f"nothing was written to {out}" in line
+    assert "out of memory" in line and "china-2025: 31 regions" in line, err
+    if line.startswith("error: edwc's solving process crashed"):  # the guard's line: the size HiGHS was given
+        assert "HiGHS had 18,289 rows" in line and "non-zeros" in line and f"nothing was written to {out}" in line
+    else:  # HiGHS reported the failed allocation itself
+        assert line.startswith("error: out of memory while solving china-2025") and "18,289 constraints" in line
     assert stdout == ""
     assert not out.exists() and not out.parent.exists()  # not even the parents it would have made
 
