@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from edwc.cli.common import FiniteFloat, handle_errors, readable_result, sigterm_as_interrupt
+from edwc.cli.guard import guarded
 from edwc.solve.cores import share_cores
 
 
@@ -27,6 +28,7 @@ from edwc.solve.cores import share_cores
 @click.option("--no-map", is_flag=True, help="Skip firm.png.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the charts (English ones are *.en.png beside the Chinese ones).")
+@guarded
 @handle_errors
 def alternatives_command(result: Path, slack: float, n: int, out: Path | None, workers: int | None,
                          scheduler: str | None, time_limit: float | None, threads: int | None, warm: bool,

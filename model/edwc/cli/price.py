@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from edwc.cli.common import FiniteFloat, handle_errors, readable_result, sigterm_as_interrupt
+from edwc.cli.guard import guarded
 from edwc.solve.cores import machine_cores, share_cores
 
 
@@ -21,6 +22,7 @@ from edwc.solve.cores import machine_cores, share_cores
 @click.option("--no-map", is_flag=True, help="Skip marginal_cost.png and corridors.png.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the charts (English ones are *.en.png beside the Chinese ones).")
+@guarded
 @handle_errors
 def price_command(result: Path, workers: int | None, scheduler: str | None, time_limit: float | None,
                   threads: int | None, cold: bool, no_resolve: bool, no_map: bool, lang: str) -> None:

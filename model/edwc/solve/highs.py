@@ -22,6 +22,7 @@ import pyomo.core as pyo
 from pyomo.common.collections import ComponentMap
 from pyomo.repn.standard_repn import generate_standard_repn
 
+from edwc.crash_notes import note
 from edwc.input.schema import Solver
 from edwc.solve.cores import machine_cores
 from edwc.solve.handover import INF, HighsModel, load_solution, new_highs, to_highs
@@ -181,6 +182,7 @@ def run_highs(hm: HighsModel, opts: Solver, time_limit: float, tee: bool = False
         h.cbMipImprovingSolution.subscribe(on_solution)
     if start is not None:
         h.setSolution(len(start), np.arange(len(start), dtype=np.int32), start)
+    note("highs", [h.getNumRow(), h.getNumCol(), h.getNumNz()])  # for the message if HiGHS crashes the process
     _run_interruptibly(h, stop)
     h.cbLogging.clear()
     for cb in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt, h.cbMipImprovingSolution):

@@ -16,6 +16,7 @@ import pyomo.core as pyo
 from pydantic import ValidationError
 
 import edwc
+from edwc.crash_notes import note
 from edwc.errors import InputError, Problem, SolveError
 from edwc.formulation.build import build_model
 from edwc.input.instance import Instance
@@ -130,6 +131,10 @@ def solve_instance(
         check_output_file(Path(lp_file))
     log(f"{inst.result_name}: {len(inst.regions)} regions, {len(inst.sites)} sites, "
         f"{len(inst.trunks)} trunks, periods {inst.config.periods}")
+    note("out", [str(out), out.exists()])
+    note("instance", _instance_size(inst))
+    for line in noop_lines(inst):  # rows that do nothing: `edwc validate` lists them, solve must not hide them
+        log(line)
 
     t = time.perf_counter()
     try:
@@ -252,12 +257,30 @@ def power_summary(k: Any) -> dict[str, dict[str, float]]:
 
 def _out_of_memory(inst: Instance, phase: str, sizes: dict[str, int] | None) -> str:
     """One line for running out of memory, saying how big the instance (and model, when built) was."""
-    msg = (f"out of memory while {phase} {inst.result_name}: {len(inst.regions):,} regions, {len(inst.sites):,} sites, "
-           f"{len(inst.trunks):,} trunks, {len(inst.demand):,} demand rows, {len(inst.config.periods)} period(s)")
+    msg = f"out of memory while {phase} {_instance_size(inst)}"
     if sizes:
         msg += (f"; the model has {sizes['variables']:,} variables ({sizes['integers']:,} integer) and "
                 f"{sizes['constraints']:,} constraints")
     return msg + ". Try a smaller instance (fewer regions, sites or periods) or a machine with more memory."
+
+
+NOOP_LINES = 5  # warnings shown by solve before "and N more" (validate lists them all)
+
+
+def noop_lines(inst: Instance) -> list[str]:
+    """The instance's silent no-ops (edwc.network.noops) as warning lines, at most NOOP_LINES and a count."""
+    from edwc.network.noops import instance_warnings
+
+    found = instance_warnings(inst)
+    lines = [f"warning: {w}" for w in found[:NOOP_LINES]]
+    if len(found) > NOOP_LINES:
+        lines.append(f"warning: … and {len(found) - NOOP_LINES} more rows that do nothing (`edwc validate` lists them all)")
+    return lines
+
+
+def _instance_size(inst: Instance) -> str:
+    return (f"{inst.result_name}: {len(inst.regions):,} regions, {len(inst.sites):,} sites, {len(inst.trunks):,} trunks, "
+            f"{len(inst.demand):,} demand rows, {len(inst.config.periods)} period(s)")
 
 
 def _warnings(inst: Instance, m: pyo.ConcreteModel, tables: dict[str, Any], outcome: SolveOutcome,
