@@ -106,3 +106,38 @@ def test_a_signal_to_the_command_reaches_its_worker(sig: signal.Signals, tmp_pat
     assert p.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
     assert not (tmp_path / "plan").exists() and leftovers(tmp_path) == []
+
+
+@pytest.mark.slow  # 10-40 s on a loaded 2-core machine
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS as on Linux")
+def test_a_memory_limit_too_low_for_the_libraries_fails_in_one_line(tmp_path: Path) -> None:
+    """At 350 MB of address space edwc's libraries cannot even be loaded (383 MB measured); scipy's OpenBLAS
+    retried a buffer forever there (the command hung). Such a limit is refused at once, one line, exit 1."""
+    out = tmp_path / "results" / "plan"
+    p = _edwc("solve", "instances/china-2025", "--out", str(out), "--no-map", limit=350 * 2**20)
+    stdout, err = p.communicate(timeout=180)
+    assert p.returncode == 1, err
+    assert "out of memory: the process's memory limit (ulimit -v) is 350 MB" in _last_line_only(err)
+    assert not out.exists() and not out.parent.exists()
+
+
+@pytest.mark.slow  # GRACE_S (20 s) and the solve's start
+@pytest.mark.skipif(sys.platform != "linux", reason="/proc as on Linux")
+def test_a_worker_that_does_not_stop_is_killed_after_the_grace(tmp_path: Path) -> None:
+    """A worker stuck where Python cannot raise KeyboardInterrupt (here: stopped, SIGSTOP) does not keep an
+    interrupted command alive: after GRACE_S the guard kills it, says it was interrupted and leaves nothing."""
+    from edwc.cli.guard import GRACE_S
+
+    p = _edwc("solve", "instances/china-2025", "--out", str(tmp_path / "plan"), "--no-map")
+    worker = _worker(p.pid)
+    assert p.stderr is not None
+    while not p.stderr.readline().startswith("model:"):
+        assert p.poll() is None
+    os.kill(worker, signal.SIGSTOP)
+    t = time.monotonic()
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=GRACE_S + 60)
+    assert time.monotonic() - t >= GRACE_S
+    assert p.returncode == 130, err
+    assert "interrupted (SIGTERM)" in err and "Traceback" not in err
+    assert not (tmp_path / "plan").exists() and leftovers(tmp_path) == []

@@ -40,6 +40,9 @@ from edwc import crash_notes
 
 ENABLED: list[bool] = []  # set by edwc.cli.main.entry
 PASSED_ON = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# bytes: the libraries' 383 MB with room for their buffers; measured at 520 MB OpenBLAS still gave up on one
+MIN_ADDRESS_SPACE = 640 * 2**20
+GRACE_S = 20.0  # how long an interrupted worker may take to stop (it removes its temporary folder) before it is killed
 CRASH_NAMES = {signal.SIGSEGV: "a segmentation fault", signal.SIGBUS: "a bus error", signal.SIGABRT: "an abort",
                signal.SIGKILL: "as the kernel's out-of-memory killer sends"}
 SI_KERNEL = 0x80  # si_code of a signal the kernel sent (Ctrl-C from the terminal), not another process
@@ -54,6 +57,7 @@ def guarded(f: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not ENABLED or not hasattr(os, "fork"):
             return f(*args, **kwargs)
+        _enough_address_space()
         with tempfile.TemporaryFile() as notes:
             for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
                 stream.flush()
@@ -63,15 +67,32 @@ def guarded(f: Callable[..., Any]) -> Callable[..., Any]:
                 crash_notes.start(notes.fileno())
                 _die_with(parent)
                 return f(*args, **kwargs)
-            status = _wait(pid)
+            status, passed = _wait(pid)
             if os.WIFEXITED(status) and os.WEXITSTATUS(status) in EDWC_CODES:
                 sys.exit(os.WEXITSTATUS(status))
             left = crash_notes.read(notes.fileno())
-        code, message = _after_death(os.WTERMSIG(status) if os.WIFSIGNALED(status) else -os.WEXITSTATUS(status), left)
+        ended = os.WTERMSIG(status) if os.WIFSIGNALED(status) else -os.WEXITSTATUS(status)
+        if passed and ended == signal.SIGKILL:  # killed by this process after the grace: it was an interruption
+            ended = passed
+        code, message = _after_death(ended, left)
         click.echo(message, err=True)
         sys.exit(code)
 
     return wrapper
+
+
+def _enough_address_space() -> None:
+    """Refuse at once a memory limit (ulimit -v) below what edwc's libraries take to load: measured 383 MB of
+    address space (VmPeak after importing the solve's libraries, Python 3.11, this project's pins). Between about
+    340 and 380 MB scipy's OpenBLAS retries a failing 32 MB buffer forever while it loads: a hang, not an error."""
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY and soft < MIN_ADDRESS_SPACE:
+        click.echo(f"error: out of memory: the process's memory limit (ulimit -v) is {soft / 2**20:,.0f} MB; edwc's "
+                   f"libraries alone take about 400 MB of address space and a solve more: raise it to at least "
+                   f"{MIN_ADDRESS_SPACE // 2**20} MB (china-2025 needs about 800 MB)", err=True)
+        sys.exit(1)
 
 
 def _die_with(parent: int) -> None:
@@ -82,19 +103,27 @@ def _die_with(parent: int) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _wait(pid: int) -> int:
-    """Wait for the worker and return its wait status, passing on signals sent to this process alone."""
+def _wait(pid: int) -> tuple[int, int]:
+    """Wait for the worker; return its wait status and the signal passed on to it (0: none). Signals sent to this
+    process alone are passed on; a worker that has not stopped GRACE_S after an interruption (stuck in C code,
+    where Python cannot raise KeyboardInterrupt) is killed, so an interrupted edwc always ends."""
     watched = {signal.SIGCHLD, *PASSED_ON}
     old = signal.pthread_sigmask(signal.SIG_BLOCK, watched)  # taken by sigtimedwait, never by Python's handlers
+    passed, since = 0, 0.0
     try:
         while True:
             done, status = os.waitpid(pid, os.WNOHANG)
             if done:
-                return status
+                return status, passed
             info = signal.sigtimedwait(watched, 1.0)  # the timeout only guards against a missed SIGCHLD
-            if info is not None and info.si_signo in PASSED_ON and info.si_code != SI_KERNEL:
+            if info is not None and info.si_signo in PASSED_ON:
+                passed, since = passed or info.si_signo, since or time.monotonic()
+                if info.si_code != SI_KERNEL:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, info.si_signo)
+            if since and time.monotonic() - since > GRACE_S:
                 with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, info.si_signo)
+                    os.kill(pid, signal.SIGKILL)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
