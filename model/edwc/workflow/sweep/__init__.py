@@ -24,6 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from edwc.errors import InputError, Problem
+
+# the plans workers send back are edwc.solve.warm objects: import it (and highspy) here, before any worker starts,
+# so that unpickling a result never imports a C extension while a Ctrl-C may land ("initialization failed")
+from edwc.solve import warm as _warm  # noqa: F401
 from edwc.workflow.sweep.cases import (
     BASE,
     Case,
