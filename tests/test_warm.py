@@ -21,20 +21,9 @@ NEIGHBOUR = {"policy.carbon_price_cny_per_t": 300}  # a case a few settings away
 
 def small_cities(tmp: Path, seed: int = 1) -> Path:
     """A 16-city synthetic instance whose inter-city trunks (150 Gbps, 3 upgrades) bind."""
-    import pandas as pd
+    from conftest import tight_city_instance
 
-    from conftest import edit_table
-    from edwc.synthetic.cities import generate_city_instance
-
-    folder = generate_city_instance(tmp / f"cities-{seed}", n_regions=16, n_sites=4, seed=seed)
-
-    def narrow(df: pd.DataFrame) -> pd.DataFrame:
-        df.loc[df["trunk"].str.startswith("t"), "capacity_gbps"] = "150"
-        df["max_modules"] = "3"
-        return df
-
-    edit_table(folder, "trunks", narrow)
-    return folder
+    return tight_city_instance(tmp, seed, n_regions=16, n_sites=4)
 
 
 def same(a: float, b: float) -> bool:
