@@ -86,3 +86,18 @@ def china_2025(china_2025_folder: Path):  # noqa: ANN201  (a Result)
     from edwc.results.tables import read_result
 
     return read_result(china_2025_folder)
+
+
+def tight_city_instance(tmp: Path, seed: int, n_regions: int, n_sites: int) -> Path:
+    """A synthetic city instance whose inter-city trunks (150 Gbps, 3 upgrades) bind."""
+    from edwc.synthetic.cities import generate_city_instance
+
+    folder = generate_city_instance(tmp / f"cities-{seed}", n_regions=n_regions, n_sites=n_sites, seed=seed)
+
+    def narrow(df: pd.DataFrame) -> pd.DataFrame:
+        df.loc[df["trunk"].str.startswith("t"), "capacity_gbps"] = "150"
+        df["max_modules"] = "3"
+        return df
+
+    edit_table(folder, "trunks", narrow)
+    return folder

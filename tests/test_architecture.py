@@ -20,6 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "model" / "edwc"
 # Rank of each stage; top-level modules are listed by name. Equal ranks may import each other.
 STAGES = {
     "errors": 0,
+    "crash_notes": 0,
     "input": 1,
     "network": 2,
     "timeseries": 2,

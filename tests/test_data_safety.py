@@ -176,7 +176,8 @@ REPLACER = textwrap.dedent("""
             write_atomically(out, lambda t: fill(t, k), force=True)
             done = k
     except KeyboardInterrupt:
-        print(json.dumps({"attempt": k, "done": done, "message": interrupted_message()}), flush=True)
+        # on a line of its own: the signal may land between print's number and its newline
+        print("\\n" + json.dumps({"attempt": k, "done": done, "message": interrupted_message()}), flush=True)
         sys.exit(130)
 """)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import copy_instance, edit_table, solve
+from conftest import copy_instance, edit_table, solve, tight_city_instance
 
 
 def tight_tiny(tmp: Path, periods: int = 1) -> Path:
@@ -39,17 +39,7 @@ def tight_tiny(tmp: Path, periods: int = 1) -> Path:
 
 def tight_cities(tmp: Path, seed: int) -> Path:
     """A 40-city synthetic instance whose inter-city trunks (150 Gbps, 3 upgrades) bind."""
-    from edwc.synthetic.cities import generate_city_instance
-
-    folder = generate_city_instance(tmp / f"cities-{seed}", n_regions=40, n_sites=10, seed=seed)
-
-    def narrow(df: pd.DataFrame) -> pd.DataFrame:
-        df.loc[df["trunk"].str.startswith("t"), "capacity_gbps"] = "150"
-        df["max_modules"] = "3"
-        return df
-
-    edit_table(folder, "trunks", narrow)
-    return folder
+    return tight_city_instance(tmp, seed, n_regions=40, n_sites=10)
 
 
 def both(folder: Path, tmp: Path):

@@ -5,6 +5,7 @@ for its flows) and report.html (nothing fetched, content drawn), and plan.xlsx."
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -151,6 +152,9 @@ def test_workbook(result: Path) -> None:
     assert ws.cell(row=2, column=col).number_format == "0.0%"
     names = {ws.cell(row=r, column=heads.index("站点") + 1).value for r in range(2, ws.max_row + 1)}
     assert "西部一号" in names
+    raw = {(sheet.title, c.value) for sheet in wb.worksheets for c in sheet[1]
+           if isinstance(c.value, str) and re.fullmatch(r"[a-z0-9_]+", c.value)}
+    assert not raw, f"headers that are column codes, not names with units: {sorted(raw)}"
 
 
 def test_csvs_carry_names(result: Path) -> None:

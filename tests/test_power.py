@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,6 +19,7 @@ import pytest
 from conftest import solve
 from edwc.analysis.check import check_result
 from edwc.analysis.powermodel import load_envelope
+from edwc.maps import render_result
 
 W = 365 * 1000 / 8760  # hours of tiny's year each hour of the typical day stands for
 LOAD = 20.0  # MW at west-1
@@ -94,6 +96,12 @@ def test_direct_pv_without_the_650_rules_covers_the_midday_load(tiny: Path, tmp_
     assert r.summary["cost_parts_cny"]["direct_supply"] == pytest.approx(2 * LOAD * 1000 * 100 * 0.06)
     assert w["emissions_t"] == pytest.approx(0.5 * (LOAD * 1000 - LOAD * len(SUN) * W))
     assert check_result(tmp_path / "r").ok
+    # the direct-supply layer of the maps: a star at west-1 on the page (tooltip data too) and a GeoPackage layer
+    paths = {p.suffix: p for p in render_result(tmp_path / "r", lang="en", formats=("html", "gpkg"))}
+    page = paths[".html"].read_text(encoding="utf-8")
+    assert page.count('class="dr"') == 1 and '"dir": [40.0, 0.0, 0.0]' in page and "green direct supply" in page
+    layer = gpd.read_file(paths[".gpkg"], layer="direct_supply")
+    assert list(layer["site"]) == ["west-1"] and layer["direct_solar_mw"].iloc[0] == pytest.approx(2 * LOAD)
 
 
 def test_the_650_rules_refuse_pv_that_cannot_cover_30_percent(tiny: Path, tmp_path: Path) -> None:
@@ -139,7 +147,17 @@ def test_movable_work_follows_the_sun(tiny: Path, tmp_path: Path) -> None:
     assert site(r)["direct_mwh"] > flat * len(SUN) * W * (1 + 1e-3)
     env = load_envelope(tmp_path / "r")
     assert set(env["bus"]) >= {"Beijing", "Gansu"} and env["flexible_mw"].abs().max() > 1
-    assert check_result(tmp_path / "r").ok
+    report = check_result(tmp_path / "r")
+    assert report.ok and report.checked["load_day"] == 4  # 4 hourly sites x 1 typical day
+    # 1 MW more load (and grid) at west-1 in hour 0: every slice still balances, but neither the day nor the year
+    # adds up to the site's energy
+    p = tmp_path / "r" / "power.csv"
+    pw = pd.read_csv(p, dtype={"site": str})
+    at = (pw["site"] == "west-1") & (pw["step"] == 0)
+    pw.loc[at, ["load_mw", "grid_mw"]] += 1.0
+    pw.to_csv(p, index=False, float_format="%.12g")
+    bad = check_result(tmp_path / "r").by_family()
+    assert {"load_day", "load"} <= set(bad)
 
 
 def test_a_carbon_price_moves_location_based_emissions_only_physically(tiny: Path, tmp_path: Path) -> None:
@@ -163,3 +181,85 @@ def test_a_carbon_price_moves_location_based_emissions_only_physically(tiny: Pat
     saved_mwh = k0["grid_mwh"] - k1["grid_mwh"]
     assert saved_mwh == pytest.approx(LOAD * len(SUN) * W)
     assert k0["emissions_t"] - k1["emissions_t"] == pytest.approx(0.5 * saved_mwh)
+
+
+def two_price_days(tiny: Path, across: bool) -> Path:
+    """tiny with batch work movable (flexible_share 1) and no reason to move it within a day: grid prices flat in
+    each day and alternating by day, Gansu 0.2 / Beijing 0.8 CNY/kWh on even days and 0.8 / 0.2 on odd ones (two
+    typical days, A and B). bj-dc and west-1 both have PUE 1.0 and 30 PFLOPS built, nothing new may be built, Beijing
+    has 10 PFLOPS of batch work and Gansu 5; batch traffic is dear (5 Gbps per PFLOPS: 500,000 CNY a PFLOPS-year
+    to Gansu), so each region's batch work stays at its own site on average."""
+    day = np.arange(8760) // 24
+    even = day % 2 == 0
+    pd.DataFrame({"hour": np.arange(8760), "price:620000": np.where(even, 0.2, 0.8),
+                  "price:110000": np.where(even, 0.8, 0.2)}).to_csv(tiny / "profiles.csv", index=False)
+    y = tiny / "instance.yaml"
+    y.write_text(y.read_text(encoding="utf-8").replace(
+        "solver:", "time: {mode: typical_days, days: 2, profiles: profiles.csv}\n"
+                   f"power: {{flexible_across_sites: {str(across).lower()}}}\nsolver:", 1), encoding="utf-8")
+    wl = pd.read_csv(tiny / "workloads.csv", dtype=str)
+    wl["flexible_share"] = ["1" if x == "batch" else "" for x in wl["workload"]]
+    wl.loc[wl["workload"] == "batch", "gbps_per_pflops"] = "5"
+    wl.to_csv(tiny / "workloads.csv", index=False)
+    dm = pd.read_csv(tiny / "demand.csv", dtype=str)
+    dm.loc[(dm["region"] == "110000") & (dm["workload"] == "batch"), "pflops"] = "10"
+    dm.to_csv(tiny / "demand.csv", index=False)
+    sc = pd.read_csv(tiny / "site_classes.csv", dtype=str)
+    for s in ("bj-dc", "west-1"):
+        at = (sc["site"] == s) & (sc["class"] == "general")
+        sc.loc[at, "existing_pflops"], sc.loc[at, "max_modules"] = "30", "0"
+    sc.loc[sc["site"].isin(["west-1", "west-2"]), "max_modules"] = "0"
+    sc.to_csv(tiny / "site_classes.csv", index=False)
+    st = pd.read_csv(tiny / "sites.csv", dtype=str)
+    st.loc[st["site"] == "west-1", ["candidate", "campus_capex_cny"]] = ["false", ""]
+    st.loc[st["site"] == "bj-dc", "pue"] = "1.0"
+    st.to_csv(tiny / "sites.csv", index=False)
+    return tiny
+
+
+def test_movable_work_moves_between_sites_day_by_day(tiny: Path, tmp_path: Path) -> None:
+    """Prices are flat within each day, so moving work in time at one site saves nothing: at its own site each
+    site runs its batch work flat (west-1 5, bj-dc 10 PFLOPS). Across sites (no latency limit on batch), on day A
+    (Gansu cheap) west-1 runs its whole year's 5 PFLOPS x H in day A's W_A hours, 5 H / W_A PFLOPS, and nothing on
+    day B; bj-dc runs the rest of the 15 each hour. Each PFLOPS running draws 0.5 MW (idle 0.5, 1 MW per PFLOPS,
+    PUE 1.0), so each PFLOPS-hour moved to the cheap side saves 0.5 x 600 = 300 CNY: day A moves 5 W_B / W_A
+    PFLOPS for W_A h, day B 5 PFLOPS for W_B h: 3,000 x W_B CNY a year. Each site's yearly work is kept."""
+    at_site = solve(two_price_days(copy_tiny(tiny, tmp_path / "a"), across=False), tmp_path / "site")
+    across = solve(two_price_days(copy_tiny(tiny, tmp_path / "b"), across=True), tmp_path / "across")
+    pw = across.tables["power"]
+    w1 = pw[pw["site"] == "west-1"]
+    gansu_dear = w1.loc[w1["price_cny_per_kwh"] > 0.5, "day"].iloc[0]
+    w_b = float(w1.loc[w1["day"] == gansu_dear, "weight_h"].sum())
+    assert 0.4 * 1000 < w_b < 0.6 * 1000
+    saved = at_site.summary["objective_cny"] - across.summary["objective_cny"]
+    assert saved == pytest.approx(3000 * w_b, rel=1e-6)
+    # west-1's load: idle 30 x 0.5 MW always, + 0.5 MW per PFLOPS running: none of its batch on Gansu's dear day
+    assert w1.loc[w1["day"] == gansu_dear, "load_mw"].to_numpy() == pytest.approx(15.0)
+    for r in (at_site, across):
+        s = r.tables["sites"].set_index("site")
+        assert s.at["west-1", "energy_mwh"] == pytest.approx(1000 * (15 + 0.5 * 5))  # the yearly work stays put
+        assert s.at["bj-dc", "energy_mwh"] == pytest.approx(1000 * (15 + 0.5 * 20))
+    assert check_result(tmp_path / "across").ok
+
+
+def copy_tiny(tiny: Path, to: Path) -> Path:
+    import shutil
+
+    shutil.copytree(tiny, to)
+    return to
+
+
+def test_synthetic_city_instances_carry_the_power_side_on_typical_days(tmp_path: Path) -> None:
+    """benchmarks/bench_at_scale.py's RxS@D cases: typical days change the model only with an hourly element."""
+    from edwc.formulation.build import build_model
+    from edwc.network.reach import load_valid_instance
+    from edwc.synthetic.cities import generate_city_instance
+
+    annual = load_valid_instance(generate_city_instance(tmp_path / "a", 40, 10, seed=0))
+    typical = load_valid_instance(generate_city_instance(tmp_path / "t", 40, 10, seed=0, typical_days=2))
+    assert annual.config.time.mode == "annual" and typical.config.time.mode == "typical_days"
+    ma, _ = build_model(annual, network="lazy")
+    mt, _ = build_model(typical, network="lazy")
+    assert len(ma.hourly_sites) == 0
+    assert len(mt.slices) == 12 and len(mt.direct_sites) > 0 and len(mt.flex_pairs) > 0
+    assert set(mt.hourly_sites) == set(mt.sites)  # every province has a curtailed pool or the site movable work

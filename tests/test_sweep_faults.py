@@ -76,11 +76,15 @@ def slow_instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["sigkill", "sigterm"])
-def test_parent_killed_leaves_no_worker(sig: signal.Signals, slow_instance: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("sig", "cold"), [(signal.SIGKILL, True), (signal.SIGTERM, True), (signal.SIGTERM, False)],
+                         ids=["sigkill", "sigterm", "sigterm-warm"])
+def test_parent_killed_leaves_no_worker(sig: signal.Signals, cold: bool, slow_instance: Path, tmp_path: Path) -> None:
+    # cold, both cases run at once, so the parent dies with two workers to take down; a warm sweep solves its
+    # lead case alone first (edwc.workflow.sweep.runners.run_warm): one worker
     p = sweep(str(slow_instance), "--vary", "policy.carbon_price_cny_per_t=0,100", "--workers", "2",
+              *(["--cold"] if cold else []),
               "--mip-gap", "0", "--time-limit", "600", "--no-check", "--out", str(tmp_path / "s"))
-    workers = wait_for_workers(p, 2)
+    workers = wait_for_workers(p, 2 if cold else 1)
     time.sleep(3)  # the workers are solving
     t = time.monotonic()
     p.send_signal(sig)

@@ -187,11 +187,33 @@ def test_netcdf_pypsa_layout(tmp_path):
     assert list(one.columns) == ["solar:620000", "solar:150000"]
 
 
+def test_netcdf_prices_and_factors_read_back(tmp_path):
+    """A power model's hourly results come back as netCDF too: price and co2 as profile(time, bus) files, or a solved
+    PyPSA network's buses_t_marginal_price (CNY/MWh, read as CNY/kWh; buses that are not provinces skipped)."""
+    xr = pytest.importorskip("xarray")
+    v = np.tile((np.arange(8784) % 24 / 24)[:, None], (1, 2))
+    write_nc(tmp_path / "profile_price.nc", ["Gansu", "Beijing"], 0.3 + 0.2 * v)
+    write_nc(tmp_path / "profile_co2.nc", ["Gansu", "Beijing"], 0.5 * v)
+    got = read_netcdf(tmp_path / "profile_{tech}.nc")
+    assert sorted(got.columns) == ["co2:110000", "co2:620000", "price:110000", "price:620000"]
+    assert got["price:620000"].max() == pytest.approx(0.3 + 0.2 * 23 / 24)
+    t = pd.date_range("2024-01-01", periods=8784, freq="h")
+    buses = ["Gansu AC", "Beijing AC", "Gansu H2"]
+    ds = xr.Dataset({"buses_t_marginal_price": (("snapshots", "buses_t_marginal_price_i"), 400 * np.ones((8784, 3)))},
+                    coords={"snapshots": t, "buses_t_marginal_price_i": buses})
+    ds.to_netcdf(tmp_path / "solved-network.nc", engine="h5netcdf")
+    net = read_netcdf(tmp_path / "solved-network.nc")
+    assert sorted(net.columns) == ["price:110000", "price:620000"] and net.to_numpy() == pytest.approx(0.4)
+    # as an instance's own profile file: these columns replace the shipped ones, the rest stay shipped
+    own = load_profiles(tmp_path / "solved-network.nc")
+    assert "solved-network.nc (price)" in own.source
+
+
 def test_bad_netcdf(tmp_path):
     write_nc(tmp_path / "profile_solar.nc", ["Atlantis"], np.zeros((8784, 1)))
     with pytest.raises(InputError, match="bus 'Atlantis' is neither"):
         read_netcdf(tmp_path / "profile_solar.nc")
-    with pytest.raises(InputError, match="cannot tell the technology"):
+    with pytest.raises(InputError, match="cannot tell what the file holds"):
         read_netcdf(tmp_path / "mystery.nc")
     (tmp_path / "broken_onwind.nc").write_bytes(b"not netcdf")
     with pytest.raises(InputError, match="broken_onwind.nc: not a readable netCDF"):

@@ -91,6 +91,29 @@ def test_unreachable_demand_reported_up_front(tiny):
     one(msgs, "demand.csv", "region 310000 workload realtime")
 
 
+def test_parse_reference_and_reach_problems_in_one_run(tiny):
+    """Latency reach is checked on the rows that have no other problem, beside those problems (issue 20, item 10)."""
+    set_cell(tiny, "demand", {"region": "110000", "workload": "batch"}, "pflops", "lots")
+    set_cell(tiny, "demand", {"region": "620000", "workload": "batch"}, "region", "999999")
+    set_cell(tiny, "workloads", {"workload": "realtime"}, "max_rtt_ms", 0.5)
+    res = CliRunner().invoke(main, ["validate", str(tiny)])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    msgs = res.output.splitlines()
+    one(msgs, "demand.csv, line 3, column 'pflops'", "expected a number", "'lots'")
+    one(msgs, "demand.csv, line 5, column 'region'", "'999999' is not a known region")
+    reach = one(msgs, "demand.csv, line 2, column 'workload'", "region 110000 workload realtime", "no site is within 0.5 ms")
+    one(msgs, "demand.csv, line 4", "region 310000 workload realtime", "no site is within 0.5 ms")
+    assert "checked without" not in reach  # only demand rows were left out: the network is whole
+    assert "4 problems found" in res.output
+
+
+def test_reach_checked_without_a_broken_trunk_says_so(tiny):
+    set_cell(tiny, "trunks", {"trunk": "bj-access"}, "length_km", "far")
+    msgs = problems(tiny)
+    one(msgs, "trunks.csv, line 2, column 'length_km'", "expected a number")
+    one(msgs, "region 110000 workload realtime", "checked without the rows of trunks.csv that have problems above")
+
+
 def test_existing_power_over_limit(tiny):
     set_cell(tiny, "sites", {"site": "bj-dc"}, "max_facility_mw", 10)
     one(problems(tiny), "sites.csv", "max_facility_mw", "32.0 MW")

@@ -28,16 +28,41 @@ def solve(*args: str) -> subprocess.CompletedProcess[str]:
 def test_unmet_demand_names_the_binding_policy(setting: str, names: str, tmp_path: Path) -> None:
     p = solve(str(TINY), *(a for kv in setting.split() for a in ("--set", kv)), "--out", str(tmp_path / "r"))
     assert p.returncode == 0, p.stderr
-    [line] = [ln for ln in p.stderr.splitlines() if ln.startswith("warning:")]
+    [line] = plan_warnings(p.stderr)
     assert "PFLOPS of demand" in line and "left unserved" in line and names in line, line
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())
     assert summary["warnings"] == [line.removeprefix("warning: ")]
 
 
+def plan_warnings(stderr: str) -> list[str]:
+    """The warnings about the plan (not the instance's rows that do nothing, which name their file and line)."""
+    return [ln for ln in stderr.splitlines() if ln.startswith("warning:") and ".csv, line" not in ln]
+
+
 def test_a_plan_as_asked_has_no_warning(tmp_path: Path) -> None:
     p = solve(str(TINY), "--out", str(tmp_path / "r"))
-    assert p.returncode == 0 and "warning" not in p.stderr
+    assert p.returncode == 0 and plan_warnings(p.stderr) == []
     assert json.loads((tmp_path / "r" / "summary.json").read_text())["warnings"] == []
+
+
+def test_solve_shows_the_rows_that_do_nothing_once(tmp_path: Path) -> None:
+    """What `edwc validate` warns about, solve shows too (issue 20, items 9 and 10): tiny's 'training' workload has
+    no demand; a site no trunk joins is never used."""
+    import shutil
+
+    inst = tmp_path / "tiny"
+    shutil.copytree(TINY, inst)
+    with (inst / "sites.csv").open("a", encoding="utf-8") as f:
+        f.write("lonely,孤站,Lonely,west,west,620000,104.0,36.0,cluster,true,5000000,1.2,0.5,0.5,100\n")
+    with (inst / "site_classes.csv").open("a", encoding="utf-8") as f:
+        f.write("lonely,general,0,5\n")
+    p = solve(str(inst), "--out", str(tmp_path / "r"))
+    assert p.returncode == 0, p.stderr
+    noops = [ln for ln in p.stderr.splitlines() if ln.startswith("warning:") and ".csv, line" in ln]
+    assert len(noops) == 2, p.stderr
+    assert "workloads.csv, line 4, column 'workload': workload 'training' has no demand" in noops[0] + noops[1]
+    assert "sites.csv, line 6, column 'site': site 'lonely' has no trunk" in noops[0] + noops[1]
+    assert p.stdout.count("warning") == 0 and p.stderr.count("'lonely' has no trunk") == 1
 
 
 @pytest.mark.slow

@@ -11,6 +11,8 @@ report, which embeds map.png, is written once the child is done.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -83,6 +85,8 @@ def _draw_png(result_dir: Path, lang: str, shade: str, digest: Any) -> None:
     itself, so the error shows once, as itself: findings N-maps-signal-tb, N-diskfull-maps-tb)."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError, AttributeError):  # a parent that crashed leaves no child drawing into its
+        ctypes.CDLL(None).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # folder (PR_SET_PDEATHSIG; the guard removes it)
     from edwc.maps import render_result
 
     try:

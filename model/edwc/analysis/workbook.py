@@ -74,6 +74,8 @@ COLUMNS = {
     "soc_mwh": ("储能电量 (MWh)", "state of charge (MWh)", "#,##0.0"),
     "curtailed_pool_mw": ("全省弃电 (MW)", "province's curtailment (MW)", "#,##0.0"),
     "cf_solar": ("光伏出力系数", "PV output (p.u.)", "0.000"), "cf_onwind": ("风电出力系数", "wind output (p.u.)", "0.000"),
+    "price_cny_per_kwh": ("电价 (元/kWh)", "power price (CNY/kWh)", "0.000"),
+    "co2_t_per_mwh": ("电网排放因子 (tCO₂/MWh)", "grid emission factor (tCO₂/MWh)", "0.000"),
     "network_km": ("网络距离 (km)", "network distance (km)", "#,##0"),
     "part": ("成本构成", "cost part", "@"),
     "cost_yi": ("年化成本 (亿元/年)", "annual cost (亿元/yr)", "#,##0.0"),

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from edwc.cli.common import FiniteFloat, handle_errors, readable_result, sigterm_as_interrupt
-from edwc.solve.cores import machine_cores
+from edwc.cli.guard import guarded
+from edwc.solve.cores import share_cores
 
 
 @click.command(name="alternatives")
@@ -21,14 +22,17 @@ from edwc.solve.cores import machine_cores
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Local worker processes [CPUs].")
 @click.option("--scheduler", metavar="ADDRESS", help="Solve on a Dask cluster, e.g. tcp://10.0.0.5:8786.")
 @click.option("--time-limit", type=FiniteFloat(min=0, min_open=True), help="Seconds per alternative.")
+@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads per alternative (parallel search) [the cores the workers leave].")
+@click.option("--warm", is_flag=True, help="Start each alternative from the optimum's plan (measured slower on china-2025).")
 @click.option("--mip-gap", type=FiniteFloat(0, 1), help="Relative MIP gap of each alternative.")
 @click.option("--no-map", is_flag=True, help="Skip firm.png.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the charts (English ones are *.en.png beside the Chinese ones).")
+@guarded
 @handle_errors
 def alternatives_command(result: Path, slack: float, n: int, out: Path | None, workers: int | None,
-                         scheduler: str | None, time_limit: float | None, mip_gap: float | None, no_map: bool,
-                         lang: str) -> None:
+                         scheduler: str | None, time_limit: float | None, threads: int | None, warm: bool,
+                         mip_gap: float | None, no_map: bool, lang: str) -> None:
     """Find near-optimal plans that differ most in where capacity goes, and say what is firm.
 
     \b
@@ -44,9 +48,10 @@ def alternatives_command(result: Path, slack: float, n: int, out: Path | None, w
 
     sigterm_as_interrupt()
     readable_result(result, full_check=True)
-    rep = alternatives(result, slack=slack, n=n, out=out, workers=workers or machine_cores(), scheduler=scheduler,
+    workers, threads = share_cores(n, workers, threads)
+    rep = alternatives(result, slack=slack, n=n, out=out, workers=workers, scheduler=scheduler,
                        time_limit=time_limit, mip_gap=mip_gap, maps=not no_map, log=lambda s: click.echo(s, err=True),
-                       lang=lang)
+                       lang=lang, warm=warm, threads=threads)
     from edwc.results.names import read_names
 
     click.echo(render_alternatives(rep, read_names(result / "instance")))

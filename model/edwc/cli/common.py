@@ -42,6 +42,11 @@ def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
             _fail(interrupted_message(), 130)
         except MemoryError:
             _fail("error: out of memory (the input is too big for this machine's memory)", 1)
+        except ImportError as e:  # a library that cannot be mapped into memory (ulimit -v set too low)
+            if "failed to map segment" not in str(e) and "cannot allocate memory" not in str(e).lower():
+                raise
+            _fail(f"error: out of memory while loading {e.name or 'a library'} (the process's memory limit, "
+                  "ulimit -v, is too low for edwc's libraries; raise it)", 1)
         except OSError as e:  # an input or output path the library did not name itself
             where = f"{e.filename}: " if e.filename else ""
             _fail(f"error: {where}{e.strerror or e}", 2)

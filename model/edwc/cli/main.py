@@ -20,6 +20,7 @@ from edwc.cli.common import (
     readable_result,
     sigterm_as_interrupt,
 )
+from edwc.cli.guard import guarded
 from edwc.errors import InputError
 
 
@@ -61,9 +62,11 @@ def entry() -> None:
     (measured); the exit handlers still run and the streams are flushed, only that teardown is skipped.
     Errors other than an exit (a bug) propagate as usual, with their traceback. What is written to the
     terminal shows control characters from input files as visible escapes (edwc.cli.terminal)."""
+    from edwc.cli import guard
     from edwc.cli.terminal import install
 
     install()
+    guard.ENABLED.append(True)  # commands that solve run in a worker process (edwc.cli.guard)
     try:
         main()
         code = 0
@@ -137,6 +140,7 @@ def validate(instance: Path, scenario: str | None, sets: tuple[str, ...]) -> Non
 @click.option("--no-map", is_flag=True, help="Skip map.png / map.html / plan.gpkg.")
 @click.option("--no-check", is_flag=True, help="Skip the independent check of the plan.")
 @click.option("--verbose", "-v", is_flag=True, help="Show the HiGHS log.")
+@guarded
 @handle_errors
 def solve(instance: Path, scenario: str | None, sets: tuple[str, ...], out: Path | None, force: bool,
           time_limit: float | None, mip_gap: float | None, threads: int | None, network: str | None, write_lp: Path | None,

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from edwc.cli.common import FiniteFloat, handle_errors, sigterm_as_interrupt
-from edwc.solve.cores import machine_cores
+from edwc.cli.guard import guarded
+from edwc.solve.cores import share_cores
 
 
 @click.command(name="pareto")
@@ -22,13 +23,16 @@ from edwc.solve.cores import machine_cores
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Local worker processes [CPUs].")
 @click.option("--scheduler", metavar="ADDRESS", help="Solve the points on a Dask cluster, e.g. tcp://10.0.0.5:8786.")
 @click.option("--time-limit", type=FiniteFloat(min=0, min_open=True), help="Seconds per point.")
+@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads per point (parallel search) [the cores the workers leave].")
+@click.option("--cold", is_flag=True, help="Solve each point from scratch, not from the base and far-end plans.")
 @click.option("--mip-gap", type=FiniteFloat(0, 1), help="Relative MIP gap of each point.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the charts (English ones are *.en.png beside the Chinese ones).")
+@guarded
 @handle_errors
 def pareto_command(instance: Path, against: str, points: int, scenario: str | None, out: Path | None,
-                   workers: int | None, scheduler: str | None, time_limit: float | None, mip_gap: float | None,
-                   lang: str) -> None:
+                   workers: int | None, scheduler: str | None, time_limit: float | None, threads: int | None, cold: bool,
+                   mip_gap: float | None, lang: str) -> None:
     """Trace the cost–emissions (or cost–latency) front by the ε-constraint method.
 
     \b
@@ -45,10 +49,12 @@ def pareto_command(instance: Path, against: str, points: int, scenario: str | No
     from edwc.workflow.pareto import pareto, render_front
 
     sigterm_as_interrupt()
+    n_workers, n_threads = share_cores(points, workers, threads)
     folder = out or Path("results") / f"{instance.resolve().name}{'-' + scenario if scenario else ''}-pareto-{against}"
     rep = pareto(instance, against, points=points, out=folder, scenario=scenario,
-                 workers=workers or machine_cores(), scheduler=scheduler, time_limit=time_limit,
-                 mip_gap=mip_gap, log=lambda s: click.echo(s, err=True), lang=lang)
+                 workers=n_workers, scheduler=scheduler, time_limit=time_limit,
+                 mip_gap=mip_gap, log=lambda s: click.echo(s, err=True), lang=lang, warm=not cold,
+                 threads=n_threads)
     click.echo(render_front(rep, against))
     if rep.failed:
         sys.exit(1)

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from edwc.cli.common import FiniteFloat, handle_errors, readable_result, sigterm_as_interrupt
-from edwc.solve.cores import machine_cores
+from edwc.cli.guard import guarded
+from edwc.solve.cores import machine_cores, share_cores
 
 
 @click.command(name="price")
@@ -15,13 +16,16 @@ from edwc.solve.cores import machine_cores
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Local processes for the re-solves [CPUs].")
 @click.option("--scheduler", metavar="ADDRESS", help="Run the re-solves on a Dask cluster, e.g. tcp://10.0.0.5:8786.")
 @click.option("--time-limit", type=FiniteFloat(min=0, min_open=True), help="Seconds per re-solve.")
+@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads per re-solve (parallel search) [the cores the workers leave].")
+@click.option("--cold", is_flag=True, help="Solve each re-solve from scratch, not from the plan in hand.")
 @click.option("--no-resolve", is_flag=True, help="Skip the re-solves without each policy (no full costs).")
 @click.option("--no-map", is_flag=True, help="Skip marginal_cost.png and corridors.png.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the charts (English ones are *.en.png beside the Chinese ones).")
+@guarded
 @handle_errors
 def price_command(result: Path, workers: int | None, scheduler: str | None, time_limit: float | None,
-                  no_resolve: bool, no_map: bool, lang: str) -> None:
+                  threads: int | None, cold: bool, no_resolve: bool, no_map: bool, lang: str) -> None:
     """Price a plan: policy price tags, marginal values and the corridor ledger.
 
     \b
@@ -42,8 +46,10 @@ def price_command(result: Path, workers: int | None, scheduler: str | None, time
 
     sigterm_as_interrupt()
     readable_result(result, full_check=True)
-    rep = price_result(result, workers=workers or machine_cores(), scheduler=scheduler, time_limit=time_limit,
-                       resolve=not no_resolve, maps=not no_map, log=lambda s: click.echo(s, err=True), lang=lang)
+    workers, threads = share_cores(machine_cores(), workers, threads)
+    rep = price_result(result, workers=workers, scheduler=scheduler, time_limit=time_limit,
+                       resolve=not no_resolve, maps=not no_map, log=lambda s: click.echo(s, err=True), lang=lang,
+                       warm=not cold, threads=threads)
     click.echo(render_prices(result))
     times = ", ".join(f"{k} {v:.1f} s" for k, v in rep.seconds.items())
     click.echo(f"written to {result}: {', '.join(p.name for p in rep.files)} ({times})")

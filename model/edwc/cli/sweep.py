@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from edwc.cli.common import FiniteFloat, handle_errors, sigterm_as_interrupt
-from edwc.solve.cores import machine_cores
+from edwc.solve.cores import share_cores
 
 
 @click.command(name="sweep")
@@ -24,6 +24,8 @@ from edwc.solve.cores import machine_cores
               help="Run on an existing Dask distributed cluster, e.g. tcp://10.0.0.5:8786 (no answer within 15 s: exit 1).")
 @click.option("--time-limit", type=FiniteFloat(min=0, min_open=True), help="Seconds per case; the best plan found is kept.")
 @click.option("--mip-gap", type=FiniteFloat(0, 1), help="Relative MIP gap to stop each case at.")
+@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads per case (parallel search) [the cores the workers leave].")
+@click.option("--cold", is_flag=True, help="Solve every case from scratch, not from the plans of the cases solved before it.")
 @click.option("--maps", is_flag=True, help="Also draw the maps of every case (slower).")
 @click.option("--no-check", is_flag=True, help="Skip the independent check of each plan.")
 @click.option("--force", is_flag=True, help="Solve every case again, even when unchanged.")
@@ -37,7 +39,8 @@ from edwc.solve.cores import machine_cores
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the draws [the file's seed, else 0].")
 def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str, ...], all_scenarios: bool,
                   out: Path | None, workers: int | None, scheduler: str | None, time_limit: float | None,
-                  mip_gap: float | None, maps: bool, no_check: bool, force: bool, dry_run: bool, lang: str,
+                  mip_gap: float | None, threads: int | None, cold: bool, maps: bool, no_check: bool, force: bool,
+                  dry_run: bool, lang: str,
                   draws_file: Path | None, n_draws: int, seed: int | None) -> None:
     """Solve many variants of an instance in parallel and index their KPIs.
 
@@ -79,7 +82,7 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
                 click.echo(f"{folder / c.name}  scenario={c.scenario or BASE} set={c.sets}")
             return
         prepare_sweep(instance, cases, folder, scheduler)  # refusals come before the progress bar
-        n_workers = workers or min(len(cases), machine_cores())
+        n_workers, n_threads = share_cores(len(cases), workers, threads)
         if scheduler and workers:
             click.echo("note: --workers is ignored with --scheduler (the cluster has its own workers)", err=True)
         from edwc.analysis.termtable import terminal_width
@@ -96,8 +99,8 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
                 bar.update(1)
 
             rep = sweep_instance(instance, cases, out=folder, workers=n_workers, scheduler=scheduler,
-                                 options=SolveOptions(time_limit, mip_gap, maps, not no_check), force=force,
-                                 on_done=tick, lang=lang, prepared=True)
+                                 options=SolveOptions(time_limit, mip_gap, maps, not no_check, n_threads), force=force,
+                                 on_done=tick, lang=lang, prepared=True, warm=not cold, chain=True)
         click.echo("")
         click.echo(render_report(rep, width))
         if len(rep.failed):
@@ -117,15 +120,16 @@ def sweep_command(instance: Path, varies: tuple[str, ...], scenarios: tuple[str,
             _, table = draw_cases(estimates, n_draws, seed if seed is not None else (file_seed or 0))
             click.echo(table.to_string(index=False))
             return
-        n_workers = workers or min(n_draws, machine_cores())
+        n_workers, n_threads = share_cores(n_draws, workers, threads)
         with click.progressbar(length=n_draws, label=f"{n_draws} drawn cases", file=sys.stderr,
                                item_show_func=lambda s: s or "", show_pos=True) as bar:
             def tick(task: Task, outcome: Outcome) -> None:
                 bar.update(1, f"{task.case.name}: {outcome.status}")
 
             rep = sweep_draws(instance, draws_file, n_draws, out=folder, seed=seed, workers=n_workers,
-                              scheduler=scheduler, options=SolveOptions(time_limit, mip_gap, maps, not no_check),
-                              force=force, on_done=tick, log=lambda s: click.echo(s, err=True), lang=lang)
+                              scheduler=scheduler, options=SolveOptions(time_limit, mip_gap, maps, not no_check, n_threads),
+                              force=force, on_done=tick, log=lambda s: click.echo(s, err=True), lang=lang,
+                              warm=not cold)
         click.echo(render_report(rep.sweep))
         click.echo(render_draws(rep))
         if len(rep.sweep.failed):

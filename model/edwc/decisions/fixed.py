@@ -24,6 +24,7 @@ from edwc.input.instance import Instance
 from edwc.network.reach import load_valid_instance
 from edwc.results.tables import Result, read_result
 from edwc.solve.highs import solve_model
+from edwc.solve.warm import Start, start_of_model
 
 
 @dataclass
@@ -43,12 +44,12 @@ def load_result_instance(result_dir: Path, sets: dict[str, Any] | None = None) -
     return load_valid_instance(Path(result_dir) / "instance", sets=sets)
 
 
-def plan_integers(m: pyo.ConcreteModel, d: ModelData, result: Result) -> ComponentMap:
+def plan_integers(m: pyo.ConcreteModel, d: ModelData, result: Result, strict: bool = True) -> ComponentMap:
     """The value of every integer variable in the plan of `result`, read from its tables.
 
     open[s,t] from sites.csv, modules[s,c,t] from the growth of built_pflops in capacity.csv,
     wavelengths[l,t] from trunks.csv, has_direct[s,t] (the 650号 switch) from the direct supply in sites.csv.
-    Raises EdwcError when an integer variable has no value there.
+    Raises EdwcError when an integer variable has no value there (strict=False: leaves it out).
     """
     values = ComponentMap()
     sites = result.tables["sites"].set_index(["site", "period"])["open"]
@@ -70,7 +71,7 @@ def plan_integers(m: pyo.ConcreteModel, d: ModelData, result: Result) -> Compone
             mw = float(st["direct_solar_mw"].get((s, t), 0.0) + st["direct_wind_mw"].get((s, t), 0.0))
             values[m.has_direct[s, t]] = 1.0 if mw > 1e-6 else 0.0
     missing = [v.name for v in m.component_data_objects(pyo.Var) if not v.is_continuous() and v not in values]
-    if missing:
+    if missing and strict:
         raise EdwcError(f"cannot fix the plan: no value in the result tables for {', '.join(missing[:5])}")
     return values
 
@@ -88,18 +89,32 @@ def free_variables(con: Any) -> bool:
 
 
 def solve_fixed(result_dir: Path, sets: dict[str, Any] | None = None, result: Result | None = None,
-                time_limit: float = 600.0) -> FixedPlan:
-    """Build the result's instance (with `sets` applied), fix its plan's integers, solve the LP with duals."""
+                time_limit: float = 600.0, strict: bool = True) -> FixedPlan:
+    """Build the result's instance (with `sets` applied), fix its plan's integers, solve the LP with duals
+    (strict=False: integers the tables do not give are left free, and solved for)."""
     result = result or read_result(result_dir)
     inst = load_result_instance(result_dir, sets)
     m, d = build_model(inst)
-    fix_integers(plan_integers(m, d, result))
+    fix_integers(plan_integers(m, d, result, strict))
     opts = inst.config.solver.model_copy(update={"time_limit_s": time_limit, "mip_gap": 0.0})
     out = solve_model(m, opts, duals=True)
     if not out.has_solution:
         return FixedPlan(inst, m, d, float("nan"), ComponentMap(), out.status)
     cost = pyo.value(m.total_cost) * SCALE  # the objective, as summary.json's objective_cny
     return FixedPlan(inst, m, d, cost, out.duals or ComponentMap(), out.status)
+
+
+def plan_start(result_dir: Path, plan: FixedPlan | None = None, time_limit: float = 120.0) -> Start | None:
+    """The plan of a result as a warm start for re-solves near it (edwc.solve.warm): every variable of its
+    model, from the plan's LP with its integers fixed (`plan` when already solved), and the trunk rows binding
+    at it. None when the plan cannot be rebuilt (a damaged or foreign result): the re-solves then run cold."""
+    try:
+        plan = plan or solve_fixed(Path(result_dir), time_limit=time_limit, strict=False)
+    except (EdwcError, OSError, ValueError, KeyError):
+        return None
+    if plan.status != "optimal":
+        return None
+    return start_of_model(plan.model, plan.data, label=Path(result_dir).name)
 
 
 def row_table(plan: FixedPlan, family: str) -> pd.DataFrame:

@@ -113,30 +113,71 @@ def add_flexible_work(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData) -> Non
     flexible_work_day[s,w,t,d]:  Σ_{k ∈ d} τ[k] · flex_run[s,w,t,k] = 24 · f[s,w,t]   (the day's work is done that day);
     flexible_window[s,w,t,k]:    −window[w] · f ≤ Σ_{j ≤ k in d} τ[j] · (f − flex_run[s,w,t,j]) ≤ window[w] · f
                                  (work runs at most window[w] hours late or early; only where window < 24 h);
-    hourly_capacity[s,c,t,k]:    fixed_run[s,c,t] + Σ_{w ∈ c} flex_run[s,w,t,k] ≤ installed[s,c,t];
-    with the definitions flex_f_def: f[s,w,t] = φ[w] · Σ_r serve[r,s,w,t] and fixed_run_def:
-    fixed_run[s,c,t] = served[s,c,t] − Σ_{w ∈ c} f[s,w,t] (one row each, so the slice rows stay short)."""
+    with the definition flex_f_def: f[s,w,t] = φ[w] · Σ_r serve[r,s,w,t] (one row, so the slice rows stay short).
+    A workload whose movable work may also move between sites (PowerData.flex_groups) has its day and window rows
+    over the sum of its sites instead (add_flexible_across_sites)."""
     ts = pd_.ts
     m.flex_f = pyo.Var(m.flex_pairs, m.periods, domain=pyo.NonNegativeReals)
     m.flex_f_def = pyo.Constraint(m.flex_pairs, m.periods, rule=lambda m, s, w, t: (
         m.flex_f[s, w, t] == flexible_pflops(m, d, pd_, s, w, t)))
+    m.flex_days = pyo.Set(initialize=ts.days, ordered=True)
+    alone = [(s, w) for (s, w) in pd_.flex if w not in pd_.flex_groups]
 
     def day_rule(m, s, w, t, day):
         return quicksum(ts.hours[k] * m.flex_run[s, w, t, k] for k in ts.of_day(day)) == 24 * m.flex_f[s, w, t]
 
-    m.flex_days = pyo.Set(initialize=ts.days, ordered=True)
-    m.flexible_work_day = pyo.Constraint(m.flex_pairs, m.periods, m.flex_days, rule=day_rule)
+    m.flexible_work_day = pyo.Constraint(alone, m.periods, m.flex_days, rule=day_rule)
 
     def backlog(m, s, w, t, k):
         steps = ts.of_day(k[0])
         return quicksum(ts.hours[j] * (m.flex_f[s, w, t] - m.flex_run[s, w, t, j]) for j in steps[: steps.index(k) + 1])
 
-    win = [(s, w) for (s, w) in pd_.flex if pd_.flex_window_h[w] < 24]
+    win = [(s, w) for (s, w) in alone if pd_.flex_window_h[w] < 24]
     m.flexible_window_late = pyo.Constraint(win, m.periods, m.slices, rule=lambda m, s, w, t, *k: (
         backlog(m, s, w, t, tuple(k)) <= pd_.flex_window_h[w] * m.flex_f[s, w, t]))
     m.flexible_window_early = pyo.Constraint(win, m.periods, m.slices, rule=lambda m, s, w, t, *k: (
         backlog(m, s, w, t, tuple(k)) >= -pd_.flex_window_h[w] * m.flex_f[s, w, t]))
+    add_flexible_across_sites(m, d, pd_)
 
+def add_flexible_across_sites(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData) -> None:
+    """Movable work that may run at another site in another hour (a workload with no latency limit, G[w] its sites):
+    flexible_work_day_across[w,t,d]:  Σ_{s ∈ G[w]} Σ_{k ∈ d} τ[k] · flex_run[s,w,t,k] = 24 · Σ_{s ∈ G[w]} f[s,w,t]
+                                      (the day's work of w is done that day, somewhere);
+    flexible_site_year[s,w,t]:        Σ_k W[k] · flex_run[s,w,t,k] = H · f[s,w,t]
+                                      (each site still does its year's work: serve, trunks and energy_mwh hold);
+    flexible_window_across_late/early[w,t,k]: −window[w] · F ≤ Σ_{j ≤ k in d} τ[j] · Σ_s (f − flex_run[s,w,t,j]) ≤
+                                      window[w] · F, F = Σ_s f[s,w,t] (only where window < 24 h).
+    Trunks stay sized on each period's mean traffic, as for work moved in time at one site."""
+    ts, groups = pd_.ts, pd_.flex_groups
+    ws = sorted(groups)
+    m.flex_groups = pyo.Set(initialize=ws, ordered=True)
+
+    def total_f(m, w, t):
+        return quicksum(m.flex_f[s, w, t] for s in groups[w])
+
+    def run(m, w, t, k):
+        return quicksum(m.flex_run[s, w, t, k] for s in groups[w])
+
+    m.flexible_work_day_across = pyo.Constraint(m.flex_groups, m.periods, m.flex_days, rule=lambda m, w, t, day: (
+        quicksum(ts.hours[k] * run(m, w, t, k) for k in ts.of_day(day)) == 24 * total_f(m, w, t)))
+    pairs = [(s, w) for w in ws for s in groups[w]]
+    m.flexible_site_year = pyo.Constraint(pairs, m.periods, rule=lambda m, s, w, t: (
+        quicksum(pd_.W[k] * m.flex_run[s, w, t, k] for k in ts.slices) == pd_.hours_per_year * m.flex_f[s, w, t]))
+
+    def backlog(m, w, t, k):
+        steps = ts.of_day(k[0])
+        return quicksum(ts.hours[j] * (total_f(m, w, t) - run(m, w, t, j)) for j in steps[: steps.index(k) + 1])
+
+    win = [w for w in ws if pd_.flex_window_h[w] < 24]
+    m.flexible_window_across_late = pyo.Constraint(win, m.periods, m.slices, rule=lambda m, w, t, *k: (
+        backlog(m, w, t, tuple(k)) <= pd_.flex_window_h[w] * total_f(m, w, t)))
+    m.flexible_window_across_early = pyo.Constraint(win, m.periods, m.slices, rule=lambda m, w, t, *k: (
+        backlog(m, w, t, tuple(k)) >= -pd_.flex_window_h[w] * total_f(m, w, t)))
+
+
+def add_hourly_capacity(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData) -> None:
+    """hourly_capacity[s,c,t,k]: fixed_run[s,c,t] + Σ_{w ∈ c} flex_run[s,w,t,k] ≤ installed[s,c,t], with
+    fixed_run_def[s,c,t]: fixed_run = served[s,c,t] − Σ_{w ∈ c} f[s,w,t] (the work that runs flat)."""
     by_sc: dict[tuple[str, str], list[str]] = {}
     for s, w in pd_.flex:
         by_sc.setdefault((s, d.workload_class[w]), []).append(w)
@@ -303,6 +344,7 @@ def add_power(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData, pw: Power) -> 
     add_power_variables(m, d, pd_, pw)
     add_flat_load(m, d, pd_)
     add_flexible_work(m, d, pd_)
+    add_hourly_capacity(m, d, pd_)
     add_power_balance(m, d, pd_)
     add_curtailed_pool(m, d, pd_)
     add_battery(m, d, pd_, pw)

@@ -35,6 +35,7 @@ class PowerData:
     flex_share: dict[str, float]  # workload -> share of its work movable within the day
     flex_window_h: dict[str, float]
     flex_mw_per_pflops: dict[tuple[str, str], float]  # (s, w): facility MW per PFLOPS of that work running
+    flex_groups: dict[str, list[str]] = field(default_factory=dict)  # w -> sites its movable work moves between
     residual_co2: float = 0.0  # t/MWh of grid power not covered by certificates or contracts (market-based)
     annuity_direct: float = 0.0
     annuity_battery: float = 0.0
@@ -61,6 +62,14 @@ def prepare_power(inst: Instance, d: ModelData, ts: TimeSlices) -> PowerData:
     window = {w: float(wl.at[w, "flex_window_h"]) for w in wl.index}
     served_at = {(s, w) for (_r, s, w, _t) in d.serve_index}
     flex = sorted((s, w) for (s, w) in served_at if share[w] > 0 and len(ts.slices) > 1)
+    # where latency allows: a workload with no latency limit may be served at any of its sites, so its movable
+    # work may run at another of them in another hour (a limited one stays at its site: each region reaches others)
+    no_limit = {w for w in wl.index if wl.at[w, "max_rtt_ms"] != wl.at[w, "max_rtt_ms"]}  # NaN: no limit
+    groups: dict[str, list[str]] = {}
+    for s, w in flex:
+        if pw.flexible_across_sites and w in no_limit:
+            groups.setdefault(w, []).append(s)
+    groups = {w: ss for w, ss in groups.items() if len(ss) > 1}
     cl = inst.classes.set_index("class")
     i = fin.idle_share
     rho: dict[tuple[str, str], float] = {}
@@ -80,7 +89,7 @@ def prepare_power(inst: Instance, d: ModelData, ts: TimeSlices) -> PowerData:
     return PowerData(
         ts=ts, W=W, hours_per_year=fin.hours_per_year, province=province,
         direct_sites=direct_sites, direct_mw_max=dmax, cf=cf, curtailed_mw=curtailed, flex=flex,
-        flex_share=share, flex_window_h=window, flex_mw_per_pflops=rho,
+        flex_share=share, flex_window_h=window, flex_mw_per_pflops=rho, flex_groups=groups,
         residual_co2=pw.residual_co2_t_per_mwh,
         annuity_direct=annuity(fin.discount_rate, dr.lifetime_years) + dr.om_share,
         annuity_battery=annuity(fin.discount_rate, dr.battery_lifetime_years) + dr.om_share,

@@ -310,6 +310,21 @@ def load_instance(
 
     Latency reach needs the trunk graph: `edwc.network.reach.load_valid_instance` adds that check.
     """
+    inst, problems = load_instance_rows(folder, scenario=scenario, sets=sets)
+    if problems or inst is None:
+        raise InputError(problems or [Problem(str(folder), "instance could not be read")], str(folder))
+    return inst
+
+
+def load_instance_rows(
+    folder: str | os.PathLike[str],
+    scenario: str | None = None,
+    sets: dict[str, Any] | None = None,
+) -> tuple[Instance | None, list[Problem]]:
+    """Read, override, validate: the instance and every problem found. With problems, the instance holds only
+    the rows that have none, so that checks of whole tables (latency reach) can run beside them and every
+    problem shows in one run; it is None when instance.yaml or a table could not be read at all, or when
+    there were too many problems to locate each one."""
     path = Path(folder)
     if not path.is_dir():
         raise InputError([Problem(str(path), "not an instance folder (expected instance.yaml and CSV tables)")], str(path))
@@ -335,12 +350,49 @@ def load_instance(
         if parsed is not None:
             tables[name] = parsed
     _refs(tables, cfg, problems)  # beside the parse errors (of the tables that could be read): every problem in one run
-    if problems or len(tables) < len(TABLES) or cfg is None:
-        raise InputError(problems or [Problem(str(path), "instance could not be read")], str(path))
+    if len(tables) < len(TABLES) or cfg is None:
+        return None, problems
+    usable = _without_problem_rows(tables, cfg, problems) if problems else tables
+    if usable is None:
+        return None, problems
+    try:
+        tables = _typed(usable, cfg)
+    except (ValueError, TypeError, KeyError):  # rows left that cannot be typed: the problems say why
+        if problems:
+            return None, problems
+        raise
+    inst = Instance(path=path, config=cfg, tables=tables, scenario=scenario, sets=dict(sets or {}))
+    if problems:  # each row's place in its file, for problems found in what is left (row i is on line i + 2)
+        inst.cache["rows"] = {k: [int(i) for i in v.index] for k, v in usable.items()}
+    return inst, problems
+
+
+def _typed(tables: dict[str, pd.DataFrame], cfg: InstanceConfig) -> dict[str, pd.DataFrame]:
     tables = {k: v.reset_index(drop=True) for k, v in tables.items()}
     tables["site_classes"]["max_modules"] = tables["site_classes"]["max_modules"].astype(int)
     tables["trunks"]["max_modules"] = tables["trunks"]["max_modules"].astype(int)
     tables["demand"]["period"] = tables["demand"]["period"].astype(int)
     tables["sites"]["candidate"] = tables["sites"]["candidate"].astype(bool)
     _fill_defaults(tables, cfg)
-    return Instance(path=path, config=cfg, tables=tables, scenario=scenario, sets=dict(sets or {}))
+    return tables
+
+
+def _without_problem_rows(tables: dict[str, pd.DataFrame], cfg: InstanceConfig,
+                          problems: list[Problem]) -> dict[str, pd.DataFrame] | None:
+    """The tables without every row a problem names, and without the rows that then refer to a row left out
+    (a site's classes, its trunks), found quietly; None when some problem rows were counted, not named."""
+    if any(p.line is None and p.message.startswith("... and") for p in problems):
+        return None
+    found = problems
+    for _ in range(len(TABLES)):
+        bad: dict[str, set[int]] = {}
+        for p in found:
+            name = p.file.removesuffix(".csv")
+            if p.line is not None and name in tables:
+                bad.setdefault(name, set()).add(p.line - 2)
+        if not bad:
+            return tables
+        tables = {k: v.drop(index=[i for i in bad.get(k, ()) if i in v.index]) for k, v in tables.items()}
+        found = []
+        _refs(tables, cfg, found)
+    return None

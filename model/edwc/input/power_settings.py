@@ -42,6 +42,9 @@ class Power(_Strict):
     emissions_basis: Literal["location", "market"] = Field(
         "location", description="the emissions the carbon price and carbon cap act on")
     direct: DirectSupply = Field(default_factory=DirectSupply)
+    flexible_across_sites: bool = Field(
+        False, description="movable work of a workload with no latency limit may also run at its other sites in other "
+                           "hours (each site keeps its year's work); False: it moves only in time, at its own site")
 
 
 class Time(_Strict):

@@ -25,12 +25,18 @@ def _write(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
 
 
 def write_plan_gpkg(plan: PlanView, path: Path) -> None:
-    """Layers regions (KPIs), sites, flows (lines), trunks (lines): the plan's last period
-    for regions and sites, every period for flows and trunks."""
+    """Layers regions (KPIs), sites (with their power columns), direct_supply (the sites that build green direct
+    supply: PV, wind MW and storage MWh), flows (lines), trunks (lines): the plan's last period for regions, sites
+    and direct supply, every period for flows and trunks."""
     res = plan.all_periods
+    sites = plan.sites
+    layers = {"regions": region_shapes(plan.regions), "sites": sites}
+    if "direct_solar_mw" in sites:
+        built = sites[(sites["direct_solar_mw"] + sites["direct_wind_mw"]) > 0.5]
+        layers["direct_supply"] = built[["site", "name_zh", "name_en", "hub", "side", "period", "direct_solar_mw",
+                                         "direct_wind_mw", "battery_mwh", "direct_mwh", "energy_mwh", "geometry"]]
     _write(path, {
-        "regions": region_shapes(plan.regions),
-        "sites": plan.sites,
+        **layers,
         "flows": plan_flows(plan.inst, res, None),
         "trunks": plan_trunks(plan.inst, res, None),
     })

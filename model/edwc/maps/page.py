@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -99,6 +100,7 @@ def page_data(m: MapData) -> dict:
     region_name = d.names.regions[col].to_dict()
     sites = []
     limited = limits_of(d).site_ids
+    direct = direct_supply(d)
     for r in s.to_dict("records"):
         by = {c: [round(r[f"installed_{c}"], 1), round(r[f"built_{c}"], 1),
                   round(r.get(f"served_{c}", 0.0), 1)] for c in d.classes}
@@ -108,7 +110,7 @@ def page_data(m: MapData) -> dict:
                       "side": words(lang).get(r["side"], r["side"]), "pue": r.get("pue"), "by": by,
                       "mw": [round(float(r.get("facility_mw", 0.0)), 1), round(float(r.get("max_facility_mw", 0.0)), 1)]
                       if r.get("max_facility_mw") == r.get("max_facility_mw") and "max_facility_mw" in r else None,
-                      "lim": r["site"] in limited})
+                      "lim": r["site"] in limited, "dir": direct.get(r["site"])})
     serve = d.serve_last()
     region_xy = d.regions.set_index("region")[["lon", "lat"]]
     site_xy = s.set_index("site")[["x", "y"]]
@@ -128,6 +130,26 @@ def page_data(m: MapData) -> dict:
                    "pale": C.class_colour(c, d.classes, pale=True)} for c in d.classes}
     return {"sites": sites, "flows": flows, "classes": classes, "words": w,
             "cls_words": {"installed": w["installed"], "new": w["new"]}}
+
+
+def direct_supply(d: Digest) -> dict[str, list[float]]:
+    """site -> [PV MW, wind MW, storage MWh] of green direct supply in service in the period the map shows (> 0.5 MW)."""
+    st = d.tables.get("sites")
+    if st is None or "direct_solar_mw" not in st:
+        return {}
+    st = st[st["period"] == d.period].groupby("site")[["direct_solar_mw", "direct_wind_mw", "battery_mwh"]].sum()
+    return {str(k): [round(float(v), 1) for v in row] for k, row in st.iterrows()
+            if row["direct_solar_mw"] + row["direct_wind_mw"] > 0.5}
+
+
+def star(x: float, y: float, r: float) -> str:
+    """An SVG path of a five-pointed star of outer radius r km at projected (x, y) metres."""
+    pts = []
+    for j in range(10):
+        a = math.pi / 2 + j * math.pi / 5
+        rr = r * (1 if j % 2 == 0 else 0.45)
+        pts.append(f"{km(x + rr * 1000 * math.cos(a))} {km(-(y + rr * 1000 * math.sin(a)))}")
+    return "M" + "L".join(pts) + "Z"
 
 
 def svg_map(m: MapData, shade: str) -> str:
@@ -174,6 +196,14 @@ def svg_map(m: MapData, shade: str) -> str:
     for i, row in enumerate(s.itertuples(index=False)):
         out.append(f'<circle cx="{km(row.x)}" cy="{km(-row.y)}" r="{r[i] * 4.5:.1f}" data-s="{i}" '
                    f'fill="{C.SIDE.get(row.side, C.INK_SOFT)}" class="st{" lim" if row.site in limited else ""}"/>')
+    direct = direct_supply(m.d)  # green direct supply built at the site: a sun-coloured star down and right of it (hub labels sit above)
+    top = max([1.0, *(v[0] + v[1] for v in direct.values())])
+    for i, row in enumerate(s.itertuples(index=False)):
+        if row.site in direct:
+            pv, wind = direct[row.site][:2]
+            size = 25 + 35 * ((pv + wind) / top) ** 0.5
+            out.append(f'<path d="{star(float(row.x) + 45e3, float(row.y) - 45e3, size)}" data-s="{i}" '
+                       f'fill="{C.DIRECT}" class="dr"/>')
     out.append('</g><g id="labels">')
     for h in m.hubs.itertuples(index=False):
         out.append(f'<text x="{km(h.x)}" y="{float(km(-h.y)) - 60:.0f}" fill="{C.SIDE.get(h.side, C.INK)}" '
@@ -198,6 +228,8 @@ def legend_html(m: MapData) -> str:
                        f'{html.escape(w["hub_tint"].format(side=w[k]))}</div>' for k in ("east", "west"))
              + f'<div><span class="dot lim" style="background:{C.SIDE["east"]}"></span>'
              f'{html.escape(w["at_limit"].format(at=pct(AT_LIMIT)))}</div>'
+             + (f'<div><span class="star" style="color:{C.DIRECT}">★</span>'
+                f'{html.escape(pw["direct_key"])}</div>' if direct_supply(m.d) else "")
              + f'<div class="small">{html.escape(pw["sites_size"])}</div></div>']
     return "".join(items)
 

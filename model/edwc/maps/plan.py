@@ -150,6 +150,13 @@ def read_result_tables(result_dir: Path) -> dict[str, pd.DataFrame]:
     return {n: pd.read_csv(result_dir / f"{n}.csv", dtype=ids) for n in names}
 
 
+# the power side of each site in the period shown (sites.csv, docs/formats.md): direct supply built, supply by kind,
+# both emission bases
+SITE_POWER_COLUMNS = ("energy_mwh", "grid_mwh", "curtailed_mwh", "direct_mwh", "trade_mwh", "certificate_mwh",
+                      "green_mwh", "green_matched_mwh", "peak_grid_mw", "direct_solar_mw", "direct_wind_mw",
+                      "battery_mwh", "emissions_t", "emissions_market_t")
+
+
 def plan_sites(inst: InstanceView, res: dict[str, pd.DataFrame], period: int) -> gpd.GeoDataFrame:
     t = inst.tables
     cap = res["capacity"][res["capacity"]["period"] == period]
@@ -172,7 +179,7 @@ def plan_sites(inst: InstanceView, res: dict[str, pd.DataFrame], period: int) ->
     total = mw.sum(axis=1)
     sites["utilisation"] = (served_mw.sum(axis=1) / total.where(total > 0)).to_numpy()
     status = res["sites"][res["sites"]["period"] == period].set_index("site")
-    for col in ("open", "newly_opened", "facility_mw"):
+    for col in ("open", "newly_opened", "facility_mw", *SITE_POWER_COLUMNS):
         if col in status:
             sites[col] = sites["site"].map(status[col]).fillna(0).to_numpy()
     sites["period"] = period

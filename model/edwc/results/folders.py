@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import edwc
+from edwc.crash_notes import note
 from edwc.errors import EdwcError, ResultExistsError
 from edwc.results.keeping import KEPT_SUFFIX, keep_aside, what_would_be_lost
 
@@ -344,14 +345,18 @@ def write_atomically(out: Path, fill: Callable[[Path], None], force: bool = Fals
         raise OutputError(_os_message(out, e)) from None
     tmp: Path | None = None
     try:
+        prefix = f"{TMP_PREFIX}{os.getpid()}-"  # noted first: a crash just after mkdtemp leaves nothing unnamed
+        note("out", [str(out), state.replaced])  # what a guard removes and says if this process crashes
+        note("tmp", [str(out.parent), prefix, [str(p) for p in created]])
         with _signals_held():  # an interruption between creating and naming it would leak the folder
-            tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out.parent))
+            tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=out.parent))
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it 0700; a result folder follows the umask
         fill(tmp)
         write_marker(tmp, kind)
         with _signals_held():  # placed and the earlier folder deleted or kept aside, uninterrupted
             old = _place(tmp, out, kind, force)
             state.phase = "placed"
+            note("placed", [str(tmp), str(out)])  # the name may now hold the earlier folder: a guard must leave it
             tmp = None
             if old is not None:
                 _dispose(old, out, kind, log)

@@ -62,6 +62,7 @@ class HighsModel:
     col_upper: np.ndarray
     integer: np.ndarray  # bool per column
     rows: list[Any] = field(default_factory=list)  # Pyomo ConstraintData per row (a ranged row may come twice)
+    sign: float = 1.0  # 1 for a minimisation, -1 for a maximisation (sign · objective is to be minimised)
 
     def column(self, var: Any) -> int | None:
         return self.col.get(id(var))
@@ -124,7 +125,7 @@ def _to_highs(m: pyo.ConcreteModel) -> HighsModel:
     h.passModel(n, A.shape[0], A.nnz, 1, sense, offset, cost, lo, hi, row_lower, row_upper,
                 A.indptr, A.indices, A.data, integer.astype(np.int32))
     return HighsModel(h, columns, {id(v): j for j, v in enumerate(columns)}, sparse.csr_array(A), row_lower,
-                      row_upper, cost, offset, lo, hi, integer, [r[0] for r in info.rows])
+                      row_upper, cost, offset, lo, hi, integer, [r[0] for r in info.rows], float(sense))
 
 
 def add_rows(hm: HighsModel, rows: list[Any]) -> None:

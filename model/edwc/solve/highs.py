@@ -22,6 +22,7 @@ import pyomo.core as pyo
 from pyomo.common.collections import ComponentMap
 from pyomo.repn.standard_repn import generate_standard_repn
 
+from edwc.crash_notes import note
 from edwc.input.schema import Solver
 from edwc.solve.cores import machine_cores
 from edwc.solve.handover import INF, HighsModel, load_solution, new_highs, to_highs
@@ -59,6 +60,7 @@ class SolveOutcome:
     network_rows: int | None = None  # trunk_capacity rows in the model that gave the plan (lazy)
     trace: list[tuple[float, float, float]] = field(default_factory=list)  # (s since start, plan, bound)
     duals: ComponentMap | None = None  # ConstraintData -> dual (M CNY per unit of the row), LPs asked for duals only
+    start: str = "none"  # the warm start (edwc.solve.warm): none, used, repaired or dropped
 
 
 def status_of_termination(termination: str) -> str | None:
@@ -140,13 +142,18 @@ Hook = Callable[[Any], None]
 
 def run_highs(hm: HighsModel, opts: Solver, time_limit: float, tee: bool = False,
               on_solution: Hook | None = None, on_progress: Hook | None = None,
-              start: np.ndarray | None = None) -> Run:
+              start: np.ndarray | None = None, parallel: bool = True) -> Run:
     """Run HiGHS on hm with edwc's options; on_solution sees every improving plan, on_progress is polled
-    through the search (it may call event.interrupt()). Ctrl-C stops HiGHS and re-raises."""
+    through the search (it may call event.interrupt()). Ctrl-C stops HiGHS and re-raises. With more than one
+    thread a MIP runs HiGHS's parallel tree search (parallel="on"); an LP (parallel=False: polishing, repairing
+    a start) keeps the serial dual simplex, which HiGHS's parallel variant rarely beats."""
     h = hm.highs
     h.clearSolver()
+    threads = solver_threads(opts)
+    on = parallel and threads > 1 and bool(hm.integer.any())
     for key, val in {"output_flag": True, "log_to_console": False, "time_limit": max(time_limit, 1e-3),
-                     "mip_rel_gap": opts.mip_gap, "threads": solver_threads(opts), "random_seed": opts.seed}.items():
+                     "mip_rel_gap": opts.mip_gap, "threads": threads, "random_seed": opts.seed,
+                     "parallel": "on" if on else "choose"}.items():
         h.setOptionValue(key, val)
     log: list[str] = []
     stop = threading.Event()
@@ -175,6 +182,7 @@ def run_highs(hm: HighsModel, opts: Solver, time_limit: float, tee: bool = False
         h.cbMipImprovingSolution.subscribe(on_solution)
     if start is not None:
         h.setSolution(len(start), np.arange(len(start), dtype=np.int32), start)
+    note("highs", [h.getNumRow(), h.getNumCol(), h.getNumNz()])  # for the message if HiGHS crashes the process
     _run_interruptibly(h, stop)
     h.cbLogging.clear()
     for cb in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt, h.cbMipImprovingSolution):
@@ -296,7 +304,7 @@ def polish(hm: HighsModel, x: np.ndarray, opts: Solver, time_limit: float,
     h.changeColsIntegrality(len(ints), ints, np.zeros(len(ints), np.uint8))
     h.changeColsBounds(len(ints), ints, fixed, fixed)
     try:
-        r = run_highs(hm, opts, time_limit)
+        r = run_highs(hm, opts, time_limit, parallel=False)
         if tie_break is not None and r.status == "optimal" and r.x is not None and tie_break.any():
             t = _least_tie_break(hm, r.x, tie_break, opts, time_limit - (time.perf_counter() - t0))
             if t is not None:
@@ -321,7 +329,7 @@ def _least_tie_break(hm: HighsModel, x: np.ndarray, tie_break: np.ndarray, opts:
     cols = np.arange(n, dtype=np.int32)
     h.changeColsCost(n, cols, np.resize(tie_break, n))
     try:
-        r = run_highs(hm, opts, time_limit)
+        r = run_highs(hm, opts, time_limit, parallel=False)
     finally:
         h.changeColsCost(n, cols, hm.cost)
         h.deleteRows(1, np.array([h.getNumRow() - 1], np.int32))
@@ -335,9 +343,11 @@ def _least_tie_break(hm: HighsModel, x: np.ndarray, tie_break: np.ndarray, opts:
 
 
 def solve_model(m: pyo.ConcreteModel, opts: Solver, tee: bool = False, show_progress: bool = False,
-                trace: bool = False, duals: bool = False) -> SolveOutcome:
+                trace: bool = False, duals: bool = False,
+                warm: Callable[[HighsModel, float], tuple[np.ndarray | None, str]] | None = None) -> SolveOutcome:
     """Solve the model as built (every row present) and load the plan into its variables; duals=True also
-    returns the row duals of an LP (a model with no integer left), per Pyomo constraint."""
+    returns the row duals of an LP (a model with no integer left), per Pyomo constraint. warm(hm, seconds
+    left): the start for HiGHS and how it was made (edwc.solve.warm.warm_start)."""
     t0 = time.perf_counter()
     with progress("solving with HiGHS", enabled=show_progress and not tee):
         hm = to_highs(m)
@@ -349,7 +359,9 @@ def solve_model(m: pyo.ConcreteModel, opts: Solver, tee: bool = False, show_prog
             if abs(p) < INF and abs(b) < INF and (not points or points[-1][1:] != (p, b)):
                 points.append((time.perf_counter() - t0, p, b))
 
-        r = run_highs(hm, opts, opts.time_limit_s - handover, tee=tee, on_progress=record if trace else None)
+        x0, how = warm(hm, opts.time_limit_s - handover) if warm is not None and hm.integer.any() else (None, "none")
+        r = run_highs(hm, opts, opts.time_limit_s - (time.perf_counter() - t0), tee=tee,
+                      on_progress=record if trace else None, start=x0)
         if trace and r.objective is not None and r.bound is not None:
             points.append((time.perf_counter() - t0, r.objective, r.bound))
         x, obj, gap = r.x, r.objective, r.mip_gap
@@ -369,4 +381,4 @@ def solve_model(m: pyo.ConcreteModel, opts: Solver, tee: bool = False, show_prog
             row_duals[con] = row_duals.get(con, 0.0) + float(dual)  # a ranged row may come as two
     return SolveOutcome(r.status, r.termination, x is not None, obj, r.bound, gap,
                         time.perf_counter() - t0, highs_version(), "".join(r.log), handover_s=handover,
-                        trace=points, duals=row_duals)
+                        trace=points, duals=row_duals, start=how)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,6 +136,7 @@ class Lazy:
         self.rows: set[tuple[str, int]] = set()  # (trunk, period) rows in the model
         self.best_x: np.ndarray | None = None
         self.best_cum: np.ndarray | None = None  # cumulative wavelengths [trunk, period] of the best plan
+        self.sign = hm.sign  # best and bound are of sign · objective, minimised (a maximisation has sign −1)
         self.best: float = math.inf  # cost of the best full-model plan
         self.bound: float = -math.inf  # best valid lower bound for the full model
         self.deadline = math.inf  # time.perf_counter() by which the solve must end (re-routing LPs stop there)
@@ -198,7 +200,7 @@ class Lazy:
         y[fc[:, 2]] = f[fc[:, 0], fc[:, 1]]
         if self.hm.violation(y) > 1e-6:
             return None
-        return self.hm.objective(y), y, cum
+        return self.sign * self.hm.objective(y), y, cum
 
     def see(self, x: np.ndarray, bound: float = -math.inf) -> None:
         """A plan of the relaxation: note the trunks it overloads and keep its repair if it is the best. A plan
@@ -209,7 +211,7 @@ class Lazy:
         fixed = self.repair(x)
         if fixed is not None and fixed[0] < self.best:
             self.best, self.best_x, self.best_cum = fixed
-        obj = self.hm.objective(x)
+        obj = self.sign * self.hm.objective(x)
         if over.any() and obj < self.best * (1 - 1e-9) and obj - max(self.bound, bound) <= REROUTE_GAP * abs(obj):
             y = self.reroute(x)  # the same campuses and modules, the work moved off the overloaded trunks
             fixed = None if y is None else self.repair(y)
@@ -250,8 +252,9 @@ class Lazy:
 
 
 def solve_lazy(m: pyo.ConcreteModel, d: ModelData, opts: Solver, tee: bool = False, show_progress: bool = False,
-               trace: bool = False, max_rounds: int = 50) -> SolveOutcome:
-    """Solve a model built with network="lazy" to opts.mip_gap against a bound of the full model."""
+               trace: bool = False, max_rounds: int = 50, starts: Sequence[Any] = ()) -> SolveOutcome:
+    """Solve a model built with network="lazy" to opts.mip_gap against a bound of the full model; starts:
+    plans (edwc.solve.warm.Start) whose trunk rows are added first and whose repair is the first incumbent."""
     t0 = time.perf_counter()
     points: list[tuple[float, float, float]] = []
     log: list[str] = []
@@ -261,6 +264,8 @@ def solve_lazy(m: pyo.ConcreteModel, d: ModelData, opts: Solver, tee: bool = Fal
         lz = Lazy(m, d, hm)
         lz.deadline, lz.time_limit_s = t0 + opts.time_limit_s, opts.time_limit_s
         target = opts.mip_gap
+        warm = _seed(lz, starts, opts) if starts else "none"
+        sg = lz.sign
 
         def on_solution(e: Any) -> None:
             lz.see(np.asarray(e.data_out.mip_solution, dtype=float), live[0])
@@ -268,11 +273,11 @@ def solve_lazy(m: pyo.ConcreteModel, d: ModelData, opts: Solver, tee: bool = Fal
         live = [-math.inf]  # HiGHS's dual bound in this round, as last polled
 
         def on_progress(e: Any) -> None:
-            b = e.data_out.mip_dual_bound
+            b = sg * e.data_out.mip_dual_bound
             if abs(b) < 1e300:
                 live[0] = max(live[0], b)
             if trace and math.isfinite(lz.best) and abs(b) < 1e300 and (not points or points[-1][1:] != (lz.best, max(lz.bound, b))):
-                points.append((time.perf_counter() - t0, lz.best, max(lz.bound, b)))
+                points.append((time.perf_counter() - t0, sg * lz.best, sg * max(lz.bound, b)))
             if lz.gap(b) <= target:
                 e.interrupt()
 
@@ -287,11 +292,11 @@ def solve_lazy(m: pyo.ConcreteModel, d: ModelData, opts: Solver, tee: bool = Fal
             log += r.log
             termination = r.termination
             if r.bound is not None and r.status in ("optimal", "interrupted", "time_limit"):
-                lz.bound = max(lz.bound, r.bound)
+                lz.bound = max(lz.bound, sg * r.bound)
             if r.x is not None:
                 lz.see(r.x)
             if trace and math.isfinite(lz.best) and math.isfinite(lz.bound):
-                points.append((time.perf_counter() - t0, lz.best, lz.bound))
+                points.append((time.perf_counter() - t0, sg * lz.best, sg * lz.bound))
             if lz.gap() <= target + 1e-12:
                 status = "optimal"
                 break
@@ -313,10 +318,26 @@ def solve_lazy(m: pyo.ConcreteModel, d: ModelData, opts: Solver, tee: bool = Fal
         _fill_network(lz)
         load_solution(hm, lz.best_x, m)
     gap = lz.gap() if has else None
-    return SolveOutcome(status, termination, has, lz.best if has else None,
-                        lz.bound if math.isfinite(lz.bound) else None, gap, time.perf_counter() - t0,
+    return SolveOutcome(status, termination, has, lz.sign * lz.best if has else None,
+                        lz.sign * lz.bound if math.isfinite(lz.bound) else None, gap, time.perf_counter() - t0,
                         highs_version(), "".join(log), handover_s=handover, network="lazy", rounds=rounds,
-                        network_rows=len(lz.rows), trace=points)
+                        network_rows=len(lz.rows), trace=points, start=warm)
+
+
+def _seed(lz: Lazy, starts: Sequence[Any], opts: Solver) -> str:
+    """Add the starts' trunk rows, then make each start a plan of the full model (edwc.solve.warm: repaired
+    to this case) and keep the best as the first incumbent. Returns how: used, repaired or dropped."""
+    from edwc.solve.warm import REPAIR_SHARE, candidates
+
+    periods = set(lz.net.periods)
+    lz.add({k for s in starts for k in s.rows if k[0] in lz.users and k[1] in periods})
+    how = "dropped"
+    for kind, x in candidates(lz.hm, starts, opts, REPAIR_SHARE * lz.time_limit_s):
+        before = lz.best
+        lz.see(x)
+        if lz.best < before:
+            how = kind
+    return how
 
 
 def _polish(lz: Lazy, opts: Solver, time_limit: float, max_rounds: int = 5) -> None:

@@ -107,8 +107,21 @@ def _trunks(regions: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["trunk", "from", "to", "length_km", "capacity_gbps", "module_gbps", "module_capex_cny", "max_modules"])
 
 
-def generate_city_instance(out: Path, n_regions: int = 340, n_sites: int = 60, seed: int = 0) -> Path:
-    """Write a synthetic instance with n_regions prefecture cities and n_sites sites to out/."""
+# The power side of china-2025 (instances/china-2025/instance.yaml, its figures' facts ids there), for
+# synthetic instances with typical days: curtailed power, certificates and 650号 direct supply.
+POWER = {"certificate_cny_per_mwh": 5.22, "curtailed_cny_per_kwh": 0.2,
+         "direct": {"pv_capex_cny_per_kw": 3500, "wind_capex_cny_per_kw": 3900, "charges_cny_per_kwh": 0.05}}
+FLEXIBLE = {"ai-training": 0.1, "general-batch": 0.1, "hpc": 0.1}  # movable within the day, as china-2025
+
+
+def generate_city_instance(out: Path, n_regions: int = 340, n_sites: int = 60, seed: int = 0,
+                           typical_days: int | None = None, segments: int | None = 6) -> Path:
+    """Write a synthetic instance with n_regions prefecture cities and n_sites sites to out/.
+
+    typical_days=D adds the power side as china-2025 has it (POWER; direct supply up to 500 MW at western
+    sites and 200 MW at every fifth eastern one; 10 % of training, batch and HPC work movable within the
+    day) on D typical days of `segments` steps (None: 24 hours). Without it the instance is annual and has
+    no hourly element, so typical days would not change its model."""
     rng = np.random.default_rng(seed)
     cities = pd.read_csv(CITIES, dtype={"adcode": str, "province": str})
     cities = cities.sort_values("adcode").reset_index(drop=True)
@@ -134,15 +147,23 @@ def generate_city_instance(out: Path, n_regions: int = 340, n_sites: int = 60, s
     sites["max_facility_mw"] = np.maximum(sites["max_facility_mw"], (it_mw.reindex(sites["site"]).to_numpy() * 1.6).round(0) + 100)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    cfg = {"name": f"cities-{len(regions)}x{len(sites)}", "description": "SYNTHETIC city-level instance for scale tests (not data)",
-           "periods": [2025], "finance": {"unmet_penalty_cny_per_pflops_year": 2.0e8},
-           "network": {"route_factor": 1.5, "hop_delay_ms": 0.1, "access_rtt_ms": 1.0},
-           "policy": {"west_share_new_min": None, "pue_max": {"east": 1.5, "west": 1.3}},
-           "solver": {"time_limit_s": 300, "mip_gap": 0.01}}
+    cfg: dict[str, object] = {
+        "name": f"cities-{len(regions)}x{len(sites)}", "description": "SYNTHETIC city-level instance for scale tests (not data)",
+        "periods": [2025], "finance": {"unmet_penalty_cny_per_pflops_year": 2.0e8},
+        "network": {"route_factor": 1.5, "hop_delay_ms": 0.1, "access_rtt_ms": 1.0},
+        "policy": {"west_share_new_min": None, "pue_max": {"east": 1.5, "west": 1.3}},
+        "solver": {"time_limit_s": 300, "mip_gap": 0.01}}
+    workloads = WORKLOADS.drop(columns="share")
+    if typical_days:
+        cfg["power"] = POWER
+        cfg["time"] = {"mode": "typical_days", "days": typical_days, "segments": segments}
+        east = np.cumsum(sites["side"].to_numpy() == "east")
+        sites["direct_mw_max"] = np.where(sites["side"] == "west", 500.0, np.where(east % 5 == 1, 200.0, 0.0))
+        workloads = workloads.assign(flexible_share=workloads["workload"].map(FLEXIBLE).fillna(0.0), flex_window_h=24.0)
     (out / "instance.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True), encoding="utf-8")
     hubs = pd.DataFrame([("east", "东部", "East", "east"), ("west", "西部", "West", "west")], columns=["hub", "name_zh", "name_en", "side"])
     tables = {"regions": regions, "hubs": hubs, "sites": sites, "site_classes": sc, "classes": CLASSES,
-              "workloads": WORKLOADS.drop(columns="share"), "demand": demand, "trunks": _trunks(regions, sites)}
+              "workloads": workloads, "demand": demand, "trunks": _trunks(regions, sites)}
     for name, df in tables.items():
         df.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
     _move_unreachable_demand(out)

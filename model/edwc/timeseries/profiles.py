@@ -174,23 +174,43 @@ def _check_values(f: str, df: pd.DataFrame) -> None:
 
 # ---- PyPSA-China / atlite netCDF ---------------------------------------------------------------------
 
+NC_KINDS = (*TECHS, "price", "co2")  # what a netCDF file may carry; the kind ends its name (profile_solar.nc)
+PYPSA_PRICE = "buses_t_marginal_price"  # a solved PyPSA network's hourly prices per bus, currency/MWh
+
 
 def netcdf_files(path: Path) -> dict[str, Path]:
-    """tech -> file: `profile_{tech}.nc` names one file per tech; otherwise the tech ends the file name."""
+    """kind -> file: `profile_{tech}.nc` names one file per kind (solar, onwind, offwind, price, co2); otherwise the
+    kind ends the file name; a solved PyPSA network (any name) gives its buses' marginal prices."""
     if "{tech}" in path.name:
-        found = {t: path.with_name(path.name.replace("{tech}", t)) for t in TECHS}
+        found = {t: path.with_name(path.name.replace("{tech}", t)) for t in NC_KINDS}
         return {t: p for t, p in found.items() if p.is_file()}
     stem = path.name.split(".nc")[0]
-    tech = next((t for t in TECHS if stem == t or stem.endswith("_" + t)), None)
-    if tech is None:
-        raise InputError([Problem(str(path), f"cannot tell the technology: name the file <anything>_<tech>.nc "
-                                             f"with tech one of {', '.join(TECHS)}, or give a pattern "
-                                             "such as profile_{tech}.nc")], str(path))
-    return {tech: path}
+    kind = next((t for t in NC_KINDS if stem == t or stem.endswith("_" + t)), None)
+    if kind is None and _variables(path) and PYPSA_PRICE in _variables(path):
+        kind = "price"
+    if kind is None:
+        raise InputError([Problem(str(path), f"cannot tell what the file holds: name it <anything>_<kind>.nc "
+                                             f"with kind one of {', '.join(NC_KINDS)}, give a pattern "
+                                             "such as profile_{tech}.nc, or a solved PyPSA network "
+                                             f"(with {PYPSA_PRICE})")], str(path))
+    return {kind: path}
+
+
+def _variables(path: Path) -> set[str]:
+    """The data variables of a readable netCDF file; empty when it cannot be read (the reader then says why)."""
+    try:
+        import xarray as xr
+
+        with xr.open_dataset(path, engine="h5netcdf") as ds:
+            return set(map(str, ds.data_vars))
+    except (ImportError, OSError, ValueError):
+        return set()
 
 
 def read_netcdf(path: Path) -> pd.DataFrame:
-    """Variable `profile(time, bus)` per tech (PyPSA-China, atlite); time in UTC, buses adcodes or names."""
+    """Variable `profile(time, bus)` per kind (PyPSA-China, atlite; price in CNY/kWh, co2 in t/MWh), or a solved
+    PyPSA network's `buses_t_marginal_price(snapshots, buses_t_marginal_price_i)` in CNY/MWh (read as CNY/kWh);
+    time in UTC, buses adcodes or province names."""
     f = str(path)
     try:
         import xarray as xr
@@ -199,34 +219,64 @@ def read_netcdf(path: Path) -> pd.DataFrame:
                                      "pip install 'edwc[netcdf]' (or give a CSV, docs/formats.md)")], f) from e
     files = netcdf_files(path)
     if not files:
-        raise InputError([Problem(f, f"no file matches (looked for {', '.join(path.name.replace('{tech}', t) for t in TECHS)})")], f)
+        raise InputError([Problem(f, f"no file matches (looked for {', '.join(path.name.replace('{tech}', t) for t in NC_KINDS)})")], f)
     cols: dict[str, np.ndarray] = {}
-    for tech, p in files.items():
+    for kind, p in files.items():
         try:
             with xr.open_dataset(p, engine="h5netcdf") as ds:
-                if "profile" not in ds.data_vars or set(ds["profile"].dims) != {"time", "bus"}:
-                    raise InputError([Problem(str(p), "expected a variable profile(time, bus) "
-                                                      f"(found: {', '.join(f'{k}{ds[k].dims}' for k in ds.data_vars) or 'none'})")], str(p))
-                da = ds["profile"].transpose("time", "bus").load()
+                da, scale = _profile_array(p, ds, kind)
         except (OSError, ValueError) as e:
             raise InputError([Problem(str(p), f"not a readable netCDF file ({e})")], str(p)) from e
         order = _positions_of(str(p), pd.DatetimeIndex(da["time"].to_numpy()), naive_tz="UTC")
-        values = da.to_numpy()[order]
-        for j, bus in enumerate(da["bus"].to_numpy()):
-            cols[f"{tech}:{_province_of_bus(str(p), str(bus))}"] = values[:, j]
+        values = da.to_numpy()[order] * scale
+        network = scale != 1.0  # a whole PyPSA network: its other buses (heat, H2, ...) are not provinces
+        names = [str(b) for b in da["bus"].to_numpy()]
+        taken = 0
+        for j, bus in enumerate(names):
+            if network and not _is_province_bus(bus):
+                continue
+            cols[f"{kind}:{_province_of_bus(str(p), bus)}"] = values[:, j]
+            taken += 1
+        if network and not taken:
+            raise InputError([Problem(str(p), f"none of the network's {len(names)} buses is a province "
+                                              f"(e.g. {', '.join(names[:3])})")], str(p))
     df = pd.DataFrame(cols, index=pd.RangeIndex(HOURS, name="hour"))
     _check_values(f, df)
     return df
+
+
+def _profile_array(p: Path, ds, kind: str):  # noqa: ANN001, ANN202 (xarray objects)
+    """(time × bus array, factor to edwc's unit): `profile(time, bus)`, or a PyPSA network's marginal prices."""
+    if "profile" in ds.data_vars and set(ds["profile"].dims) == {"time", "bus"}:
+        return ds["profile"].transpose("time", "bus").load(), 1.0
+    dims = ("snapshots", f"{PYPSA_PRICE}_i")
+    if kind == "price" and PYPSA_PRICE in ds.data_vars and set(ds[PYPSA_PRICE].dims) == set(dims):
+        da = ds[PYPSA_PRICE].transpose(*dims).load().rename({"snapshots": "time", dims[1]: "bus"})
+        return da, 1 / 1000  # CNY/MWh -> CNY/kWh
+    raise InputError([Problem(str(p), "expected a variable profile(time, bus)"
+                                      + (f" or {PYPSA_PRICE}{dims}" if kind == "price" else "")
+                                      + f" (found: {', '.join(f'{k}{ds[k].dims}' for k in ds.data_vars) or 'none'})")],
+                     str(p))
 
 
 def _key(name: str) -> str:
     return re.sub(r"[^a-z]", "", name.lower())
 
 
+def _is_province_bus(bus: str) -> bool:
+    try:
+        _province_of_bus("", bus)
+    except InputError:
+        return False
+    return True
+
+
 def _province_of_bus(f: str, bus: str) -> str:
-    """A bus named by adcode ("620000") or English name ("Gansu", "InnerMongolia")."""
+    """A bus named by adcode ("620000") or English name ("Gansu", "InnerMongolia"; a trailing carrier such as
+    " AC" is dropped)."""
     if re.fullmatch(r"\d{6}", bus):
         return bus
+    bus = re.sub(r"\s+AC$", "", bus)
     names = {_key(n): p for p, n in basis()["name_en"].items()}
     if _key(bus) in names:
         return names[_key(bus)]

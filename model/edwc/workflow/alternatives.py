@@ -45,7 +45,11 @@ def _case_name(objective: str) -> str:
 def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None = 6, out: str | Path | None = None,
                  workers: int = 1, scheduler: str | None = None, time_limit: float | None = None,
                  mip_gap: float | None = None, maps: bool = True, log: Log = lambda _: None,
-                 lang: str = "zh") -> AlternativesReport:
+                 lang: str = "zh", warm: bool = False, threads: int = 1) -> AlternativesReport:
+    """The alternatives; warm=True starts each from the optimum's plan (it costs the optimum, within
+    every alternative's cost cap: edwc.solve.warm). Off by default: measured 0.56x on china-2025 (a poor
+    incumbent for another objective steers HiGHS's search; docs/performance.md)."""
+    from edwc.decisions.fixed import plan_start
     from edwc.workflow.price import write_csv
     from edwc.workflow.sweep import Case, SolveOptions, start_run, sweep_instance
 
@@ -74,9 +78,11 @@ def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None =
     spec = {"command": "alternatives", "slack": slack, "n": n, "time_limit": time_limit, "mip_gap": mip_gap,
             "result": s.get("input_hash"), "objective_cny": s.get("objective_cny")}
     start_run(result_dir / "instance", cases, out, scheduler, spec, "set of alternatives", log)
+    start = plan_start(result_dir) if warm else None
     sweep_instance(result_dir / "instance", cases, out=out, workers=max(1, min(workers, len(cases))),
-                   scheduler=scheduler, options=SolveOptions(time_limit=time_limit, mip_gap=mip_gap, maps=False),
-                   on_done=done)
+                   scheduler=scheduler, options=SolveOptions(time_limit=time_limit, mip_gap=mip_gap, maps=False,
+                                                             threads=threads),
+                   on_done=done, warm=start is not None, starts=None if start is None else [start.plan_only()])
     seconds = {"solves": time.perf_counter() - t0}
     plans = {"optimum": base}
     rows = [{"plan": "optimum", "objective": "cost", **plan_numbers(s, result_dir), "folder": str(result_dir)}]

@@ -37,7 +37,8 @@ class DrawsReport:
 
 def sweep_draws(instance: str | Path, draws_file: str | Path, n: int, *, out: str | Path, seed: int | None = None,
                 workers: int = 1, scheduler: str | None = None, options: Any = None, force: bool = False,
-                maps: bool = True, on_done: Any = None, log: Any = None, lang: str = "zh") -> DrawsReport:
+                maps: bool = True, on_done: Any = None, log: Any = None, lang: str = "zh",
+                warm: bool = True) -> DrawsReport:
     from edwc.workflow.price import write_csv
     from edwc.workflow.sweep import Case, instance_digest, start_run, sweep_instance
 
@@ -62,7 +63,7 @@ def sweep_draws(instance: str | Path, draws_file: str | Path, n: int, *, out: st
     write_csv(drawn, out / "draws.csv")
     t0 = time.perf_counter()
     rep = sweep_instance(inst_dir, cases, out=out, workers=workers, scheduler=scheduler, options=options,
-                         force=force, on_done=on_done, prepared=True, lang=lang)
+                         force=force, on_done=on_done, prepared=True, lang=lang, warm=warm)
     plans = {c.name: built_by_site(out / c.name) for c in cases if (out / c.name / "summary.json").is_file()}
     if not plans:
         return DrawsReport(rep, pd.DataFrame(), pd.DataFrame(), drawn, [out / "draws.csv"], time.perf_counter() - t0)

@@ -50,8 +50,9 @@ class ParetoReport:
 
 
 def _run(instance: Path, cases: list, out: Path, workers: int, scheduler: str | None, options: Any,
-         log: Log) -> dict[str, str]:
-    """Solve the cases (earlier ones are skipped as unchanged); return case name -> outcome status."""
+         log: Log, starts: list[Any] | None = None) -> dict[str, str]:
+    """Solve the cases (earlier ones are skipped as unchanged), started from `starts` when given and, in
+    their order (ε ascending), from the point solved before; return case name -> outcome status."""
     from edwc.workflow.sweep import sweep_instance
 
     status: dict[str, str] = {}
@@ -62,14 +63,17 @@ def _run(instance: Path, cases: list, out: Path, workers: int, scheduler: str | 
             log(f"  {task.case.name}: {outcome.status}")
 
     sweep_instance(instance, cases, out=out, workers=max(1, min(workers, len(cases))), scheduler=scheduler,
-                   options=options, on_done=done)
+                   options=options, on_done=done, warm=bool(starts), starts=starts, chain=True)
     return status
 
 
 def pareto(instance: str | Path, against: str = "emissions", *, points: int = 6, out: str | Path,
            scenario: str | None = None, workers: int = 1, scheduler: str | None = None,
            time_limit: float | None = None, mip_gap: float | None = None, log: Log = lambda _: None,
-           lang: str = "zh") -> ParetoReport:
+           lang: str = "zh", warm: bool = True, threads: int = 1) -> ParetoReport:
+    """The front; warm=True starts the far end from the base plan and every point from the base and
+    far-end plans (each repaired to the point's bound, the cheapest that fits kept: edwc.solve.warm)."""
+    from edwc.decisions.fixed import plan_start
     from edwc.workflow.sweep import Case, SolveOptions
 
     if against not in AXES:
@@ -77,7 +81,7 @@ def pareto(instance: str | Path, against: str = "emissions", *, points: int = 6,
     if points < 2:
         raise EdwcError("--points must be at least 2 (the base plan and the far end)")
     axis, instance, out = AXES[against], Path(instance), Path(out)
-    opts = SolveOptions(time_limit=time_limit, mip_gap=mip_gap, maps=False, check=True)
+    opts = SolveOptions(time_limit=time_limit, mip_gap=mip_gap, maps=False, check=True, threads=threads)
     rep = ParetoReport(out, pd.DataFrame())
     t0 = time.perf_counter()
     base = Case("base", scenario, {})
@@ -96,7 +100,8 @@ def pareto(instance: str | Path, against: str = "emissions", *, points: int = 6,
     t0 = time.perf_counter()
     hold = {"explore.unmet_pflops_max": unmet}
     far = Case(f"min-{axis.name}", scenario, {**hold, "explore.objective": axis.objective})
-    status.update(_run(instance, [base, far], out, 1, scheduler, opts, log))
+    known = [s for s in [plan_start(out / "base")] if s is not None] if warm else []
+    status.update(_run(instance, [base, far], out, 1, scheduler, opts, log, [s.plan_only() for s in known]))
     if not (out / far.name / "summary.json").is_file():
         raise EdwcError(f"the far end ({axis.objective}) could not be solved: {status.get(far.name)}")
     x_lo = measure(out / far.name, axis)
@@ -106,7 +111,9 @@ def pareto(instance: str | Path, against: str = "emissions", *, points: int = 6,
     t0 = time.perf_counter()
     eps = [x_lo + 1e-6 * max(1.0, x_hi)] + epsilons(x_lo, x_hi, points)  # the far end at least cost, then the interior
     cases = [Case(f"{axis.name}-{i:02d}", scenario, {**hold, axis.bound_key: e}) for i, e in enumerate(eps)]
-    status.update(_run(instance, [base, far, *cases], out, workers, scheduler, opts, log))
+    if warm:
+        known += [s.plan_only() for s in [plan_start(out / far.name)] if s is not None]
+    status.update(_run(instance, [base, far, *cases], out, workers, scheduler, opts, log, known))
     rep.seconds["points"] = time.perf_counter() - t0
 
     rows = [point_row(out / "base", axis, "base", None)]

@@ -18,10 +18,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from edwc.decisions.fixed import solve_fixed
+from edwc.decisions.fixed import plan_start, solve_fixed
 from edwc.decisions.ledger import corridor_ledger, corridors
 from edwc.decisions.marginal import marginal_compute, site_values, trunk_values
 from edwc.decisions.policies import PolicyTag, Resolve, policy_duals, policy_tags, price_table
@@ -50,8 +51,10 @@ def write_csv(df: pd.DataFrame, path: Path) -> Path:
 
 
 def resolve_without(result_dir: Path, tags: list[PolicyTag], *, workers: int, scheduler: str | None,
-                    time_limit: float | None, on_done: Callable[[str, str], None] | None = None) -> dict[str, Resolve]:
-    """Re-solve the result's instance once per policy setting switched off (in parallel)."""
+                    time_limit: float | None, on_done: Callable[[str, str], None] | None = None,
+                    starts: list[Any] | None = None, threads: int = 1) -> dict[str, Resolve]:
+    """Re-solve the result's instance once per policy setting switched off (in parallel), each started
+    from `starts` (the plan itself: it meets every policy, so it is a plan of each re-solve) when given."""
     from edwc.workflow.sweep import Case, SolveOptions, sweep_instance
 
     by_key: dict[str, list[PolicyTag]] = {}
@@ -64,8 +67,9 @@ def resolve_without(result_dir: Path, tags: list[PolicyTag], *, workers: int, sc
                   texts={key: json.dumps(ts[0].setting.off)}) for key, ts in by_key.items()]
     out = result_dir / RESOLVES
     sweep_instance(result_dir / "instance", cases, out=out, workers=max(1, min(workers, len(cases))),
-                   scheduler=scheduler, options=SolveOptions(time_limit=time_limit, maps=False, check=True),
-                   on_done=(lambda task, o: on_done(task.case.name, o.status)) if on_done else None)
+                   scheduler=scheduler, options=SolveOptions(time_limit=time_limit, maps=False, check=True,
+                                                             threads=threads),
+                   warm=starts is not None, starts=starts, on_done=(lambda task, o: on_done(task.case.name, o.status)) if on_done else None)
     found: dict[str, Resolve] = {}
     for case, (key, ts) in zip(cases, by_key.items(), strict=True):
         folder = out / case.name
@@ -112,8 +116,9 @@ def refresh_reports(folder: Path) -> list[Path]:
 
 def price_result(result_dir: str | Path, *, workers: int = 1, scheduler: str | None = None,
                  time_limit: float | None = None, resolve: bool = True, maps: bool = True,
-                 log: Log = lambda _: None, lang: str = "zh") -> PriceReport:
-    """Compute and write every table of `edwc price` into the result folder (maps in ``lang``)."""
+                 log: Log = lambda _: None, lang: str = "zh", warm: bool = True, threads: int = 1) -> PriceReport:
+    """Compute and write every table of `edwc price` into the result folder (maps in ``lang``); warm=True
+    starts each re-solve from the plan in hand, threads: HiGHS threads per re-solve."""
     folder = Path(result_dir)
     if not (folder / "summary.json").is_file() or not (folder / "instance").is_dir():
         raise EdwcError(f"{folder} is not a result folder (summary.json and instance/ expected)")
@@ -152,8 +157,10 @@ def price_result(result_dir: str | Path, *, workers: int = 1, scheduler: str | N
     if resolve and tags:
         t0 = time.perf_counter()
         log(f"re-solving without each of {len(tags)} policies ({workers} worker{'s' if workers > 1 else ''})")
+        start = plan_start(folder, plan) if warm else None
         without = resolve_without(folder, tags, workers=workers, scheduler=scheduler, time_limit=time_limit,
-                                  on_done=lambda name, status: log(f"  {name}: {status}"))
+                                  on_done=lambda name, status: log(f"  {name}: {status}"),
+                                  starts=None if start is None else [start], threads=threads)
         rep.seconds["resolves"] = time.perf_counter() - t0
     rep.tables["policy_costs"] = price_table(tags, float(s["objective_cny"]), s.get("best_bound_cny"), without)
 

@@ -7,7 +7,7 @@ import importlib
 import platform
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ import pyomo.core as pyo
 from pydantic import ValidationError
 
 import edwc
+from edwc.crash_notes import note
 from edwc.errors import InputError, Problem, SolveError
 from edwc.formulation.build import build_model
 from edwc.input.instance import Instance
@@ -43,6 +44,7 @@ from edwc.solve.highs import (
     write_lp,
 )
 from edwc.solve.lazy import solve_lazy
+from edwc.solve.warm import warm_start
 
 Log = Callable[[str], None]
 
@@ -99,10 +101,14 @@ def solve_instance(
     show_progress: bool = False,
     trace: bool = False,
     log: Log = _quiet,
+    starts: Sequence[Any] = (),
+    on_plan: Callable[[pyo.ConcreteModel, Any], None] | None = None,
 ) -> tuple[Path, Result]:
     """Solve one instance (and scenario) and write its result folder. Returns (folder, result).
 
     trace=True records the plan and bound through the solve in summary["gap_trace"] (benchmarks).
+    starts: known plans (edwc.solve.warm.Start) HiGHS starts from, repaired to this case; on_plan(m, d)
+    sees the solved model (a sweep keeps it as the start of its next cases).
     """
     seconds: dict[str, float] = {}
     t = time.perf_counter()
@@ -125,6 +131,10 @@ def solve_instance(
         check_output_file(Path(lp_file))
     log(f"{inst.result_name}: {len(inst.regions)} regions, {len(inst.sites)} sites, "
         f"{len(inst.trunks)} trunks, periods {inst.config.periods}")
+    note("out", [str(out), out.exists()])
+    note("instance", _instance_size(inst))
+    for line in noop_lines(inst):  # rows that do nothing: `edwc validate` lists them, solve must not hide them
+        log(line)
 
     t = time.perf_counter()
     try:
@@ -143,9 +153,10 @@ def solve_instance(
     warm = _warm_up(maps=maps, check=check) if maps or check else None
     try:
         if solver.network == "lazy":
-            outcome = solve_lazy(m, d, solver, tee=tee, show_progress=show_progress, trace=trace)
+            outcome = solve_lazy(m, d, solver, tee=tee, show_progress=show_progress, trace=trace, starts=starts)
         else:
-            outcome = solve_model(m, solver, tee=tee, show_progress=show_progress, trace=trace)
+            outcome = solve_model(m, solver, tee=tee, show_progress=show_progress, trace=trace,
+                                  warm=warm_start(starts, solver) if starts else None)
     except MemoryError:  # HiGHS's std::bad_alloc arrives as MemoryError
         raise SolveError(_out_of_memory(inst, "solving", sizes)) from None
     if outcome.status == "memory_limit":  # HiGHS >= 1.16 ends the run with this status instead
@@ -159,6 +170,8 @@ def solve_instance(
     if not outcome.has_solution:
         raise SolveError(_no_plan_message(inst, outcome))
 
+    if on_plan is not None:
+        on_plan(m, d)
     t = time.perf_counter()
     tables = extract(inst, m, d)
     tables["kpis"] = kpis(inst, tables)
@@ -186,6 +199,7 @@ def solve_instance(
         "seconds": seconds,
         "sizes": sizes,
         "network": {"rows": outcome.network, "rounds": outcome.rounds, "trunk_rows": outcome.network_rows},
+        "start": outcome.start,
         "policies": list(m.policies),
         "versions": {"edwc": edwc.__version__, "pyomo": pyomo.version.version, "highs": outcome.highs_version,
                      "python": platform.python_version()},
@@ -243,12 +257,30 @@ def power_summary(k: Any) -> dict[str, dict[str, float]]:
 
 def _out_of_memory(inst: Instance, phase: str, sizes: dict[str, int] | None) -> str:
     """One line for running out of memory, saying how big the instance (and model, when built) was."""
-    msg = (f"out of memory while {phase} {inst.result_name}: {len(inst.regions):,} regions, {len(inst.sites):,} sites, "
-           f"{len(inst.trunks):,} trunks, {len(inst.demand):,} demand rows, {len(inst.config.periods)} period(s)")
+    msg = f"out of memory while {phase} {_instance_size(inst)}"
     if sizes:
         msg += (f"; the model has {sizes['variables']:,} variables ({sizes['integers']:,} integer) and "
                 f"{sizes['constraints']:,} constraints")
     return msg + ". Try a smaller instance (fewer regions, sites or periods) or a machine with more memory."
+
+
+NOOP_LINES = 5  # warnings shown by solve before "and N more" (validate lists them all)
+
+
+def noop_lines(inst: Instance) -> list[str]:
+    """The instance's silent no-ops (edwc.network.noops) as warning lines, at most NOOP_LINES and a count."""
+    from edwc.network.noops import instance_warnings
+
+    found = instance_warnings(inst)
+    lines = [f"warning: {w}" for w in found[:NOOP_LINES]]
+    if len(found) > NOOP_LINES:
+        lines.append(f"warning: … and {len(found) - NOOP_LINES} more rows that do nothing (`edwc validate` lists them all)")
+    return lines
+
+
+def _instance_size(inst: Instance) -> str:
+    return (f"{inst.result_name}: {len(inst.regions):,} regions, {len(inst.sites):,} sites, {len(inst.trunks):,} trunks, "
+            f"{len(inst.demand):,} demand rows, {len(inst.config.periods)} period(s)")
 
 
 def _warnings(inst: Instance, m: pyo.ConcreteModel, tables: dict[str, Any], outcome: SolveOutcome,

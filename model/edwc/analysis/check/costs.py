@@ -18,7 +18,7 @@ SUMMARY_CHECKED = ("edwc_result_version", "instance", "status", "termination", "
                    "cost_parts_cny", "unmet_value_cny", "period_weights", "period_years", "yearly_cny", "mip_gap",
                    "best_bound_cny", "policies", "input_hash", "power")
 SUMMARY_RUN_RECORD = ("scenario", "sets", "objective_counts", "objective_solved", "seconds", "sizes", "network",
-                      "versions", "solver_options", "created", "warnings", "gap_trace", "time")
+                      "start", "versions", "solver_options", "created", "warnings", "gap_trace", "time")
 
 
 def annuity(rate: float, years: float) -> float:

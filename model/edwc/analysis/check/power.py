@@ -8,6 +8,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from edwc.analysis.check.readers import Plan
 from edwc.analysis.check.report import Rows, row_key
 
@@ -103,6 +105,7 @@ def check_power(p: Plan, energy: dict[tuple[str, int], float], pv: PowerDerived,
     for k, e in load_mwh.items():
         r.eq("load", row_key(site=k[0], period=k[1]), e, energy.get(k, 0.0), max(1.0, e),
              "the slices' load adds to {lhs} MWh but the site uses {rhs} MWh a year")
+    _check_load_days(p, energy, by_day, r)
     eta = dr.battery_efficiency ** 0.5
     for (s, t, day), rows in by_day.items():
         e_cap = float(st.at[(s, t), "battery_mwh"]) if (s, t) in st.index else 0.0
@@ -117,6 +120,25 @@ def check_power(p: Plan, energy: dict[tuple[str, int], float], pv: PowerDerived,
                   "charge + discharge {lhs} MW above the battery's power {rhs}")
     _check_site_columns(p, energy, pv, st, r)
     _check_summary(p, r)
+
+
+def _check_load_days(p: Plan, energy: dict[tuple[str, int], float], by_day: dict[tuple[str, int, int], list],
+                     r: Rows) -> None:
+    """load_day: movable work at its own site does each day's work that day, so every typical day's load adds to
+    24 h x the site's mean load (energy_mwh / hours_per_year). Not where work may also move between sites
+    (power.flexible_across_sites with a movable workload that has no latency limit): there only the year holds."""
+    wl = p.inst["workloads"]
+    share = pd.to_numeric(wl.get("flexible_share", pd.Series(dtype=float)), errors="coerce").fillna(0.0)
+    no_limit = pd.to_numeric(wl["max_rtt_ms"], errors="coerce").isna()
+    movable_anywhere = bool(((share > 0) & no_limit).any())
+    if p.cfg.power.flexible_across_sites and movable_anywhere:
+        return
+    hours = p.cfg.finance.hours_per_year
+    for (s, t, day), rows in by_day.items():
+        want = 24 * energy.get((s, t), 0.0) / hours
+        got = sum(row.hours * row.load_mw for row in rows)
+        r.eq("load_day", row_key(site=s, period=t, day=day), got, want, max(1.0, want),
+             "the day's load adds to {lhs} MWh but 24 h at the site's mean load is {rhs} MWh")
 
 
 def _check_summary(p: Plan, r: Rows) -> None:

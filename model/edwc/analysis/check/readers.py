@@ -142,7 +142,16 @@ def read_plan(folder: Path) -> Plan:
 
 
 def _profile_kinds(folder: Path, name: str | None) -> frozenset[str]:
-    """The kinds (`<kind>:<province>` columns) of the planner's own CSV profiles; netCDF holds technologies only."""
+    """The kinds (`<kind>:<province>` columns) of the planner's own CSV profiles, or of its netCDF files (the kind
+    ends each file's name; a PyPSA network gives prices)."""
+    if name and ".nc" in name:
+        from edwc.errors import InputError
+        from edwc.timeseries.profiles import netcdf_files
+
+        try:
+            return frozenset(netcdf_files(folder / name))
+        except InputError:
+            return frozenset()
     if not name or not name.endswith((".csv", ".csv.gz")) or not (folder / name).is_file():
         return frozenset()
     try:

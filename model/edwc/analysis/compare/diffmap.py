@@ -9,6 +9,7 @@ be compared; classes are not summed (their PFLOPS are in different precisions).
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,9 @@ def plot_diff_map(comp: Comparison, path: Path, lang: str = "zh", digest: Digest
     sc = comp.site_change
     classes = [c for c in d.classes if c in set(sc["class"])] or list(d.classes)
     rows, cols = max(len(comp.others), 1), max(len(classes), 1)
-    head_in, foot_in = 0.75, 0.4
+    # the disclaimer wrapped to the figure's width (one class changed: one panel wide), the foot grown to hold it
+    note = textwrap.fill(w["note"], int((8 if lang == "zh" else 16) * PANEL_IN[0] * cols))
+    head_in, foot_in = 0.75, 0.27 + 0.13 * len(note.splitlines())
     size = (PANEL_IN[0] * cols + 0.2, PANEL_IN[1] * rows + head_in + foot_in)
     with matplotlib.rc_context(rc(lang)):
         fig = figure(size, dpi)
@@ -59,7 +62,7 @@ def plot_diff_map(comp: Comparison, path: Path, lang: str = "zh", digest: Digest
                 ax = fig.add_axes(rect)
                 draw_panel(ax, m, in_cls[in_cls["result"] == lab], xy, top, cls, fills,
                            cw["diff_panel"], lab, comp.base)
-        fig.text(0.1 / size[0], 0.1 / size[1], w["note"], fontsize=7, color="#555555", va="bottom")
+        fig.text(0.1 / size[0], 0.1 / size[1], note, fontsize=7, color="#555555", va="bottom")
         fig.savefig(path, format="png", dpi=dpi, facecolor="white", pil_kwargs={"compress_level": 3})
 
 

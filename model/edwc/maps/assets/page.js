@@ -27,6 +27,7 @@
       }
       if (s.pue) line(tip, W.pue, Number(s.pue).toFixed(2));
       if (s.mw) line(tip, W.power, fmt(s.mw[0]) + " / " + fmt(s.mw[1]) + " MW" + (s.lim ? " · " + W.at_limit : ""));
+      if (s.dir) line(tip, W.direct, W.pv + " " + fmt(s.dir[0]) + " MW · " + W.wind + " " + fmt(s.dir[1]) + " MW" + (s.dir[2] > 0 ? " · " + W.storage + " " + fmt(s.dir[2]) + " MWh" : ""));
     } else if (el.dataset.tip !== undefined) {
       const t = JSON.parse(el.dataset.tip);
       title(tip, t[0]);

@@ -24,6 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from edwc.errors import InputError, Problem
+
+# the plans workers send back are edwc.solve.warm objects: import it (and highspy) here, before any worker starts,
+# so that unpickling a result never imports a C extension while a Ctrl-C may land ("initialization failed")
+from edwc.solve import warm as _warm  # noqa: F401
 from edwc.workflow.sweep.cases import (
     BASE,
     Case,
@@ -52,6 +56,7 @@ from edwc.workflow.sweep.runners import (
     probe_scheduler,
     run_case,
     run_dask,
+    run_warm,
 )
 from edwc.workflow.sweep.transfer import Files, pack_folder, pack_instance, unpack_files
 
@@ -173,13 +178,18 @@ def sweep_instance(
     on_done: OnDone | None = None,
     lang: str = "zh",
     prepared: bool = False,
+    warm: bool = False,
+    starts: list[Any] | None = None,
+    chain: bool = False,
 ) -> SweepReport:
     """Solve every case (skipping unchanged ones unless force) and write out/<case>/, out/index.*
     and the KPI chart out/kpis[.LANG].png.
 
     The instance (with each scenario asked for) is validated first: an invalid one is refused
     before any case runs. `out` must be new, empty or an earlier edwc sweep (its marker); a
-    sub-folder that is not an edwc result fails its own case and is left as it is.
+    sub-folder that is not an edwc result fails its own case and is left as it is. warm=True starts
+    each case from `starts`, or from the lead case's plan, and with chain=True also from the plans of
+    the cases just before it (edwc.workflow.sweep.runners.run_warm).
     """
     from edwc.errors import EdwcError
     from edwc.results.folders import write_atomically
@@ -195,9 +205,13 @@ def sweep_instance(
     rows: dict[str, dict[str, Any]] = dict(before)
     order = [*before, *(c.name for c in cases if c.name not in before)]
     kept: list[str] = []
+    plans: dict[str, Any] = {}  # case -> its plan, as a start for later cases (warm)
     title = f"sweep of {instance.name}: {len(cases)} cases"
 
     def done(task: Task, outcome: Outcome) -> None:
+        if outcome.plan is not None:
+            plans[task.case.name] = outcome.plan
+            outcome.plan = None
         if outcome.ok and outcome.files is not None:
             files_back = outcome.files
 
@@ -216,12 +230,19 @@ def sweep_instance(
 
     t0 = time.perf_counter()
     if scheduler is not None:
-        run_dask(tasks, files, scheduler, done)
+        def run(ts: list[Task]) -> None:
+            run_dask(ts, files, scheduler, done)
         where = f"Dask cluster {scheduler}"
     else:
         workers = max(1, min(workers, len(tasks)))
-        run_local(tasks, files, workers, done)
+
+        def run(ts: list[Task]) -> None:
+            run_local(ts, files, min(workers, len(ts)), done)
         where = f"{workers} local process{'es' if workers > 1 else ''}"
+    if warm:
+        run_warm(tasks, run, plans, starts, chain=workers if chain and scheduler is None else 0)
+    else:
+        run(tasks)
     listed = index_table([rows[c] for c in order if c in rows])
     write_index(listed, out, title)
     chart = plot_kpis(listed, out, lang)

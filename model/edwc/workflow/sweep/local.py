@@ -27,6 +27,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from edwc.crash_notes import note
 from edwc.workflow.sweep.runners import OnDone, Outcome, Task, run_case
 from edwc.workflow.sweep.transfer import Files
 
@@ -59,7 +60,9 @@ def _worker(task: Task, files: Files, conn: Connection, parent: int, scratch: st
 def _death_message(code: int | None) -> str:
     if code is not None and code < 0:
         name = signal.Signals(-code).name
-        hint = " (the out-of-memory killer sends this)" if -code == signal.SIGKILL else ""
+        hint = {signal.SIGKILL: " (the out-of-memory killer sends this)",
+                signal.SIGSEGV: " (a crash, most likely out of memory: HiGHS does not survive a failed allocation)",
+                signal.SIGBUS: " (a crash, most likely out of memory)"}.get(signal.Signals(-code), "")
         return f"worker process ended by {name}{hint}"
     return f"worker process ended with exit code {code} before sending its result"
 
@@ -71,6 +74,7 @@ def run_local(tasks: list[Task], files: Files, workers: int, on_done: OnDone) ->
     running: dict[Any, tuple[Task, BaseProcess, Connection, float]] = {}
     proc: BaseProcess
     scratch = tempfile.mkdtemp(prefix="edwc-sweep-")
+    note("tmp", [os.path.dirname(scratch), os.path.basename(scratch), []])  # removed by the guard after a crash
     try:
         while pending or running:
             while pending and len(running) < workers:

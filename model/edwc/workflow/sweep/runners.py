@@ -10,7 +10,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ class SolveOptions:
     mip_gap: float | None = None
     maps: bool = False
     check: bool = True
+    threads: int = 1  # HiGHS threads per case (edwc.solve.cores.share_cores splits the cores)
 
 
 @dataclass
@@ -35,6 +36,8 @@ class Task:
     options: SolveOptions
     instance_label: str  # the instance path as the user gave it, for messages
     previous_hash: str | None = None  # input_hash of an earlier result of this case
+    starts: list[Any] = field(default_factory=list)  # known plans to start from (edwc.solve.warm.Start)
+    keep_plan: bool = False  # send the plan back (Outcome.plan) as a start for later cases
 
 
 @dataclass
@@ -49,10 +52,11 @@ class Outcome:
     files: Files | None = None
     seconds: float = 0.0
     worker: str = ""
+    plan: Any = None  # the case's plan as a start for the next cases (edwc.solve.warm.Start), when asked
 
 
 def case_hash(instance_dir: Path, case: Case, options: SolveOptions) -> str:
-    """The input_hash solve_instance will write for this case (same overrides, threads=1)."""
+    """The input_hash solve_instance will write for this case (same overrides and threads)."""
     from edwc.network.reach import load_valid_instance
 
     inst = load_valid_instance(instance_dir, scenario=case.scenario, sets=case.sets)
@@ -61,7 +65,7 @@ def case_hash(instance_dir: Path, case: Case, options: SolveOptions) -> str:
         solver.time_limit_s = options.time_limit
     if options.mip_gap is not None:
         solver.mip_gap = options.mip_gap
-    solver.threads = 1
+    solver.threads = options.threads
     return inst.input_hash()
 
 
@@ -91,15 +95,46 @@ def _solve_case(task: Task, inst_dir: Path, out: Path) -> Outcome:
     case, opt = task.case, task.options
     if task.previous_hash and case_hash(inst_dir, case, opt) == task.previous_hash:
         return Outcome(case.name, "skipped", True, "unchanged since the last run")
+    from edwc.solve.warm import start_of_model
+
+    plans: list[Any] = []
     folder, result = solve_instance(inst_dir, scenario=case.scenario, sets=case.sets, out=out, force=True,
-                                    time_limit=opt.time_limit, mip_gap=opt.mip_gap, threads=1,
-                                    maps=opt.maps, check=opt.check)
-    return Outcome(case.name, str(result.summary["status"]), True, summary=result.summary, files=pack_folder(folder))
+                                    time_limit=opt.time_limit, mip_gap=opt.mip_gap, threads=opt.threads,
+                                    maps=opt.maps, check=opt.check, starts=task.starts,
+                                    on_plan=(lambda m, d: plans.append(start_of_model(m, d, case.name)))
+                                    if task.keep_plan else None)
+    return Outcome(case.name, str(result.summary["status"]), True, summary=result.summary, files=pack_folder(folder),
+                   plan=plans[0] if plans else None)
 
 
 # ---- running many cases -------------------------------------------------------------------------
 
 OnDone = Callable[[Task, Outcome], None]
+
+
+def run_warm(tasks: list[Task], run: Callable[[list[Task]], None], plans: dict[str, Any],
+             starts: list[Any] | None = None, chain: int = 0) -> None:
+    """Run the tasks with warm starts. Without `starts` the lead case (no scenario and no overrides, else the
+    first) is solved first and its plan (sent back in Outcome.plan, which `done` puts in plans[case name])
+    is the start of the others. chain=k: the cases run k at a time, in their order, each group also
+    starting from the plans of the group before (a front's points, a sweep of ordered values: the
+    neighbour's plan is near the case's optimum, and a point's plan meets the next, looser, point's bound)."""
+    fixed = list(starts or [])
+    rest = list(tasks)
+    if not fixed and len(tasks) > 1:
+        lead = next((t for t in tasks if t.case.scenario is None and not t.case.sets), tasks[0])
+        lead.keep_plan = True
+        run([lead])
+        rest = [t for t in tasks if t is not lead]
+        fixed = [p for p in [plans.get(lead.case.name)] if p is not None]
+    group = max(1, chain) if chain else max(1, len(rest))
+    before: list[Any] = []
+    for i in range(0, len(rest), group):
+        batch = rest[i:i + group]
+        for t in batch:
+            t.starts, t.keep_plan = fixed + before, bool(chain)
+        run(batch)
+        before = [p for p in (plans.get(t.case.name) for t in batch) if p is not None] if chain else []
 
 
 def _failed(task: Task, e: BaseException) -> Outcome:
