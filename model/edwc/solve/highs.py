@@ -267,6 +267,13 @@ def _read_run(h: highspy.Highs, log: list[str]) -> Run:
 # ~2,940 亿元/yr: below any input's precision; with no slack, LP round-off keeps most exact ties apart).
 TIE_SLACK = 1e-9
 TIE_TOL = 1e-7  # relative: a tie-broken plan dearer than the polished one by more than this is refused
+POLISH_MIN_S = 30.0  # a plan the time limit stopped is still polished: its LP gets at least this (or 10 % of the limit)
+
+
+def polish_time(left_s: float, limit_s: float) -> float:
+    """Seconds the polish may take: what the limit leaves, but at least min(POLISH_MIN_S, 10 % of the limit), so
+    the flows of a plan stopped by its time limit are made optimal for it and tie-broken like any other."""
+    return max(left_s, min(POLISH_MIN_S, 0.1 * limit_s))
 
 
 def tie_break_costs(hm: HighsModel, m: pyo.ConcreteModel) -> np.ndarray | None:
@@ -366,7 +373,9 @@ def solve_model(m: pyo.ConcreteModel, opts: Solver, tee: bool = False, show_prog
             points.append((time.perf_counter() - t0, r.objective, r.bound))
         x, obj, gap = r.x, r.objective, r.mip_gap
         if x is not None and obj is not None and r.mip_gap is not None:
-            p = polish(hm, x, opts, opts.time_limit_s - (time.perf_counter() - t0), tie_break_costs(hm, m))
+            left = opts.time_limit_s - (time.perf_counter() - t0)
+            p = polish(hm, x, opts, left if r.status == "interrupted" else polish_time(left, opts.time_limit_s),
+                       tie_break_costs(hm, m))
             if p is not None and p.x is not None and p.objective is not None \
                     and p.objective <= obj + TIE_TOL * max(abs(obj), 1.0):
                 x, obj = p.x, p.objective

@@ -43,6 +43,7 @@ from edwc.solve.highs import (
     SolveOutcome,
     highs_version,
     polish,
+    polish_time,
     progress,
     run_highs,
     tie_break_costs,
@@ -311,7 +312,8 @@ def solve_lazy(m: pyo.ConcreteModel, d: ModelData, opts: Solver, tee: bool = Fal
             handover += time.perf_counter() - t
     if lz.best_x is not None:
         t = time.perf_counter()
-        _polish(lz, opts, opts.time_limit_s - (t - t0))
+        left = opts.time_limit_s - (t - t0)
+        _polish(lz, opts, left if status == "interrupted" else polish_time(left, opts.time_limit_s))
     has = lz.best_x is not None
     if has:
         assert lz.best_x is not None
