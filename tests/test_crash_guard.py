@@ -8,6 +8,7 @@ is left: no result folder, or the earlier one unchanged, and no temporary folder
 from __future__ import annotations
 
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -66,9 +67,9 @@ def test_solve_under_a_memory_limit_fails_in_one_line(tmp_path: Path) -> None:
     line = _last_line_only(err)
     assert "out of memory" in line and "china-2025: 31 regions" in line, err
     if line.startswith("error: edwc's solving process crashed"):  # the guard's line: the size HiGHS was given
-        assert "HiGHS had 18,289 rows" in line and "non-zeros" in line and f"nothing was written to {out}" in line
+        assert re.search(r"HiGHS had \d{2},\d{3} rows", line) and "non-zeros" in line and f"nothing was written to {out}" in line
     else:  # HiGHS reported the failed allocation itself
-        assert line.startswith("error: out of memory while solving china-2025") and "18,289 constraints" in line
+        assert line.startswith("error: out of memory while solving china-2025") and re.search(r"\d{2},\d{3} constraints", line)
     assert stdout == ""
     assert not out.exists() and not out.parent.exists()  # not even the parents it would have made
 

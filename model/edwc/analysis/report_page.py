@@ -12,7 +12,16 @@ from pathlib import Path
 import pandas as pd
 
 from edwc.analysis.report_power import power_chars, power_heading, power_section
-from edwc.analysis.report_sections import e, fmt_goal, limits_section, num, period_section, table
+from edwc.analysis.report_sections import (
+    e,
+    fmt_goal,
+    has_levers,
+    levers_section,
+    limits_section,
+    num,
+    period_section,
+    table,
+)
 from edwc.maps import colours as C
 from edwc.maps.fonts_cache import font_face_css
 from edwc.maps.i18n import cls_label, ef, pct, suffix
@@ -229,6 +238,7 @@ ALWAYS = lambda d: True  # noqa: E731
 SECTIONS: list[Section] = [
     ("kpis", "kpis", kpi_cards, ALWAYS),
     ("limits", "limits", limits_section, ALWAYS),
+    ("levers", "levers", levers_section, has_levers),
     ("scorecard", "scorecard", scorecard, ALWAYS),
     ("periods", "periods", period_section, lambda d: d.multi_period),
     ("hubs", "hubs", hub_section, ALWAYS),

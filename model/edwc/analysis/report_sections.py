@@ -12,6 +12,7 @@ from edwc.results.limits import AT_LIMIT, limits_of
 from edwc.results.periods import new_by_hub, period_table
 
 YI = 1e8
+LEVER_MATERIAL_PP = 0.5  # a west share that moves less than this (percentage points) is no material difference
 
 
 def e(x: object) -> str:
@@ -102,3 +103,43 @@ def limits_section(d: Digest, lang: str) -> str:
         parts.append(f"<details open><summary>{e(w['lim_policies'].format(n=len(rows)))}</summary>" + table(
             [e(w[k]) for k in ("policy", "target", "achieved", "price")], rows, "limits") + "</details>")
     return "".join(parts)
+
+
+def has_levers(d: Digest) -> bool:
+    return (d.folder / "levers.csv").is_file()
+
+
+def levers_section(d: Digest, lang: str) -> str:
+    """How the west share of new compute and the cost respond to each lever (levers.csv of `edwc levers`)."""
+    import pandas as pd
+
+    w = W[lang]
+    df = pd.read_csv(d.folder / "levers.csv", keep_default_na=False, na_values=[""])
+    gap = d.summary.get("mip_gap")
+    parts = [f'<p class="small">{e(w["levers_note"].format(gap="–" if gap is None else pct(float(gap), 2)))}</p>']
+    moved = df[df["lever"] != "base"].groupby("lever")["west_share_change_pp"].agg(["min", "max"])
+    spread = moved["max"].clip(lower=0) - moved["min"].clip(upper=0)
+    if len(moved) and float(spread.max()) < LEVER_MATERIAL_PP:
+        parts.append("<p class='lead'>" + e(w["lever_none"].format(pp=f"{LEVER_MATERIAL_PP:g}")) + "</p>")
+    elif len(moved):
+        top = spread.idxmax()
+        parts.append("<p class='lead'>" + e(w["lever_most"].format(
+            name=w["lever_names"].get(top, top), lo=float(moved.loc[top, "min"]), hi=float(moved.loc[top, "max"]))) + "</p>")
+    rows = []
+    base_unmet = float(df.loc[df["lever"] == "base", "unmet_pflops"].iloc[0]) if (df["lever"] == "base").any() else 0.0
+    flagged = False
+    for r in df.to_dict("records"):
+        base = r["lever"] == "base"
+        more_unmet = float(r["unmet_pflops"]) > base_unmet + max(1.0, 0.001 * abs(base_unmet))
+        flagged |= more_unmet
+        name = w["base_row"] if base else w["lever_names"].get(r["lever"], r["lever"])
+        change = "" if base else w["lever_changes"].get(f"{r['lever']}-{r['setting']}", r.get("change") or "")
+        dw, dc = float(r["west_share_change_pp"]), float(r["cost_change_pct"])
+        rows.append([f"<b>{e(name)}</b>" if base else e(name), e(change), pct(float(r["west_share_new"]), 1),
+                     "" if base else f"{dw:+.1f}", pct(float(r["hub_share_new"]), 1), num(float(r["cost_cny"]) / YI, 1),
+                     "" if base else f"{dc:+.2f}%" + (" *" if more_unmet else ""),
+                     f"<b>{num(float(r['unmet_pflops']))}</b>" if more_unmet else num(float(r["unmet_pflops"])),
+                     e(r["status"])])
+    note = f'<p class="small">* {e(w["lever_unmet"])}</p>' if flagged else ""
+    return "".join(parts) + note + table([e(w[k]) for k in ("lever", "lever_change", "west_new", "west_pp", "hub_new", "cost_yi",
+                                                      "cost_pct", "unmet_pf", "status")], rows, "levers")

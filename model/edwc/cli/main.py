@@ -261,6 +261,7 @@ from edwc.cli.alternatives import alternatives_command  # noqa: E402
 from edwc.cli.check import check_command  # noqa: E402  (the group must exist first)
 from edwc.cli.compare import compare_command  # noqa: E402
 from edwc.cli.instances import instance_to_xlsx_command, new_command, xlsx_to_instance_command  # noqa: E402
+from edwc.cli.levers import levers_command  # noqa: E402
 from edwc.cli.pareto import pareto_command  # noqa: E402
 from edwc.cli.price import price_command  # noqa: E402
 from edwc.cli.sweep import sweep_command  # noqa: E402
@@ -269,6 +270,7 @@ main.add_command(check_command, name="check")
 main.add_command(compare_command, name="compare")
 main.add_command(sweep_command, name="sweep")
 main.add_command(price_command, name="price")
+main.add_command(levers_command, name="levers")
 main.add_command(pareto_command, name="pareto")
 main.add_command(alternatives_command, name="alternatives")
 main.add_command(new_command, name="new")
