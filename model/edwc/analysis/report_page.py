@@ -36,10 +36,11 @@ def kpi_cards(d: Digest, lang: str) -> str:
         (w["west_new"], pct(h["west_share_new"])),
         (w["intel"], pct(h["intelligent_share"])),
         *cost_cards(d, lang),
-        (w["unmet"], f"{pct(h['unmet_share'], 1)} · {num(h['unmet_pflops'])} PFLOPS"),
+        (w["unmet_year"].format(t=d.period) if d.multi_period else w["unmet"],
+         f"{pct(h['unmet_share'], 1)} · {num(h['unmet_pflops'])} PFLOPS"),
         (w["congested"].format(at=pct(CONGESTED_AT)), f"{int(h['congested'])}"),
-        (w["energy"], f"{num(twh, 1)} TWh"),
-        (w["emissions"], f"{num(mt, 1)} Mt CO₂"),
+        (w["energy_year"].format(t=d.period) if d.multi_period else w["energy"], f"{num(twh, 1)} TWh"),
+        (w["emissions_year"].format(t=d.period) if d.multi_period else w["emissions"], f"{num(mt, 1)} Mt CO₂"),
         (w["gap"], f"{d.summary.get('status', '')} · gap {pct(h['mip_gap'], 2)}"),
     ]
     return '<div class="cards">' + "".join(
@@ -118,8 +119,18 @@ def cost_section(d: Digest, lang: str) -> str:
                  *[f"<b>{num(yearly_cost(d, t) / YI, 1)}</b>" for t in periods], ""])
     h = d.headline()
     penalty, short = h["unmet_penalty_cny"], h["unmet_pflops"]
-    note = (w["penalty"].format(v=num(penalty / YI, 1), p=num(short))
-            if penalty > 0 or short > 0.5 else w["no_penalty"])
+    unmet_by_year = yearly["unmet_value"] if "unmet_value" in yearly else pd.Series(0.0, index=yearly.index)
+    if penalty > 0 or short > 0.5:  # the value of unmet demand, apart from the costs and marked so
+        rows.append([f'<i class="bad">{e(w["unmet_value_row"])}</i>', f'<i class="bad">{num(penalty / YI, 1)}</i>', "",
+                     *[f'<i class="bad">{num(float(unmet_by_year.get(t, 0.0)) / YI, 1)}</i>' for t in periods], ""])
+    if d.multi_period and (penalty > 0 or short > 0.5):
+        u = d.tables["unmet"]
+        note = w["penalty_pv"].format(t=d.period, p=num(short), all=num(float(u["pflops"].sum()) if len(u) else 0.0),
+                                      first=first_period(d), v=num(penalty / YI, 1),
+                                      y=num(float(unmet_by_year.get(d.period, 0.0)) / YI, 1))
+    else:
+        note = (w["penalty"].format(v=num(penalty / YI, 1), p=num(short))
+                if penalty > 0 or short > 0.5 else w["no_penalty"])
     cls = "penalty" if penalty > 0 or short > 0.5 else "small"
     head = [e(w["part"]), e(w["pv"] if periods else w["value"]), e(w["share"]),
             *[e(w["yearly"].format(t=t)) for t in periods], ""]
