@@ -230,3 +230,19 @@ def test_moves_within_the_mip_gap_are_ties(solved: dict[str, Path], tmp_path: Pa
     comp = compare_results([solved["base"], other])
     assert len(comp.moved) and (comp.moved["kind"] == "tie").all()
     assert "all ties" in render_terminal(comp, lang="en") and "等价解" in render_terminal(comp)
+
+
+def test_gaps_and_their_changes_have_two_decimals(solved: dict[str, Path], tmp_path: Path) -> None:
+    """A gap of 0.10 % against 0.00 % reads so in compare.md, its Δ too: never '0.1 pp' or '0.0%'."""
+    from edwc.analysis.compare.text import display_summary
+
+    other = tmp_path / "other"
+    shutil.copytree(solved["double-batch"], other)
+    s = json.loads((other / "summary.json").read_text())
+    s["mip_gap"] = 0.001
+    (other / "summary.json").write_text(json.dumps(s))
+    shown = display_summary(compare_results([solved["base"], other])).set_index("metric")
+    base_gap = json.loads((solved["base"] / "summary.json").read_text())["mip_gap"]
+    assert shown.loc["mip_gap", "other"] == "0.10%"
+    assert shown.loc["mip_gap", "base"] == f"{base_gap:.2%}"
+    assert shown.loc["mip_gap", "Δ other"] == f"{(0.001 - base_gap) * 100:+.2f} pp"

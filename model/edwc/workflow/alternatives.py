@@ -98,7 +98,9 @@ def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None =
     for name, df in (("firm", firm), ("hubs", hubs), ("plans", table)):
         write_csv(df, out / f"{name}.csv")
     rep = AlternativesReport(out, firm, hubs, table, seconds, rep_failed, money(s))
-    if maps:
+    if len(plans) < 2:
+        log("no alternative was found: firm.png is not drawn (with the optimum alone no site can be called firm)")
+    elif maps:
         t0 = time.perf_counter()
         rep.chart = firm_map(out, firm, result_dir, slack, len(plans), table, lang).name
         rep.seconds["map"] = time.perf_counter() - t0
@@ -106,12 +108,22 @@ def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None =
 
 
 def plan_status(summary: dict) -> str:
-    """The status of a plan as its solve ended: 'optimal' only when HiGHS ended at the optimum."""
+    """The status of a plan as its solve ended, with its gap: 'optimal' when HiGHS ended at the optimum or
+    edwc stopped it at the gap asked for (the lazy network does: HiGHS then reports 'Interrupted by user'),
+    else 'stopped (HiGHS's own words, gap)'."""
+    from edwc.solve.highs import status_of_termination
+
     status, term = str(summary.get("status", "")), str(summary.get("termination") or "")
-    if status == "optimal" and term and term.lower() != "optimal":
-        gap = summary.get("mip_gap")
-        return f"stopped ({term}" + (f", gap {gap:.2%})" if gap is not None else ")")
-    return status
+    gap, asked = summary.get("mip_gap"), (summary.get("solver_options") or {}).get("mip_gap")
+    at = f", gap {gap:.2%}" if gap is not None else ""
+    if status != "optimal":
+        return status + at
+    if not term or term.lower() == "optimal":
+        return "optimal" + at
+    if (status_of_termination(term) == "interrupted" and gap is not None and asked is not None
+            and float(gap) <= float(asked) + 2e-7):
+        return f"optimal, gap {gap:.2%} ≤ {asked:.2%} asked"
+    return f"stopped ({term}{at})"
 
 
 def plan_numbers(summary: dict, folder: Path) -> dict:
@@ -153,6 +165,12 @@ def render_alternatives(rep: AlternativesReport, names: Names | None = None) -> 
         flag = "  ⚠ serves less than the optimum" if r.unmet_pflops > rep.plans["unmet_pflops"].iloc[0] + 100 else ""
         lines.append(f"{r.plan:<24} {r.cost_cny / 1e8:>12,.2f} {r.cost_over_optimum:>13.2%} {r.total_cost_cny / 1e8:>12,.2f} "
                      f"{r.unmet_pflops:>13,.0f}  {r.status}{flag}")
+    if len(rep.plans) < 2:
+        lines.append("no alternative was found within the limits (see 'failed' below): with the optimum alone no site "
+                     "is called firm, sized or a choice; allow more time (--time-limit) or start from the optimum (--warm)")
+        lines += [f"failed: {f}" for f in rep.failed]
+        lines.append(f"written to {rep.out}: plans.csv, firm.csv, hubs.csv")
+        return "\n".join(lines)
     lines.append(f"firm = built in every plan with most − least ≤ {FIRM_RANGE:.0%} of the most; sized = built in every "
                  "plan, its size a choice; choice = built in some")
     for status in ("firm", "sized", "choice"):
