@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 from click.testing import CliRunner
+from test_sweep import assert_white_edges
 
 from edwc.analysis.compare import compare_results, render_terminal, write_comparison
 from edwc.cli.main import main
@@ -94,6 +95,8 @@ def test_cli_compare_writes_and_shows(solved: dict[str, Path], tmp_path: Path) -
     names = {p.name for p in out.iterdir()}
     assert {"compare.md", "costs.png", "diff_map.png", "capacity.png", "compare.en.md", "costs.en.png",
             "diff_map.en.png", "capacity.en.png"} <= names  # the English run kept the Chinese files
+    for chart in ("costs.en.png", "capacity.en.png", "costs.png"):
+        assert_white_edges(out / chart)  # the English legend's long entries are not cut off
     assert "![difference map](diff_map.en.png)" in (out / "compare.en.md").read_text(encoding="utf-8")
     assert "![装机变化地图](diff_map.png)" in (out / "compare.md").read_text(encoding="utf-8")
     again = CliRunner().invoke(main, ["compare", str(solved["base"]), str(solved["double-batch"]), "--out", str(out), "-q"])

@@ -37,6 +37,7 @@ DECISION_WORDS = {
         "cor_widest": "线宽：IT 功率（最粗 {mw} MW）",
         "firm_title": "哪些站点是确定的：成本不超过最优 {slack} 的 {plans} 个方案",
         "firm_sub": "确定 = 每个方案都建设，且最少与最多之差 ≤ 最多的 {range}",
+        "firm_stopped": "；{n} 个备选方案在求得最优前停止（{names}）：未必已到最远",
         "firm_note": "外圈面积 ∝ 任一方案在该站点建设的最多 IT MW，内部深色核心 ∝ 最少。未建设的站点不画出。",
         "firm_unmet": "最优方案未满足 {best} PFLOPS，备选方案 {span} PFLOPS",
         "firm_unmet_more": "：其成本余量部分用于少服务需求。",
@@ -94,6 +95,7 @@ DECISION_WORDS = {
         "cor_widest": "line width: IT MW (widest {mw} MW)",
         "firm_title": "What is firm: sites in all {plans} plans within {slack} of the least cost",
         "firm_sub": "firm = built in every plan with a range ≤ {range} of its most",
+        "firm_stopped": "; {n} alternative(s) stopped before their optimum ({names}): they may not go as far as they could",
         "firm_note": ("Outer circle area ∝ the most IT MW built there in any plan, inner dark core ∝ the least. "
                       "Sites never built are not drawn."),
         "firm_unmet": "The optimum leaves {best} PFLOPS unserved, the alternatives {span}",

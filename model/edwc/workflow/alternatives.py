@@ -142,11 +142,13 @@ def firm_map(out: Path, firm: pd.DataFrame, result_dir: Path, slack: float, plan
     from edwc.decisions.firm import FIRM_RANGE
     from edwc.maps.sites_map import firm_map as draw
 
-    unmet = None
+    unmet, stopped = None, None
     if table is not None and len(table) > 1:
         alt, best = table[table["plan"] != "optimum"]["unmet_pflops"], float(table["unmet_pflops"].iloc[0])
         unmet = (best, float(alt.min()), float(alt.max()))
-    return draw(out, firm, result_dir / "instance", slack, plans, FIRM_RANGE, unmet, lang)
+        others = table[table["plan"] != "optimum"]
+        stopped = [str(p) for p, st in zip(others["plan"], others["status"], strict=True) if not str(st).startswith("optimal")]
+    return draw(out, firm, result_dir / "instance", slack, plans, FIRM_RANGE, unmet, lang, stopped)
 
 
 def _mw(v: float) -> str:
@@ -163,7 +165,8 @@ def render_alternatives(rep: AlternativesReport, names: Names | None = None) -> 
              f"{'plan':<24} {'objective':>12} {'over optimum':>13} {'cost':>12} {'unmet PFLOPS':>13}  status"]
     for r in rep.plans.itertuples(index=False):
         flag = "  ⚠ serves less than the optimum" if r.unmet_pflops > rep.plans["unmet_pflops"].iloc[0] + 100 else ""
-        lines.append(f"{r.plan:<24} {r.cost_cny / 1e8:>12,.2f} {r.cost_over_optimum:>13.2%} {r.total_cost_cny / 1e8:>12,.2f} "
+        over = r.cost_over_optimum if abs(r.cost_over_optimum) >= 5e-5 else 0.0  # never "-0.00%"
+        lines.append(f"{r.plan:<24} {r.cost_cny / 1e8:>12,.2f} {over:>13.2%} {r.total_cost_cny / 1e8:>12,.2f} "
                      f"{r.unmet_pflops:>13,.0f}  {r.status}{flag}")
     if len(rep.plans) < 2:
         lines.append("no alternative was found within the limits (see 'failed' below): with the optimum alone no site "
