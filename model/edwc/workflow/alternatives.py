@@ -35,6 +35,7 @@ class AlternativesReport:
     failed: list[str] = field(default_factory=list)
     unit: str = "亿元/yr"
     chart: str = ""  # firm.png (firm.en.png in English) when drawn
+    kpis: str = ""  # kpis.png (kpis.en.png), the optimum first, when drawn
 
 
 def _case_name(objective: str) -> str:
@@ -92,12 +93,13 @@ def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None =
             cs = json.loads((f / "summary.json").read_text(encoding="utf-8"))
             plans[c.name] = built_by_site(f)
             rows.append({"plan": c.name, "objective": o, **plan_numbers(cs, f), "folder": c.name})
+    kpis = redraw_kpis(out, result_dir, lang)
     firm, hubs = firm_table(plans), hub_ranges(plans)
     table = pd.DataFrame(rows)
     table["cost_over_optimum"] = table["cost_cny"] / float(s["objective_cny"]) - 1
     for name, df in (("firm", firm), ("hubs", hubs), ("plans", table)):
         write_csv(df, out / f"{name}.csv")
-    rep = AlternativesReport(out, firm, hubs, table, seconds, rep_failed, money(s))
+    rep = AlternativesReport(out, firm, hubs, table, seconds, rep_failed, money(s), kpis=kpis)
     if len(plans) < 2:
         log("no alternative was found: firm.png is not drawn (with the optimum alone no site can be called firm)")
     elif maps:
@@ -105,6 +107,27 @@ def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None =
         rep.chart = firm_map(out, firm, result_dir, slack, len(plans), table, lang).name
         rep.seconds["map"] = time.perf_counter() - t0
     return rep
+
+
+def redraw_kpis(out: Path, result_dir: Path, lang: str) -> str:
+    """kpis.png of the alternatives with the optimum first, as the reference bar (the sweep that solved them
+    draws the alternatives alone); the other language's chart too when it is there."""
+    from edwc.maps.i18n import suffix
+    from edwc.workflow.sweep import plot_kpis
+    from edwc.workflow.sweep.index import _result_row
+
+    index = out / "index.csv"
+    if not index.is_file():
+        return ""
+    listed = pd.read_csv(index)
+    optimum = {"case": "optimum", "outcome": "solved", **_result_row(result_dir)}
+    both = pd.concat([pd.DataFrame([optimum]), listed[listed["case"] != "optimum"]], ignore_index=True)
+    drawn = None
+    for lg in ("zh", "en"):
+        if lg == lang or (out / f"kpis{suffix(lg)}.png").is_file():
+            chart = plot_kpis(both, out, lg)
+            drawn = chart if lg == lang else drawn
+    return drawn.name if drawn is not None else ""
 
 
 def plan_status(summary: dict) -> str:
@@ -183,5 +206,6 @@ def render_alternatives(rep: AlternativesReport, names: Names | None = None) -> 
     lines.append("IT MW built per hub, least – most over the plans: " + ", ".join(
         f"{hub(r.hub)} {r.least_mw:,.0f}–{r.most_mw:,.0f}" for r in rep.hubs.itertuples(index=False)))
     lines += [f"failed: {f}" for f in rep.failed]
-    lines.append(f"written to {rep.out}: plans.csv, firm.csv, hubs.csv, {rep.chart + ', ' if rep.chart else ''}one result folder per plan")
+    charts = "".join(f"{c}, " for c in (rep.chart, rep.kpis + " (the optimum first)" if rep.kpis else "") if c)
+    lines.append(f"written to {rep.out}: plans.csv, firm.csv, hubs.csv, {charts}one result folder per plan")
     return "\n".join(lines)
