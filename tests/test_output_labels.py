@@ -64,6 +64,9 @@ def test_terminal_labels_present_value_and_periods(two_periods: tuple[Path, str]
     _, stdout = two_periods
     assert "present value at 2025 of periods 2025, 2030 (not a yearly cost)" in stdout
     assert "2025: yearly cost" in stdout and "2030: yearly cost" in stdout
+    assert "value of unmet service (not a cost):" in stdout and "(present value, as the cost above)" in stdout
+    last = next(ln for ln in stdout.splitlines() if ln.strip().startswith("2030: yearly cost"))
+    assert "unmet" in last and "亿元/yr)" in last, last  # each period's unserved demand and its yearly value
     assert "what limits this plan" in stdout
     assert "cost per year" not in stdout
 
