@@ -17,6 +17,7 @@ import pytest
 import yaml
 from cdp import Browser
 from test_pages import need_chromium, outside
+from test_sweep import assert_white_edges
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = REPO / "instances" / "tiny"
@@ -132,6 +133,8 @@ def test_english_multi_period_report_and_workbook(two_periods: tuple[Path, str])
     assert "annual cost" not in page and "yearly cost in 2030 (亿元/yr)" in page
     assert "present value 2025–2030" in page and "What limits this plan" in page
     assert (result / "map.en.png").is_file() and 'alt="map.en.png"' in page  # the map is drawn for the page
+    for png in ("map.en.png", "map.png"):  # the (long English) headline and schedule lines end inside the image
+        assert_white_edges(result / png)
     wb = load_workbook(result / "plan.en.xlsx")
     cost = wb["cost"]
     heads = [c.value for c in cost[1]]

@@ -123,6 +123,19 @@ def draw_inset(ax: Axes, fills: list[str], label: str, width: float = 0.13) -> A
 INSET_LABEL_PT = 6.5
 
 
+def fit_width(text: Text, fig, right: float = 0.99, least_pt: float = 6.0) -> None:  # noqa: ANN001
+    """Shrink a figure-level ``text`` until it ends left of ``right`` (a fraction of the figure's width)."""
+    renderer = fig.canvas.get_renderer()
+    room = fig.bbox.width * right
+    size = float(text.get_fontsize())
+    while size > least_pt:
+        box = text.get_window_extent(renderer)
+        if box.x1 <= room:
+            return
+        size = max(least_pt, size * max(0.85, (room - box.x0) / box.width))
+        text.set_fontsize(size)
+
+
 def fit_inside(text: Text, ax: Axes, margin: float = 0.06, least_pt: float = 4.0) -> None:
     """Shrink ``text`` until it fits inside ``ax`` with ``margin`` (of the frame's width) on each side.
 
