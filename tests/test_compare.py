@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 from click.testing import CliRunner
+from test_sweep import assert_white_edges
 
 from edwc.analysis.compare import compare_results, render_terminal, write_comparison
 from edwc.cli.main import main
@@ -94,6 +95,8 @@ def test_cli_compare_writes_and_shows(solved: dict[str, Path], tmp_path: Path) -
     names = {p.name for p in out.iterdir()}
     assert {"compare.md", "costs.png", "diff_map.png", "capacity.png", "compare.en.md", "costs.en.png",
             "diff_map.en.png", "capacity.en.png"} <= names  # the English run kept the Chinese files
+    for chart in ("costs.en.png", "capacity.en.png", "costs.png"):
+        assert_white_edges(out / chart)  # the English legend's long entries are not cut off
     assert "![difference map](diff_map.en.png)" in (out / "compare.en.md").read_text(encoding="utf-8")
     assert "![装机变化地图](diff_map.png)" in (out / "compare.md").read_text(encoding="utf-8")
     again = CliRunner().invoke(main, ["compare", str(solved["base"]), str(solved["double-batch"]), "--out", str(out), "-q"])
@@ -230,3 +233,19 @@ def test_moves_within_the_mip_gap_are_ties(solved: dict[str, Path], tmp_path: Pa
     comp = compare_results([solved["base"], other])
     assert len(comp.moved) and (comp.moved["kind"] == "tie").all()
     assert "all ties" in render_terminal(comp, lang="en") and "等价解" in render_terminal(comp)
+
+
+def test_gaps_and_their_changes_have_two_decimals(solved: dict[str, Path], tmp_path: Path) -> None:
+    """A gap of 0.10 % against 0.00 % reads so in compare.md, its Δ too: never '0.1 pp' or '0.0%'."""
+    from edwc.analysis.compare.text import display_summary
+
+    other = tmp_path / "other"
+    shutil.copytree(solved["double-batch"], other)
+    s = json.loads((other / "summary.json").read_text())
+    s["mip_gap"] = 0.001
+    (other / "summary.json").write_text(json.dumps(s))
+    shown = display_summary(compare_results([solved["base"], other])).set_index("metric")
+    base_gap = json.loads((solved["base"] / "summary.json").read_text())["mip_gap"]
+    assert shown.loc["mip_gap", "other"] == "0.10%"
+    assert shown.loc["mip_gap", "base"] == f"{base_gap:.2%}"
+    assert shown.loc["mip_gap", "Δ other"] == f"{(0.001 - base_gap) * 100:+.2f} pp"

@@ -68,3 +68,72 @@ def test_workloads_and_hubs_are_named_not_coded(tiny_result: Path) -> None:
     assert labels == ["东部", "西部"] and list(side) == ["east", "west"]
     _, _, labels = hub_order(plans, tiny_result / "instance", "en")
     assert all(lab not in ("east", "west") for lab in labels)
+
+
+def test_inset_label_stays_inside_a_narrow_inset() -> None:
+    """The South China Sea label of a small panel (marginal_cost's five panels) fits inside its frame, in
+    English too, where the name is longest; a wide inset keeps the label's full size."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from edwc.maps.draw import INSET_LABEL_PT, draw_inset, setup
+    from edwc.maps.geo import basemap
+    from edwc.maps.i18n import WORDS
+
+    bm = basemap()
+
+    for label, panel_in, shrinks in ((WORDS["en"]["scs"].replace(" Sea ", " Sea\n"), 4.0, True),
+                                     (WORDS["zh"]["scs"], 4.0, False), (WORDS["en"]["scs"], 12.0, False)):
+        fig, ax = plt.subplots(figsize=(panel_in, panel_in * 0.8), dpi=150)
+        setup(ax, bm.main_bounds)
+        inset = draw_inset(ax, ["#dddddd"] * len(bm.adcode), label, width=0.13 if panel_in > 5 else 0.16)
+        fig.canvas.draw()
+        text = next(t for t in inset.texts if t.get_text() == label)
+        box, frame = text.get_window_extent(), inset.get_window_extent()
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1, (label, box, frame)
+        assert (text.get_fontsize() < INSET_LABEL_PT) == shrinks, (label, text.get_fontsize())
+        plt.close(fig)
+
+
+def test_hub_labels_of_the_page_are_placed_apart() -> None:
+    """map.html's hub labels at china-2030's hub anchors (km on the page): Inner Mongolia and 京津冀, 336 km
+    apart, overlapped when every label sat above its anchor; placed, no two overlap."""
+    from edwc.maps.page_labels import FONT, boxes_overlap, place_labels, text_width
+
+    hubs = [("长三角 228.0 EF", 1419, 3410), ("成渝 197.3 EF", 25, 3184), ("京津冀 143.0 EF", 957, 4342),
+            ("粤港澳 103.1 EF", 889, 2453), ("甘肃 75.0 EF", 235, 3821), ("内蒙古 69.0 EF", 621, 4403),
+            ("贵州 39.2 EF", 145, 2771), ("宁夏 17.4 EF", 15, 4019)]
+    hubs = [(t, float(x), -float(y), 0.0) for t, x, y in hubs]
+
+    def above(t: str, x: float, y: float) -> tuple[float, float, float, float]:
+        w = text_width(t)
+        return (x - w / 2, y - 60 - 0.88 * FONT, x + w / 2, y - 60 + 0.24 * FONT)
+
+    assert boxes_overlap(above(*hubs[2][:3]), above(*hubs[5][:3]))  # the collision the page had
+    sites = [(957.0, -4380.0, 40.0), (621.0, -4440.0, 25.0), (700.0, -4420.0, 30.0)]
+    placed = place_labels(hubs, sites)
+    boxes = [p.box for p in placed]
+    assert not any(boxes_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    for p, (_, x, y, _) in zip(placed, hubs, strict=True):  # each stays near its hub
+        assert abs((p.box[0] + p.box[2]) / 2 - x) < 700 and abs((p.box[1] + p.box[3]) / 2 - y) < 300
+
+
+def test_alternatives_status_and_firm_are_honest(tiny_result: Path) -> None:
+    """A plan stopped by edwc at the gap asked for is optimal (HiGHS says 'Interrupted by user'); stopped
+    for another reason it says so; with the optimum alone (no alternative found) no site is called firm."""
+    from edwc.decisions.firm import UNJUDGED, built_by_site, firm_table
+    from edwc.workflow.alternatives import plan_status
+
+    at_gap = {"status": "optimal", "termination": "Interrupted by user", "mip_gap": 0.0017,
+              "solver_options": {"mip_gap": 0.002}}
+    assert plan_status(at_gap) == "optimal, gap 0.17% ≤ 0.20% asked"
+    assert plan_status({**at_gap, "mip_gap": 0.01}) == "stopped (Interrupted by user, gap 1.00%)"
+    assert plan_status({"status": "optimal", "termination": "Optimal", "mip_gap": 0.0}) == "optimal, gap 0.00%"
+    assert plan_status({"status": "time_limit", "termination": "Time limit reached", "mip_gap": 0.031}) == \
+        "time_limit, gap 3.10%"
+    one = firm_table({"optimum": built_by_site(tiny_result)})
+    assert "firm" not in set(one["status"]) and UNJUDGED in set(one["status"])
+    two = firm_table({"optimum": built_by_site(tiny_result), "same": built_by_site(tiny_result)})
+    assert "firm" in set(two["status"])

@@ -183,6 +183,9 @@ def test_alternatives_stay_within_the_slack_and_say_what_is_firm(greener_west2: 
     assert hubs.loc["west", "most_mw"] >= hubs.loc["west", "least_mw"]
     assert (out / "firm.png").stat().st_size > 10_000
     assert "firm (" in run.output and "choice (" in run.output
+    # the optimum is the reference bar of kpis.png; each plan's status says how its solve ended
+    assert (out / "kpis.png").stat().st_size > 10_000 and "kpis.png (the optimum first)" in run.output
+    assert plans["status"].str.match(r"^(optimal|time_limit|stopped)").all() and "Interrupted" not in run.output
 
 
 DRAWS = """seed: 7

@@ -88,6 +88,16 @@ def test_local_sweep_failed_case_kept_others_and_rerun_skips(tmp_path: Path) -> 
     assert sum("skipped (optimal, unchanged)" in ln for ln in again.output.splitlines()) == 4
 
 
+def assert_white_edges(png: Path, border: int = 3) -> None:
+    """Every pixel of the outer ``border`` pixels of a chart is white: nothing drawn runs off the image."""
+    import numpy as np
+    from PIL import Image
+
+    a = np.asarray(Image.open(png).convert("L"))
+    edges = np.concatenate([a[:border].ravel(), a[-border:].ravel(), a[:, :border].ravel(), a[:, -border:].ravel()])
+    assert edges.min() >= 250, f"{png.name}: something is drawn at the image's edge (darkest {edges.min()})"
+
+
 def test_kpi_chart_keeps_unmet_apart_and_languages_side_by_side(tmp_path: Path) -> None:
     """A case that leaves demand unmet: its penalty is not in the stacked real costs; the English
     chart is written beside the Chinese one."""
@@ -99,6 +109,8 @@ def test_kpi_chart_keeps_unmet_apart_and_languages_side_by_side(tmp_path: Path) 
     assert rep.chart == tmp_path / "s" / "kpis.en.png" and rep.chart.is_file()
     assert plot_kpis(rep.index, tmp_path / "s", "zh") == tmp_path / "s" / "kpis.png"
     assert (tmp_path / "s" / "kpis.en.png").is_file()
+    for chart in ("kpis.en.png", "kpis.png"):  # nothing cut off at the edge (the English legend's long unmet entry was)
+        assert_white_edges(tmp_path / "s" / chart)
     k = kpi_frame(rep.index)
     cheap = k.loc["unmet_penalty_cny_per_pflops_year=1e5"]
     assert cheap["unmet_pflops"] > 0, "at 1e5 CNY/PFLOPS-year leaving demand unmet must be cheaper than serving it"

@@ -43,10 +43,15 @@ def period_lines(result: Result) -> list[str]:
     built = cap.groupby("period")["built_pflops"].sum()
     new = built.diff().fillna(built)
     lines = ["by period (yearly cost excludes the value of unmet service):"]
+    u = result.tables["unmet"]
+    unmet = u.groupby("period")["pflops"].sum() if len(u) else pd.Series(dtype=float)
     for t in sorted(yearly, key=int):
         cost = sum(v for k, v in yearly[t].items() if k != "unmet_value")
+        short = float(unmet.get(int(t), 0.0))
         lines.append(f"  {t}: yearly cost {cost / YI:,.1f} 亿元/yr, new {new.get(int(t), 0.0):,.0f} PFLOPS, "
-                     f"discount weight {float(s['period_weights'][t]):.2f} years")
+                     + (f"unmet {short:,.0f} PFLOPS (worth {float(yearly[t].get('unmet_value', 0.0)) / YI:,.1f} 亿元/yr), "
+                        if short > 0.5 else "")
+                     + f"discount weight {float(s['period_weights'][t]):.2f} years")
     return lines
 
 
@@ -98,7 +103,8 @@ def render(result: Result, folder: str = "", verb: str = "written to") -> str:
     for part, v in s["cost_parts_cny"].items():
         lines.append(f"  {part:<15} {v / YI:>12,.1f}  ({v / total if total else 0:5.1%})")
     lost = s.get("unmet_value_cny", 0.0)
-    lines.append(f"  value of unmet service (not a cost): {lost / YI:,.1f} 亿元")
+    lines.append(f"  value of unmet service (not a cost): {lost / YI:,.1f} 亿元"
+                 + (" (present value, as the cost above)" if len(weights) > 1 else "/yr"))
     lines += period_lines(result)
     lines.append(f"capacity in {t} by hub and class (PFLOPS installed):")
     tab = capacity_by_hub(result)

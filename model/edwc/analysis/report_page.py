@@ -34,25 +34,28 @@ from edwc.results.scorecard import score
 
 YI = 1e8
 W = REPORT_WORDS
+UNMET_FLAG = 0.001  # a plan leaving more than this share of demand unserved is flagged (as sweep does)
 
 
 def kpi_cards(d: Digest, lang: str) -> str:
     w, h = W[lang], d.headline()
     twh, mt = h["energy_mwh"] / 1e6, h["emissions_t"] / 1e6
+    flagged = h["unmet_share"] > UNMET_FLAG  # as sweep flags a case: its lower cost is partly service not given
     cards = [
         (w["installed"], f"{ef(h['installed_pflops'])} EFLOPS"),
         (w["built"], f"{ef(h['built_pflops'])} EFLOPS"),
         (w["west_new"], pct(h["west_share_new"])),
         (w["intel"], pct(h["intelligent_share"])),
         *cost_cards(d, lang),
-        (w["unmet"], f"{pct(h['unmet_share'], 1)} · {num(h['unmet_pflops'])} PFLOPS"),
+        (w["unmet_year"].format(t=d.period) if d.multi_period else w["unmet"],
+         ("⚠ " if flagged else "") + f"{pct(h['unmet_share'], 1)} · {num(h['unmet_pflops'])} PFLOPS"),
         (w["congested"].format(at=pct(CONGESTED_AT)), f"{int(h['congested'])}"),
-        (w["energy"], f"{num(twh, 1)} TWh"),
-        (w["emissions"], f"{num(mt, 1)} Mt CO₂"),
+        (w["energy_year"].format(t=d.period) if d.multi_period else w["energy"], f"{num(twh, 1)} TWh"),
+        (w["emissions_year"].format(t=d.period) if d.multi_period else w["emissions"], f"{num(mt, 1)} Mt CO₂"),
         (w["gap"], f"{d.summary.get('status', '')} · gap {pct(h['mip_gap'], 2)}"),
     ]
     return '<div class="cards">' + "".join(
-        f'<div class="card"><div class="k">{e(k)}</div><div class="v">{e(v)}</div></div>'
+        f'<div class="card{" warn" if v.startswith("⚠") else ""}"><div class="k">{e(k)}</div><div class="v">{e(v)}</div></div>'
         for k, v in cards) + "</div>"
 
 
@@ -127,8 +130,18 @@ def cost_section(d: Digest, lang: str) -> str:
                  *[f"<b>{num(yearly_cost(d, t) / YI, 1)}</b>" for t in periods], ""])
     h = d.headline()
     penalty, short = h["unmet_penalty_cny"], h["unmet_pflops"]
-    note = (w["penalty"].format(v=num(penalty / YI, 1), p=num(short))
-            if penalty > 0 or short > 0.5 else w["no_penalty"])
+    unmet_by_year = yearly["unmet_value"] if "unmet_value" in yearly else pd.Series(0.0, index=yearly.index)
+    if penalty > 0 or short > 0.5:  # the value of unmet demand, apart from the costs and marked so
+        rows.append([f'<i class="bad">{e(w["unmet_value_row"])}</i>', f'<i class="bad">{num(penalty / YI, 1)}</i>', "",
+                     *[f'<i class="bad">{num(float(unmet_by_year.get(t, 0.0)) / YI, 1)}</i>' for t in periods], ""])
+    if d.multi_period and (penalty > 0 or short > 0.5):
+        u = d.tables["unmet"]
+        note = w["penalty_pv"].format(t=d.period, p=num(short), all=num(float(u["pflops"].sum()) if len(u) else 0.0),
+                                      first=first_period(d), v=num(penalty / YI, 1),
+                                      y=num(float(unmet_by_year.get(d.period, 0.0)) / YI, 1))
+    else:
+        note = (w["penalty"].format(v=num(penalty / YI, 1), p=num(short))
+                if penalty > 0 or short > 0.5 else w["no_penalty"])
     cls = "penalty" if penalty > 0 or short > 0.5 else "small"
     head = [e(w["part"]), e(w["pv"] if periods else w["value"]), e(w["share"]),
             *[e(w["yearly"].format(t=t)) for t in periods], ""]
@@ -202,6 +215,7 @@ border-bottom:1px solid #ddd;padding-bottom:3px;margin:26px 0 10px}
 .cards{display:grid;grid-template-columns:repeat(5,1fr);gap:8px}
 .card{border:1px solid #e1e1e1;border-radius:4px;padding:8px 10px;background:#fafafa}
 .card .k{color:#666;font-size:12px}.card .v{font-size:19px}
+.card.warn{border-color:#b71c1c;background:#fdf0f0}.card.warn .v{color:#b71c1c}
 table{border-collapse:collapse;font-size:13px;margin:4px 0}
 th,td{padding:3px 9px;border-bottom:1px solid #eee;text-align:right;vertical-align:middle}
 th{background:#f4f4f4;font-weight:normal;color:#444}

@@ -45,13 +45,14 @@ def period_section(d: Digest, lang: str) -> str:
     p = period_table(d)
     head = [w["period"], *[f"{cls_label(c, lang)}<br><small>{e(w['new'])}</small>" for c in d.classes],
             w["new_total"], w["west_share"], w["energy_twh"], w["emissions_mt"], w["yearly_cost"],
-            w["unmet_value"], w["weight"]]
+            w["unmet_pf"], w["unmet_value"], w["weight"]]
     rows = []
     for r in p.to_dict("records"):
         rows.append([str(int(r["period"])), *[num(r[f"new_{c}"]) for c in d.classes], f"<b>{num(r['new_total'])}</b>",
                      pct(r["west_share_new"]), num(r.get("energy_mwh", float("nan")) / 1e6, 1),
                      num(r.get("emissions_t", float("nan")) / 1e6, 1),
                      num(r.get("yearly_cost_cny", float("nan")) / YI, 0),
+                     num(r.get("unmet_pflops", float("nan"))),
                      num(r.get("unmet_value_cny", float("nan")) / YI, 1), num(r["weight_years"], 2)])
     hubs = new_by_hub(d)
     hub_rows = [[e(d.names.of("hubs", [h], lang).iloc[0]) if h else e(w["other"]),

@@ -271,7 +271,9 @@ def write_workbook(result_dir: Path, lang: str = "zh", digest: Digest | None = N
         s = d.summary
         about.append(["edwc " + str(s.get("versions", {}).get("edwc", "")),
                       f"{s.get('instance', '')} {s.get('scenario') or ''} · {s.get('status', '')}"
-                      f" · {s.get('created', '')}"])
+                      + (f" · {'MIP 间隙' if i == 0 else 'MIP gap'} {float(s['mip_gap']):.2%}"
+                         if s.get("mip_gap") is not None else "")
+                      + f" · {s.get('created', '')}"])
         about.column_dimensions["A"].width = 16
         about.column_dimensions["B"].width = 70
         about.freeze_panes = "A2"

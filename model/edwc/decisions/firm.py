@@ -16,6 +16,7 @@ import pandas as pd
 IDS = {"site": str, "hub": str, "region": str}
 BUILT_EPS_MW = 1e-6
 FIRM_RANGE = 0.25  # firm: built in every plan, and (most − least) ≤ this share of the most
+UNJUDGED = "not compared"  # built by the optimum when no alternative was found: firm, sized or choice unknown
 
 
 def directions(base_built: pd.DataFrame, n: int | None) -> list[str]:
@@ -58,7 +59,9 @@ def firm_table(plans: dict[str, pd.DataFrame]) -> pd.DataFrame:
     df["built_mw_min"], df["built_mw_max"] = df[cols].min(axis=1), df[cols].max(axis=1)
     df["plans_building"] = built.sum(axis=1)
     narrow = (df["built_mw_max"] - df["built_mw_min"]) <= FIRM_RANGE * df["built_mw_max"]
-    df["status"] = [("firm" if ok else "sized") if k == len(names) else ("never" if k == 0 else "choice")
+    # with the optimum alone (no alternative found) nothing is compared: no site can be called firm
+    df["status"] = [("never" if k == 0 else UNJUDGED) if len(names) < 2 else
+                    ("firm" if ok else "sized") if k == len(names) else ("never" if k == 0 else "choice")
                     for k, ok in zip(df["plans_building"], narrow, strict=True)]
     opened = pd.DataFrame({n: df["site"].map(plans[n].set_index("site")["open"]).fillna(0) for n in names})
     df["campus"] = ["" if not c else ("opened in all" if o.all() else ("never opened" if not o.any() else "opened in some"))

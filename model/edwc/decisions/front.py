@@ -131,7 +131,10 @@ def _plot(points: pd.DataFrame, axis: Axis, path: Path, name: str, unit: str, la
     top = float(points["cost_cny"].max()) / YI
     digits = 0 if top >= 100 else 1 if top >= 10 else 2 if top >= 1 else 3
     for r in front.itertuples(index=False):
-        ax.annotate(f"{r.cost_cny / YI:,.{digits}f}", (getattr(r, axis.name) / scale, r.cost_cny / YI), xytext=(5, 4),
+        gap = float(getattr(r, "mip_gap", float("nan")) or 0.0)  # a point stopped early says how far from its optimum it may be
+        stopped = str(getattr(r, "status", "optimal")) != "optimal" and gap == gap
+        ax.annotate(f"{r.cost_cny / YI:,.{digits}f}" + (w["front_gap"].format(gap=f"{gap:.2%}") if stopped else ""),
+                    (getattr(r, axis.name) / scale, r.cost_cny / YI), xytext=(5, 4),
                     textcoords="offset points", fontsize=7, color="#444444")
     lo = float(points["cost_cny"].min()) / YI
     hi = float(points["cost_cny"].max()) / YI

@@ -13,6 +13,7 @@ from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.path import Path
+from matplotlib.text import Text
 
 from edwc.maps import colours as C
 from edwc.maps.geo import basemap, line_parts, polygon_rings
@@ -113,9 +114,41 @@ def draw_inset(ax: Axes, fills: list[str], label: str, width: float = 0.13) -> A
     inset = ax.inset_axes((1 - width - 0.004, 0.004, width, height))
     setup(inset, (minx, miny, maxx, maxy))
     draw_basemap(inset, fills, (minx, miny, maxx, maxy), outline_lw=0.5)
-    inset.text(0.5, 0.03, label, transform=inset.transAxes, ha="center", va="bottom",
-               fontsize=6.5, color=C.INK_SOFT, path_effects=THIN_HALO)
+    text = inset.text(0.5, 0.03, label, transform=inset.transAxes, ha="center", va="bottom",
+                      fontsize=INSET_LABEL_PT, color=C.INK_SOFT, path_effects=THIN_HALO)
+    fit_inside(text, inset)
     return inset
+
+
+INSET_LABEL_PT = 6.5
+
+
+def fit_width(text: Text, fig, right: float = 0.99, least_pt: float = 6.0) -> None:  # noqa: ANN001
+    """Shrink a figure-level ``text`` until it ends left of ``right`` (a fraction of the figure's width)."""
+    renderer = fig.canvas.get_renderer()
+    room = fig.bbox.width * right
+    size = float(text.get_fontsize())
+    while size > least_pt:
+        box = text.get_window_extent(renderer)
+        if box.x1 <= room:
+            return
+        size = max(least_pt, size * max(0.85, (room - box.x0) / box.width))
+        text.set_fontsize(size)
+
+
+def fit_inside(text: Text, ax: Axes, margin: float = 0.06, least_pt: float = 4.0) -> None:
+    """Shrink ``text`` until it fits inside ``ax`` with ``margin`` (of the frame's width) on each side.
+
+    The label of a narrow inset (a small panel, a long English name) would otherwise spill over its frame."""
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    room = ax.get_window_extent(renderer).width * (1 - 2 * margin)
+    size = float(text.get_fontsize())
+    while size > least_pt:
+        width = text.get_window_extent(renderer).width
+        if width <= room:
+            return
+        size = max(least_pt, size * max(0.8, room / width))
+        text.set_fontsize(size)
 
 
 def scale_bar(ax: Axes, km: float, label: str, size: float = 7) -> None:

@@ -27,6 +27,7 @@ from edwc.maps.geo import basemap, line_parts, polygon_rings
 from edwc.maps.i18n import cls_label, ef, pct, words
 from edwc.maps.i18n_pages import PAGE_WORDS, page_chars
 from edwc.maps.mapdata import MapData, headline_lines, page_title, site_sizes, trunk_widths
+from edwc.maps.page_labels import place_labels
 from edwc.results.digest import Digest
 from edwc.results.limits import AT_LIMIT, limits_of
 
@@ -205,9 +206,16 @@ def svg_map(m: MapData, shade: str) -> str:
             out.append(f'<path d="{star(float(row.x) + 45e3, float(row.y) - 45e3, size)}" data-s="{i}" '
                        f'fill="{C.DIRECT}" class="dr"/>')
     out.append('</g><g id="labels">')
-    for h in m.hubs.itertuples(index=False):
-        out.append(f'<text x="{km(h.x)}" y="{float(km(-h.y)) - 60:.0f}" fill="{C.SIDE.get(h.side, C.INK)}" '
-                   f'class="hl">{html.escape(str(h.label))} {ef(h.installed)} EF</text>')
+    hubs = m.hubs.sort_values("installed", ascending=False)
+    texts = [f"{h.label} {ef(h.installed)} EF" for h in hubs.itertuples(index=False)]
+    circles = [(float(x) / KM, -float(y) / KM, float(ri) * 4.5) for x, y, ri in zip(s["x"], s["y"], r, strict=True)]
+    circles += [((float(row.x) + 45e3) / KM, -(float(row.y) - 45e3) / KM, 25 + 35 * (sum(direct[row.site][:2]) / top) ** 0.5)
+                for row in s.itertuples(index=False) if row.site in direct]  # the stars of direct supply
+    placed = place_labels([(t, float(h.x) / KM, -float(h.y) / KM, 0.0)
+                           for t, h in zip(texts, hubs.itertuples(index=False), strict=True)], circles)
+    for t, h, p in zip(texts, hubs.itertuples(index=False), placed, strict=True):
+        out.append(f'<text x="{p.x:.0f}" y="{p.y:.0f}" fill="{C.SIDE.get(h.side, C.INK)}" '
+                   f'style="text-anchor:{p.anchor}" class="hl">{html.escape(t)}</text>')
     out.append("</g></svg>")
     inset = (f'<svg id="inset" viewBox="{viewbox(bm.inset_bounds)}" xmlns="http://www.w3.org/2000/svg">'
              f'<use href="#base"/></svg><div id="inset-label">{html.escape(w["scs"])}</div>')

@@ -32,9 +32,11 @@ def _area(v: np.ndarray | float, top: float) -> np.ndarray:
 
 
 def firm_map(out: Path, firm: pd.DataFrame, instance_dir: Path, slack: float, plans: int, firm_range: float,
-             unmet: tuple[float, float, float] | None = None, lang: str = "zh") -> Path:
+             unmet: tuple[float, float, float] | None = None, lang: str = "zh",
+             stopped: list[str] | None = None) -> Path:
     """firm[.en].png: ``firm`` has site, status, built_mw_max, built_mw_min; ``unmet`` the optimum's
-    unserved PFLOPS and the alternatives' least and most."""
+    unserved PFLOPS and the alternatives' least and most; ``stopped`` the alternatives whose solve ended
+    before its optimum (a time limit): named in the subtitle, as they need not be as far as they could go."""
     w = decision_words(lang)
     status = firm[firm["status"] != "never"][["site", "status", "built_mw_max", "built_mw_min"]].rename(
         columns={"built_mw_max": "size", "built_mw_min": "least"})
@@ -45,8 +47,10 @@ def firm_map(out: Path, firm: pd.DataFrame, instance_dir: Path, slack: float, pl
         note += " " + w["firm_unmet"].format(best=f"{best:,.0f}", span=span) \
             + (w["firm_unmet_more"] if hi > best + 100 else ("。" if lang == "zh" else "."))
     title = w["firm_title"].format(plans=plans, slack=pct(slack))
-    return site_status_map(out, status, instance_dir, title, note, f"firm{suffix(lang)}.png", lang,
-                           sub=w["firm_sub"].format(range=pct(firm_range)))
+    sub = w["firm_sub"].format(range=pct(firm_range))
+    if stopped:
+        sub += w["firm_stopped"].format(n=len(stopped), names=", ".join(stopped))
+    return site_status_map(out, status, instance_dir, title, note, f"firm{suffix(lang)}.png", lang, sub=sub)
 
 
 def uncertainty_map(out: Path, sites: pd.DataFrame, instance_dir: Path, cases: int, lang: str = "zh") -> Path:

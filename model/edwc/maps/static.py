@@ -22,6 +22,7 @@ from edwc.maps.draw import (
     THIN_HALO,
     draw_basemap,
     draw_inset,
+    fit_width,
     province_labels,
     scale_bar,
     setup,
@@ -83,11 +84,12 @@ def draw_plan(fig: Figure, d: Digest, lang: str, shade: str) -> None:
     m = MapData(d, lang)
     fig.text(0.012, 0.988, page_title(d, lang), fontsize=17, va="top")
     lines = headline_lines(d, lang)
-    fig.text(0.012, 0.966, lines[0], fontsize=11.5, va="top", color=C.INK)
-    fig.text(0.012, 0.950, lines[1], fontsize=10, va="top", color=C.INK_SOFT)
+    for text in (fig.text(0.012, 0.966, lines[0], fontsize=11.5, va="top", color=C.INK),
+                 fig.text(0.012, 0.950, lines[1], fontsize=10, va="top", color=C.INK_SOFT)):
+        fit_width(text, fig)  # the English headline of a multi-period plan ran off the right edge
     if len(lines) > 2:  # a multi-period plan: its build schedule beside the last period drawn
-        fig.text(0.012, 0.936, lines[2], fontsize=9.5, va="top", color=C.INK)
-    ax = fig.add_axes((0.008, 0.325, 0.68, 0.605))
+        fit_width(fig.text(0.012, 0.936, lines[2], fontsize=9.5, va="top", color=C.INK), fig)
+    ax = fig.add_axes((0.008, 0.325, 0.68, 0.605 if len(lines) <= 2 else 0.593))  # the schedule line clear of the frame
     draw_network(ax, m, shade)
     bars = fig.add_axes((0.755, 0.36, 0.23, 0.53))
     draw_hub_bars(bars, d, lang)

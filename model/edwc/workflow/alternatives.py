@@ -35,6 +35,7 @@ class AlternativesReport:
     failed: list[str] = field(default_factory=list)
     unit: str = "亿元/yr"
     chart: str = ""  # firm.png (firm.en.png in English) when drawn
+    kpis: str = ""  # kpis.png (kpis.en.png), the optimum first, when drawn
 
 
 def _case_name(objective: str) -> str:
@@ -92,26 +93,60 @@ def alternatives(result_dir: str | Path, *, slack: float = 0.05, n: int | None =
             cs = json.loads((f / "summary.json").read_text(encoding="utf-8"))
             plans[c.name] = built_by_site(f)
             rows.append({"plan": c.name, "objective": o, **plan_numbers(cs, f), "folder": c.name})
+    kpis = redraw_kpis(out, result_dir, lang)
     firm, hubs = firm_table(plans), hub_ranges(plans)
     table = pd.DataFrame(rows)
     table["cost_over_optimum"] = table["cost_cny"] / float(s["objective_cny"]) - 1
     for name, df in (("firm", firm), ("hubs", hubs), ("plans", table)):
         write_csv(df, out / f"{name}.csv")
-    rep = AlternativesReport(out, firm, hubs, table, seconds, rep_failed, money(s))
-    if maps:
+    rep = AlternativesReport(out, firm, hubs, table, seconds, rep_failed, money(s), kpis=kpis)
+    if len(plans) < 2:
+        log("no alternative was found: firm.png is not drawn (with the optimum alone no site can be called firm)")
+    elif maps:
         t0 = time.perf_counter()
         rep.chart = firm_map(out, firm, result_dir, slack, len(plans), table, lang).name
         rep.seconds["map"] = time.perf_counter() - t0
     return rep
 
 
+def redraw_kpis(out: Path, result_dir: Path, lang: str) -> str:
+    """kpis.png of the alternatives with the optimum first, as the reference bar (the sweep that solved them
+    draws the alternatives alone); the other language's chart too when it is there."""
+    from edwc.maps.i18n import suffix
+    from edwc.workflow.sweep import plot_kpis
+    from edwc.workflow.sweep.index import _result_row
+
+    index = out / "index.csv"
+    if not index.is_file():
+        return ""
+    listed = pd.read_csv(index)
+    optimum = {"case": "optimum", "outcome": "solved", **_result_row(result_dir)}
+    both = pd.concat([pd.DataFrame([optimum]), listed[listed["case"] != "optimum"]], ignore_index=True)
+    drawn = None
+    for lg in ("zh", "en"):
+        if lg == lang or (out / f"kpis{suffix(lg)}.png").is_file():
+            chart = plot_kpis(both, out, lg)
+            drawn = chart if lg == lang else drawn
+    return drawn.name if drawn is not None else ""
+
+
 def plan_status(summary: dict) -> str:
-    """The status of a plan as its solve ended: 'optimal' only when HiGHS ended at the optimum."""
+    """The status of a plan as its solve ended, with its gap: 'optimal' when HiGHS ended at the optimum or
+    edwc stopped it at the gap asked for (the lazy network does: HiGHS then reports 'Interrupted by user'),
+    else 'stopped (HiGHS's own words, gap)'."""
+    from edwc.solve.highs import status_of_termination
+
     status, term = str(summary.get("status", "")), str(summary.get("termination") or "")
-    if status == "optimal" and term and term.lower() != "optimal":
-        gap = summary.get("mip_gap")
-        return f"stopped ({term}" + (f", gap {gap:.2%})" if gap is not None else ")")
-    return status
+    gap, asked = summary.get("mip_gap"), (summary.get("solver_options") or {}).get("mip_gap")
+    at = f", gap {gap:.2%}" if gap is not None else ""
+    if status != "optimal":
+        return status + at
+    if not term or term.lower() == "optimal":
+        return "optimal" + at
+    if (status_of_termination(term) == "interrupted" and gap is not None and asked is not None
+            and float(gap) <= float(asked) + 2e-7):
+        return f"optimal, gap {gap:.2%} ≤ {asked:.2%} asked"
+    return f"stopped ({term}{at})"
 
 
 def plan_numbers(summary: dict, folder: Path) -> dict:
@@ -130,11 +165,13 @@ def firm_map(out: Path, firm: pd.DataFrame, result_dir: Path, slack: float, plan
     from edwc.decisions.firm import FIRM_RANGE
     from edwc.maps.sites_map import firm_map as draw
 
-    unmet = None
+    unmet, stopped = None, None
     if table is not None and len(table) > 1:
         alt, best = table[table["plan"] != "optimum"]["unmet_pflops"], float(table["unmet_pflops"].iloc[0])
         unmet = (best, float(alt.min()), float(alt.max()))
-    return draw(out, firm, result_dir / "instance", slack, plans, FIRM_RANGE, unmet, lang)
+        others = table[table["plan"] != "optimum"]
+        stopped = [str(p) for p, st in zip(others["plan"], others["status"], strict=True) if not str(st).startswith("optimal")]
+    return draw(out, firm, result_dir / "instance", slack, plans, FIRM_RANGE, unmet, lang, stopped)
 
 
 def _mw(v: float) -> str:
@@ -151,8 +188,15 @@ def render_alternatives(rep: AlternativesReport, names: Names | None = None) -> 
              f"{'plan':<24} {'objective':>12} {'over optimum':>13} {'cost':>12} {'unmet PFLOPS':>13}  status"]
     for r in rep.plans.itertuples(index=False):
         flag = "  ⚠ serves less than the optimum" if r.unmet_pflops > rep.plans["unmet_pflops"].iloc[0] + 100 else ""
-        lines.append(f"{r.plan:<24} {r.cost_cny / 1e8:>12,.2f} {r.cost_over_optimum:>13.2%} {r.total_cost_cny / 1e8:>12,.2f} "
+        over = r.cost_over_optimum if abs(r.cost_over_optimum) >= 5e-5 else 0.0  # never "-0.00%"
+        lines.append(f"{r.plan:<24} {r.cost_cny / 1e8:>12,.2f} {over:>13.2%} {r.total_cost_cny / 1e8:>12,.2f} "
                      f"{r.unmet_pflops:>13,.0f}  {r.status}{flag}")
+    if len(rep.plans) < 2:
+        lines.append("no alternative was found within the limits (see 'failed' below): with the optimum alone no site "
+                     "is called firm, sized or a choice; allow more time (--time-limit) or start from the optimum (--warm)")
+        lines += [f"failed: {f}" for f in rep.failed]
+        lines.append(f"written to {rep.out}: plans.csv, firm.csv, hubs.csv")
+        return "\n".join(lines)
     lines.append(f"firm = built in every plan with most − least ≤ {FIRM_RANGE:.0%} of the most; sized = built in every "
                  "plan, its size a choice; choice = built in some")
     for status in ("firm", "sized", "choice"):
@@ -162,5 +206,6 @@ def render_alternatives(rep: AlternativesReport, names: Names | None = None) -> 
     lines.append("IT MW built per hub, least – most over the plans: " + ", ".join(
         f"{hub(r.hub)} {r.least_mw:,.0f}–{r.most_mw:,.0f}" for r in rep.hubs.itertuples(index=False)))
     lines += [f"failed: {f}" for f in rep.failed]
-    lines.append(f"written to {rep.out}: plans.csv, firm.csv, hubs.csv, {rep.chart + ', ' if rep.chart else ''}one result folder per plan")
+    charts = "".join(f"{c}, " for c in (rep.chart, rep.kpis + " (the optimum first)" if rep.kpis else "") if c)
+    lines.append(f"written to {rep.out}: plans.csv, firm.csv, hubs.csv, {charts}one result folder per plan")
     return "\n".join(lines)

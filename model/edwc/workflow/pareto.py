@@ -106,7 +106,7 @@ def pareto(instance: str | Path, against: str = "emissions", *, points: int = 6,
         raise EdwcError(f"the far end ({axis.objective}) could not be solved: {status.get(far.name)}")
     x_lo = measure(out / far.name, axis)
     rep.seconds["far_end"] = time.perf_counter() - t0
-    log(f"{axis.name}: from {x_lo:,.6g} (least possible) to {x_hi:,.6g} {axis.unit} (least cost)")
+    log(f"{axis.name}: from {_amount(x_lo)} (least possible) to {_amount(x_hi)} {axis.unit} (least cost)")
 
     t0 = time.perf_counter()
     eps = [x_lo + 1e-6 * max(1.0, x_hi)] + epsilons(x_lo, x_hi, points)  # the far end at least cost, then the interior
@@ -144,11 +144,20 @@ def render_front(rep: ParetoReport, against: str) -> str:
     axis = AXES[against]
     scale, unit = (1e6, "MtCO2") if axis.name == "emissions" else (1.0, "ms")
     lines = [f"cost = the objective (cost parts and value of unmet service) in {rep.unit}",
-             f"{'point':<14} {axis.name + ' (' + unit + ')':>18} {'cost':>16} {'unmet PFLOPS':>13}  front"]
+             f"{'point':<14} {axis.name + ' (' + unit + ')':>18} {'cost':>16} {'unmet PFLOPS':>13}  {'status':<22} front"]
+    least = float(rep.points["unmet_pflops"].min()) if len(rep.points) else 0.0
     for r in rep.points.itertuples(index=False):
-        lines.append(f"{r.point:<14} {getattr(r, axis.name) / scale:>18,.6g} {r.cost_cny / 1e8:>16,.6g} "
-                     f"{r.unmet_pflops:>13,.1f}  {'yes' if r.on_front else 'dropped (dominated or a repeat)'}")
+        gap = getattr(r, "mip_gap", None)
+        status = str(getattr(r, "status", "")) + (f", gap {float(gap):.2%}" if gap is not None and gap == gap else "")
+        flag = "  ⚠ serves less than the other points" if r.unmet_pflops > least + 100 else ""
+        lines.append(f"{r.point:<14} {getattr(r, axis.name) / scale:>18,.2f} {r.cost_cny / 1e8:>16,.2f} "
+                     f"{r.unmet_pflops:>13,.1f}  {status:<22} {'yes' if r.on_front else 'dropped (dominated or a repeat)'}{flag}")
     lines += [f"failed: {f}" for f in rep.failed]
     times = ", ".join(f"{k} {v:.1f} s" for k, v in rep.seconds.items())
     lines.append(f"written to {rep.out}: points.csv, front.csv, {rep.chart} and one result folder per point ({times})")
     return "\n".join(lines)
+
+
+def _amount(v: float) -> str:
+    """A quantity with thousands separators: 75,464,800 rather than 7.54648e+07."""
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.3g}"

@@ -306,9 +306,20 @@ def _warnings(inst: Instance, m: pyo.ConcreteModel, tables: dict[str, Any], outc
                    + "; ".join(in_force))
         else:
             why = "no limit or policy binds: that demand is out of latency reach of every site"
-        out.append(f"{unmet:,.4g} PFLOPS of demand ({unmet / demand:.2%}) is left unserved (its value of lost "
-                   f"service counts instead of a cost); {why}")
+        over = ""
+        if len(inst.config.periods) > 1:
+            u, last = tables["unmet"], max(inst.config.periods)
+            in_last = float(u.loc[u["period"] == last, "pflops"].sum())
+            over = (f" summed over the periods {', '.join(str(t) for t in inst.config.periods)}"
+                    f" ({_pflops(in_last)} in {last})")
+        out.append(f"{_pflops(unmet)} PFLOPS of demand ({unmet / demand:.2%}){over} is left unserved (its value of "
+                   f"lost service counts instead of a cost); {why}")
     return out
+
+
+def _pflops(v: float) -> str:
+    """PFLOPS as a planner reads them: whole numbers with thousands separators, one decimal under 10."""
+    return f"{v:,.1f}" if abs(v) < 10 else f"{v:,.0f}"
 
 
 def _override_solver(solver: Solver, **options: float | int | None) -> None:

@@ -51,7 +51,7 @@ def plot_costs(comp: Comparison, path: Path, lang: str = "zh") -> None:
     with matplotlib.rc_context(rc(lang)):
         fig = figure((max(7.5, 1.5 * len(comp.labels) + 5), 4.8), DPI)
         draw_costs(fig, (0.08, 0.2, 0.86, 0.68), costs, lang, present_value=several_periods(comp))
-        fig.savefig(path, format="png", dpi=DPI, facecolor="white")
+        fig.savefig(path, format="png", dpi=DPI, facecolor="white", bbox_inches="tight", pad_inches=0.15)
 
 
 def plot_capacity(comp: Comparison, path: Path, lang: str = "zh", digest: Digest | None = None) -> None:
@@ -101,4 +101,4 @@ def plot_capacity(comp: Comparison, path: Path, lang: str = "zh", digest: Digest
             ax.legend(handles=[Patch(color=col, label=lab) for col, lab in zip(colours, comp.labels, strict=True)],
                       fontsize=7.5, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
         fig.suptitle(chart_words(lang)["capacity_title"].format(period=d.period), fontsize=11, x=0.01, ha="left")
-        fig.savefig(path, format="png", dpi=DPI, facecolor="white")
+        fig.savefig(path, format="png", dpi=DPI, facecolor="white", bbox_inches="tight", pad_inches=0.15)

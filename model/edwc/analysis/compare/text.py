@@ -46,6 +46,7 @@ def display_summary(comp: Comparison) -> pd.DataFrame:
         out.loc[gap, lab] = [f"{float(v):.2%}" if pd.notna(v) else "" for v in df.loc[gap, lab]]
     for lab in comp.others:
         out[f"Δ {lab}"] = [_fmt_value(v, u, delta=True) for v, u in zip(df[f"Δ {lab}"], df["unit"], strict=True)]
+        out.loc[gap, f"Δ {lab}"] = [f"{float(v) * 100:+.2f} pp" if pd.notna(v) else "" for v in df.loc[gap, f"Δ {lab}"]]
         # no relative change of a share (the Δ is in percentage points) nor against a baseline shown as zero
         out[f"Δ% {lab}"] = [("" if pd.isna(v) or u == "fraction" or b in ("0", "0.00") else f"{v:+.1%}")
                             for v, u, b in zip(df[f"Δ% {lab}"], df["unit"], out[comp.base], strict=True)]

@@ -98,7 +98,7 @@ def plot_kpis(index: pd.DataFrame, out: Path, lang: str = "zh") -> Path | None:
             for side in ("top", "right"):
                 ax.spines[side].set_visible(False)
             ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, frameon=False)
-            fig.savefig(tmp, format="png", dpi=DPI, facecolor="white")
+            fig.savefig(tmp, format="png", dpi=DPI, facecolor="white", bbox_inches="tight", pad_inches=0.15)  # a long legend entry is never cut off
 
     return write_atomically(path, draw)
 

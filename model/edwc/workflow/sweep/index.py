@@ -73,8 +73,11 @@ def index_markdown(df: pd.DataFrame, title: str) -> str:
             show[c.replace("_cny", " (亿元/yr)")] = [("" if pd.isna(v) else f"{v / YI:,.2f}") for v in df[c]]
     for c in ("built_pflops", "installed_pflops", "west_share_new", "unmet_pflops", "emissions_t", "mip_gap", "solve_s"):
         if c in df:
-            pct = c.startswith("west_share") or c == "mip_gap"
-            show[c] = [("" if pd.isna(v) else (f"{v:.1%}" if pct else f"{v:,.4g}")) for v in df[c]]
+            # a gap of 0.05 % must not read 0.0 %: gaps with two decimals, as the terminal prints them
+            fmt = ("{:.2%}" if c == "mip_gap" else "{:.1%}" if c.startswith("west_share")
+                   else "{:,.1f}" if c == "solve_s" else None)
+            show[c] = [("" if pd.isna(v) else fmt.format(v) if fmt else f"{v:,.1f}" if abs(v) < 10 else f"{v:,.0f}")
+                       for v in df[c]]
     show["message"] = [one_line(m, 200) for m in df["message"]]
     return f"# {title}\n\n{markdown_table(show)}\n"
 

@@ -82,9 +82,11 @@ def render_report(rep: SweepReport, width: int | None = None) -> str:
         show["cost 亿元"] = [("" if pd.isna(v) else f"{v / YI:,.2f}") for v in cost]
         if "unmet_value_cny" in df and (df["unmet_value_cny"].fillna(0) > 0.005 * YI).any():
             show["unmet value"] = [("" if pd.isna(v) else f"{v / YI:,.2f}") for v in df["unmet_value_cny"]]
-    for c, pct in (("built_pflops", False), ("west_share_new", True), ("unmet_pflops", False)):
+    for c, head, pct in (("built_pflops", "new PFLOPS", False), ("west_share_new", "west of new", True),
+                         ("unmet_pflops", "unmet PFLOPS", False)):
         if c in df:
-            show[c] = [("" if pd.isna(v) else (f"{v:.1%}" if pct else f"{v:,.4g}")) for v in df[c]]
+            show[head] = [("" if pd.isna(v) else (f"{v:.1%}" if pct else f"{v:,.1f}" if abs(v) < 10 else f"{v:,.0f}"))
+                          for v in df[c]]
     flags = unmet_flags(df)
     if flags.any():  # a case cheaper only because it serves less is never just "cheaper"
         share = pd.to_numeric(df["unmet_pflops"], errors="coerce") / pd.to_numeric(df["demand_pflops"], errors="coerce")
