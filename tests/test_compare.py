@@ -57,7 +57,9 @@ def test_compare_two_real_results(solved: dict[str, Path], tmp_path: Path) -> No
     assert all(f.is_file() and f.stat().st_size > 0 for f in files)
     csv = pd.read_csv(tmp_path / "cmp" / "compare.csv")
     assert list(csv.columns[:5]) == ["metric", "period", "unit", "base", "double-batch"]
-    assert "| objective_cny | 亿元 | 0.62 | 0.88 | +0.26 | +41.1% |" in (tmp_path / "cmp" / "compare.md").read_text()
+    md = (tmp_path / "cmp" / "compare.md").read_text()
+    assert "| objective_cny | 目标值（含未满足需求价值） | 亿元 | 0.62 | 0.88 | +0.26 | +41.1% |" in md  # the name beside the code
+    assert "| total_cost_cny | 总成本 |" in md and "| west_share_new [2025] | 西部占新建 |" in md
 
 
 def test_what_moved_and_the_site_changes(solved: dict[str, Path]) -> None:

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 
 from edwc.cli.main import main
 from edwc.workflow.run import solve_instance
@@ -137,3 +140,27 @@ def test_alternatives_status_and_firm_are_honest(tiny_result: Path) -> None:
     assert "firm" not in set(one["status"]) and UNJUDGED in set(one["status"])
     two = firm_table({"optimum": built_by_site(tiny_result), "same": built_by_site(tiny_result)})
     assert "firm" in set(two["status"])
+
+
+def test_a_drawn_case_that_leaves_demand_unmet_is_flagged(tiny_result: Path, tmp_path: Path) -> None:
+    """uncertainty.png rings a case that leaves > 0.1 % of demand unmet and names it above the chart (issue 20,
+    item 2): building less there is not better. Read from the cases' kpis.csv; tiny serves all its demand."""
+    import shutil
+
+    from edwc.analysis.uncertainty_chart import plot_hubs, unmet_shares
+    from edwc.decisions.firm import built_by_site
+
+    short = tmp_path / "short"
+    shutil.copytree(tiny_result, short)
+    k = pd.read_csv(short / "kpis.csv")
+    k.loc[k["kpi"] == "unmet_share", "value"] = 0.02  # this copy reads as a case that left 2 % unmet
+    k.to_csv(short / "kpis.csv", index=False)
+    shares = unmet_shares([tiny_result, short])
+    assert shares[tiny_result.name] == 0.0 and shares["short"] == 0.02
+    plans = {tiny_result.name: built_by_site(tiny_result), "short": built_by_site(short)}
+    plain = plot_hubs(plans, tiny_result / "instance", tmp_path / "plain.png", "tiny", "en", unmet={})
+    ringed = plot_hubs(plans, tiny_result / "instance", tmp_path / "ringed.png", "tiny", "en", unmet=shares)
+    a = np.asarray(Image.open(plain).convert("RGB")).astype(int)
+    b = np.asarray(Image.open(ringed).convert("RGB")).astype(int)
+    red = lambda im: int(((im[..., 0] > 150) & (im[..., 1] < 80) & (im[..., 2] < 80)).sum())  # noqa: E731
+    assert red(b) > red(a) + 200  # the ring and the line naming the case

@@ -60,14 +60,28 @@ def hub_order(plans: dict[str, pd.DataFrame], instance_dir: Path, lang: str) -> 
     return by_hub.loc[order], side.loc[order], labels
 
 
+UNMET_FLAG = 0.001  # a case leaving more than this share of demand unmet is flagged (as sweep and report flag it)
+
+
+def unmet_shares(folders: list[Path]) -> dict[str, float]:
+    """Each case's unmet share of demand (last period), from its kpis.csv."""
+    out: dict[str, float] = {}
+    for f in folders:
+        k = pd.read_csv(f / "kpis.csv")
+        k = k[(k["kpi"] == "unmet_share") & (k["period"] == k["period"].max())]
+        out[f.name] = float(k["value"].iloc[0]) if len(k) else 0.0
+    return out
+
+
 def plot_hubs(plans: dict[str, pd.DataFrame], instance_dir: Path, path: Path, name: str, lang: str = "zh",
-              at_limit: pd.Series | None = None) -> Path:
+              at_limit: pd.Series | None = None, unmet: dict[str, float] | None = None) -> Path:
     import matplotlib
 
     from edwc.maps.base import write_atomically
     from edwc.maps.static import figure, rc
 
     w = decision_words(lang)
+    flagged = {c: v for c, v in (unmet or {}).items() if v > UNMET_FLAG}
     by_hub, side, labels = hub_order(plans, instance_dir, lang)
     order = list(by_hub.index)
     n = by_hub.shape[1]
@@ -85,8 +99,10 @@ def plot_hubs(plans: dict[str, pd.DataFrame], instance_dir: Path, path: Path, na
                 rng = np.random.default_rng(0)
                 for xi, h, c in zip(x, by_hub.index, colours, strict=True):
                     v = by_hub.loc[h].to_numpy()
+                    short = [case in flagged for case in by_hub.columns]  # cases that leave demand unmet: ringed
                     ax.scatter(xi + rng.uniform(-0.12, 0.12, len(v)), v, s=26, color=c, alpha=0.8, zorder=3,
-                               edgecolors="white", linewidths=0.5)
+                               edgecolors=[C.UNMET if f else "white" for f in short],
+                               linewidths=[1.4 if f else 0.5 for f in short])
                     ax.plot([xi - 0.28, xi + 0.28], [np.median(v)] * 2, color=c, lw=2, zorder=2)
                 sub = w["unc_sub_dots"]
             else:
@@ -118,6 +134,12 @@ def plot_hubs(plans: dict[str, pd.DataFrame], instance_dir: Path, path: Path, na
             fig.text(0.01, 0.985, w["unc_title"].format(name=name, cases=n), fontsize=12, va="top")
             fig.text(0.01, 0.935, sub + "\n" + w["unc_sub_notes"].format(at=pct(AT_LIMIT)), fontsize=8.5, va="top",
                      color=C.INK_SOFT, linespacing=1.5)
+            if flagged:
+                worst = sorted(flagged.items(), key=lambda kv: -kv[1])[:4]
+                fig.text(0.01, 0.845, w["unc_unmet"].format(
+                    n=len(flagged), at=pct(UNMET_FLAG, 1), cases="，".join(f"{c} {pct(v, 1)}" for c, v in worst)
+                    if lang == "zh" else ", ".join(f"{c} {pct(v, 1)}" for c, v in worst)), fontsize=8.5, va="top",
+                    color=C.UNMET)
             fig.savefig(tmp, format="png", dpi=150, facecolor="white")
 
     return write_atomically(path, draw)

@@ -49,6 +49,7 @@ DECISION_WORDS = {
         "builds_share": "建设该站点的情景占比",
         "unc_title": "{name}：{cases} 个抽样情景中各枢纽新建 IT MW",
         "unc_sub_dots": "每点一个情景；横线 = 中位数",
+        "unc_unmet": "{n} 个情景留有未满足需求（> {at}，红圈；其新建较少不等于更好）：{cases}",
         "unc_sub_notes": "各枢纽名下：各情景中最少–最多；满载站点 = 在每个情景都达到电力上限（≥ {at}）的站点数，其规模无法随情景变化",
         "unc_sub_box": "箱 = 四分位，须 = 第 10–90 百分位，三角 = 均值",
         "unc_axis": "新建 IT MW（各期合计）",
@@ -110,6 +111,7 @@ DECISION_WORDS = {
         "builds_share": "share of cases that build there",
         "unc_title": "{name}: IT MW built per hub over {cases} drawn cases",
         "unc_sub_dots": "one dot per case; bar = median",
+        "unc_unmet": "{n} case(s) leave demand unmet (> {at}, ringed red; building less there is not better): {cases}",
         "unc_sub_notes": ("under each hub: least–most over the cases; at power limit = its sites at ≥ {at} of their "
                           "power limit in every case (they cannot grow whatever is drawn)"),
         "unc_sub_box": "box: quartiles, whiskers: 10th–90th percentile, triangle: mean",

@@ -77,12 +77,13 @@ def sweep_draws(instance: str | Path, draws_file: str | Path, n: int, *, out: st
 def draw_charts(out: Path, plans: dict[str, pd.DataFrame], sites: pd.DataFrame, name: str, lang: str) -> list[Path]:
     """uncertainty[.en].png (IT MW per hub over the cases) and uncertainty_map[.en].png (sites by how often
     they are built at)."""
-    from edwc.analysis.uncertainty_chart import plot_hubs, sites_at_limit
+    from edwc.analysis.uncertainty_chart import plot_hubs, sites_at_limit, unmet_shares
     from edwc.maps.i18n import suffix
     from edwc.maps.sites_map import uncertainty_map
 
     limits = sites_at_limit([out / c for c in plans])
-    return [plot_hubs(plans, out / "instance", out / f"uncertainty{suffix(lang)}.png", name, lang, limits),
+    unmet = unmet_shares([out / c for c in plans])
+    return [plot_hubs(plans, out / "instance", out / f"uncertainty{suffix(lang)}.png", name, lang, limits, unmet),
             uncertainty_map(out, sites, out / "instance", len(plans), lang)]
 
 

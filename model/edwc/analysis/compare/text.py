@@ -53,6 +53,37 @@ def display_summary(comp: Comparison) -> pd.DataFrame:
     return out
 
 
+def metric_name(code: str, lang: str) -> str:
+    """A compared metric's name in words (the KPI names of plan.xlsx, the report's cost parts); the code if none."""
+    from edwc.analysis.workbook_sheets import KPI_NAMES
+    from edwc.maps.i18n_pages import REPORT_WORDS
+
+    i = 0 if lang == "zh" else 1
+    base = code.split(" [", 1)[0]
+    if base in KPI_NAMES:
+        return KPI_NAMES[base][i]
+    if base.startswith("cost_") and base.endswith("_cny"):
+        part = base.removeprefix("cost_").removesuffix("_cny")
+        return str(REPORT_WORDS[lang]["parts"].get(part, part))
+    for prefix in sorted((k for k in KPI_NAMES if k.endswith("_")), key=len, reverse=True):
+        if base.startswith(prefix):
+            return KPI_NAMES[prefix][i] + base[len(prefix):]
+    return SUMMARY_NAMES.get(base, {}).get(lang, base)
+
+
+SUMMARY_NAMES = {"status": {"zh": "求解状态", "en": "solve status"}, "mip_gap": {"zh": "MIP 间隙", "en": "MIP gap"},
+                 "objective_cny": {"zh": "目标值（含未满足需求价值）", "en": "objective (with the value of unmet demand)"},
+                 "total_cost_cny": {"zh": "总成本", "en": "total cost"},
+                 "unmet_value_cny": {"zh": "未满足需求价值（不计入成本）", "en": "value of unmet demand (not a cost)"}}
+
+
+def named_summary(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The display summary with a name column beside each metric's code (compare.md)."""
+    out = df.copy()
+    out.insert(1, "名称" if lang == "zh" else "name", [metric_name(str(m), lang) for m in df["metric"]])
+    return out
+
+
 def display_capacity(comp: Comparison) -> pd.DataFrame:
     df = comp.capacity.copy()
     for col in df.columns[2:]:
@@ -110,7 +141,7 @@ def render_markdown(comp: Comparison, lang: str = "zh") -> str:
     for lab, f, r in zip(comp.labels, comp.folders, comp.results, strict=True):
         sets = ", ".join(f"{k}={v}" for k, v in (r.summary.get("sets") or {}).items())
         lines.append(f"| {lab} | `{f}` | {r.summary.get('scenario') or ''} | {sets} |")
-    lines += ["", t["kpis"], "", markdown_table(display_summary(comp)), "",
+    lines += ["", t["kpis"], "", markdown_table(named_summary(display_summary(comp), lang)), "",
               t["capacity"], "", markdown_table(display_capacity(comp)), "", t["moved"], ""]
     lines.append(markdown_table(display_moved(comp)) if len(comp.moved) else t["nothing"])
     for lab in comp.others:
