@@ -79,3 +79,23 @@ def test_shipped_scenarios_validate():
     for name in names:
         assert inst.config.scenarios[name].description
         load_instance(INSTANCES / "china-2025", scenario=name)  # raises InputError if an override misses
+
+
+def test_report_cards_give_the_racks_statistic_beside_server_use(china_2025_folder, tmp_path) -> None:
+    """Issue 19, item 1: 上架率 as the statistic counts it (occupied / built racks) is a card of the report, with
+    the built racks and the servers' utilisation beside it, in both languages; in the published 60-65 % band."""
+    import shutil
+
+    import pandas as pd
+
+    from edwc.analysis.report_page import write_report
+
+    folder = tmp_path / "r"
+    shutil.copytree(china_2025_folder, folder)
+    k = pd.read_csv(folder / "kpis.csv").set_index("kpi")["value"]
+    occ, built = float(k["rack_occupancy_national"]), float(k["standard_racks_built"])
+    assert 0.60 <= occ <= 0.65
+    zh = write_report(folder, "zh").read_text(encoding="utf-8")
+    en = write_report(folder, "en").read_text(encoding="utf-8")
+    assert f"上架率（已用/建成 {built / 1e4:,.0f} 万架）" in zh and f"{occ:.1%}" in zh
+    assert f"上架率 (occupied / {built / 1e6:,.2f} M built racks)" in en

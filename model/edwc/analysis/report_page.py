@@ -54,6 +54,11 @@ def kpi_cards(d: Digest, lang: str) -> str:
         (w["emissions_year"].format(t=d.period) if d.multi_period else w["emissions"], f"{num(mt, 1)} Mt CO₂"),
         (w["gap"], f"{d.summary.get('status', '')} · gap {pct(h['mip_gap'], 2)}"),
     ]
+    occ, built = d.kpis.get("rack_occupancy_national"), d.kpis.get("standard_racks_built")
+    if occ is not None and built is not None and occ == occ:  # shells apart from IT: 上架率 as the statistic counts it
+        racks = f"{built / 1e4:,.0f}" if lang == "zh" else f"{built / 1e6:,.2f}"
+        cards.insert(4, ((w["occupancy_year"] if d.multi_period else w["occupancy"]).format(t=d.period, m=racks),
+                         f"{pct(occ, 1)} · {pct(d.kpis.get('utilisation_national', float('nan')), 0)}"))
     return '<div class="cards">' + "".join(
         f'<div class="card{" warn" if v.startswith("⚠") else ""}"><div class="k">{e(k)}</div><div class="v">{e(v)}</div></div>'
         for k, v in cards) + "</div>"
