@@ -16,6 +16,7 @@ INSTANCE_LEVEL = ("existing_compute_2023", "existing_intel_share", "demand_2025_
 PLAN_LEVEL = ("installed_2025", "racks_2025", "dc_electricity", "pue_national", "intel_energy_share",
               "grid_intensity_2025", "rack_occupancy_2025")
 GROWTH_LEVEL = ("elec_growth_2025_2027", "elec_2030", "elec_2030_low", "elec_2030_high", "racks_growth_2025_2030")
+SITE_LEVEL = ("shaoguan_racks_2025", "zhangjiakou_electricity_2025", "cluster_racks_2025")  # where the plan builds
 POWER_LEVEL = ("zhongwei_pv",)  # the power side's own accounting on the default instance's time slices
 PROFILE_LEVEL = ("profile_solar_hours", "profile_wind_hours")  # the shipped hourly profiles: tests/test_timeseries.py
 
@@ -27,7 +28,7 @@ def within(tid: str, value: float) -> None:
 
 
 def test_every_target_is_sourced_and_tested():
-    assert set(TARGETS) == set(INSTANCE_LEVEL) | set(PLAN_LEVEL) | set(PROFILE_LEVEL) | set(POWER_LEVEL) | set(GROWTH_LEVEL)
+    assert set(TARGETS) == set(INSTANCE_LEVEL) | set(PLAN_LEVEL) | set(PROFILE_LEVEL) | set(POWER_LEVEL) | set(GROWTH_LEVEL) | set(SITE_LEVEL)
     for t in TARGETS.values():
         assert t["source_fact"] in FACTS, t["id"]
         assert float(t["low"]) <= float(t["high"]) and t["source"] and t["measured_as"]
@@ -61,6 +62,17 @@ def test_plan_calibration(plan):
     within("pue_national", plan["pue_energy_weighted"])
     within("intel_energy_share", plan["energy_mwh_intelligent"] / 1e6)
     within("grid_intensity_2025", plan["emissions_t"] / plan["grid_mwh"])
+
+
+def test_site_calibration(china_2025, inst):
+    """Issue 19: shells from what exists and build rates put the clusters near what was built, not their plans
+    (before shells: Shaoguan 468 k racks and 7.8 TWh, Zhangjiakou 11.1 TWh, cluster sites 3.26 M racks)."""
+    s = china_2025.tables["sites"]
+    s = s[s["period"] == s["period"].max()].set_index("site")
+    within("shaoguan_racks_2025", s.at["shaoguan", "shell_mw"] * 1000 / 2.5)
+    within("zhangjiakou_electricity_2025", s.at["zhangjiakou", "energy_mwh"] / 1e6)
+    clusters = inst.sites.loc[inst.sites["kind"] == "cluster", "site"]
+    within("cluster_racks_2025", s.loc[clusters, "shell_mw"].sum() * 1000 / 2.5 / 1e6)
 
 
 def test_zhongwei_direct_supply(inst):
