@@ -741,7 +741,11 @@ def build(name: str, periods: list[int], description: str, policy: dict, solver:
         site_rows.append([sid, s["name_zh"], s["name_en"], site_hub(s), site_side(s), s["region"], s["lon"],
                           s["lat"], s["kind"], s["candidate"], campus, fmt(site_pue(s, horizon), 3),
                           fmt(site_pue_new(s), 3), fmt(site_price(s), 4), fmt(site_co2(s), 4),
-                          fmt(max_facility_mw(s, ex, cls, horizon), 1), fmt(direct_mw_max(s), 0),
+                          fmt(max_facility_mw(s, ex, cls, horizon), 1),
+                          # several periods: the first period's limit is the 2025 one (what is built and approved
+                          # now), rising linearly to the horizon's; one period: the column is empty
+                          fmt(max_facility_mw(s, ex, cls, 2025), 1) if len(periods) > 1 else "",
+                          fmt(direct_mw_max(s), 0),
                           fmt(shell_mw(ex, sid, cls), 1), "", fmt(build_mw_per_year(s), 1)])
         # shell_phase_mw left empty (shells of any size): whole phases (shell_phase_mw(s)) took the 2025 solve past
         # 3 minutes on the shared 2-core machine; the phase rows are in the model and tested on tiny
@@ -750,7 +754,8 @@ def build(name: str, periods: list[int], description: str, policy: dict, solver:
     write_csv(out / "sites.csv",
               ["site", "name_zh", "name_en", "hub", "side", "region", "lon", "lat", "kind", "candidate",
                "campus_capex_cny", "pue", "pue_new", "power_price_cny_per_kwh", "grid_co2_t_per_mwh",
-               "max_facility_mw", "direct_mw_max", "existing_shell_mw", "shell_phase_mw", "build_mw_per_year"], site_rows)
+               "max_facility_mw", "max_facility_mw_start", "direct_mw_max", "existing_shell_mw", "shell_phase_mw",
+               "build_mw_per_year"], site_rows)
     write_csv(out / "site_classes.csv", ["site", "class", "existing_pflops", "max_modules"], sc_rows)
     write_csv(out / "classes.csv",
               ["class", "precision", "kw_per_pflops", "capex_cny_per_pflops", "module_pflops", "kw_per_pflops_existing",
@@ -839,7 +844,7 @@ def main() -> None:
                 scenarios=Path(__file__).resolve().parent / "china-2025-scenarios.yaml")
     USED.add("fin_carbon_price_2030")
     r30 = build("china-2030", [2025, 2027, 2030],
-                "China 2025-2030: growth path (AI +52.3 %/yr, general +10 %/yr) with a carbon price",
+                f"China 2025-2030: growth path (AI +{fact('art_ai_cagr_idc'):g} %/yr, general +{fact('dem_general_growth'):g} %/yr) with a carbon price",
                 policy=dict(carbon=fmt(fact("fin_carbon_price_2030"), 0),
                             carbon_src="fin_carbon_price_2030 (ESTIMATE)",
                             green_all=fmt(pct("pol_green_dc_2030"), 3), green_all_src="pol_green_dc_2030 (SOURCED 80 % by 2030)",

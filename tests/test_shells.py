@@ -78,3 +78,42 @@ def test_noload(tiny, tmp_path):
     assert b["noload_mwh"] == pytest.approx(1000)
     assert kpi(r, "rack_occupancy_east") == pytest.approx(25 / 35)
     assert r.summary["objective_cny"] == pytest.approx(BASE + 1e6)
+
+
+def test_limits_rise_from_their_start_to_the_horizon():
+    """max_facility_mw[s,t]: max_facility_mw_start in the first period, linear in the years to max_facility_mw in the
+    last; empty, or a single period: max_facility_mw throughout."""
+    import pandas as pd
+
+    from edwc.input.limits import facility_limits
+
+    sites = pd.DataFrame({"site": ["a", "b"], "max_facility_mw": [200.0, 50.0], "max_facility_mw_start": [100.0, None]})
+    lim = facility_limits(sites, [2025, 2027, 2030])
+    assert lim[("a", 2025)] == 100 and lim[("a", 2027)] == pytest.approx(140) and lim[("a", 2030)] == 200
+    assert {lim[("b", t)] for t in (2025, 2027, 2030)} == {50.0}
+    assert facility_limits(sites, [2025])[("a", 2025)] == 200
+
+
+def test_a_limit_with_a_start_holds_the_first_period_back(tiny, tmp_path):
+    """Two periods (2030 demand 1.6 x 2025): west-1's limit starts at 5 MW of facility in 2025 (no 10 MW module
+    fits) and reaches its max_facility_mw in 2030. Free, west-1 opens in 2025 (20 MW); held back, the work goes to
+    west-2 (a dearer campus that then serves 2030 too) and the plan costs more; edwc check re-derives the rows."""
+    import pandas as pd
+
+    from conftest import edit_table
+
+    yaml_set(tiny, "periods: [2025]", "periods: [2025, 2030]")
+
+    def grow(df: pd.DataFrame) -> pd.DataFrame:
+        later = df.assign(period="2030", pflops=(df["pflops"].astype(float) * 1.6).round(3).astype(str))
+        return pd.concat([df, later], ignore_index=True)
+
+    edit_table(tiny, "demand", grow)
+    free = solve(tiny, tmp_path / "free")
+    set_cell(tiny, "sites", {"site": "west-1"}, "max_facility_mw_start", 5)
+    held = solve(tiny, tmp_path / "held")
+    st = held.tables["sites"].set_index(["site", "period"])
+    assert st.at[("west-1", 2025), "facility_mw"] <= 5 + 1e-6
+    assert free.tables["sites"].set_index(["site", "period"]).at[("west-1", 2025), "facility_mw"] > 5
+    assert st.at[("west-2", 2025), "facility_mw"] > 5
+    assert held.summary["objective_cny"] > free.summary["objective_cny"]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from edwc.input.instance import Instance
+from edwc.input.limits import facility_limits
 from edwc.network.routes import allowed_pairs, great_circle_km, routes, trunk_table
 
 SCALE = 1e6  # objective coefficients are in M CNY inside the solver; reports are in CNY
@@ -102,6 +103,7 @@ class ModelData:
     shell_existing: dict[tuple[str, int], float] = field(default_factory=dict)
     shell_phase_mw: dict[str, float] = field(default_factory=dict)
     build_mw_per_year: dict[str, float] = field(default_factory=dict)  # only sites with a rate limit
+    facility_limit: dict[tuple[str, int], float] = field(default_factory=dict)  # max_facility_mw by period
     window: dict[int, float] = field(default_factory=dict)
     ahead: dict[int, float] = field(default_factory=dict)
     it_stock_kw: dict[str, float] = field(default_factory=dict)
@@ -189,6 +191,7 @@ def prepare(inst: Instance) -> ModelData:
                         for s in site_attr for t in periods},
         shell_phase_mw={s: float(site_attr[s]["shell_phase_mw"]) for s in site_attr},
         build_mw_per_year={s: float(r) for s in shell_sites if (r := site_attr[s]["build_mw_per_year"]) == r},
+        facility_limit=facility_limits(inst.sites, periods),
         window=win,
         ahead={t: cap.build_ahead_years / win[t] for t in periods},
         build_growth=cap.build_growth_per_year,

@@ -269,7 +269,8 @@ def add_direct_rules(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData, pw: Pow
 
     def share(m, s, t):
         need = dr.load_share_min_2030 if t >= 2030 else dr.load_share_min
-        big = need * d.site[s]["max_facility_mw"] * pd_.hours_per_year  # share x the most the site can use: tight
+        most = max(d.facility_limit.get((s, tt), d.site[s]["max_facility_mw"]) for tt in d.periods)
+        big = need * most * pd_.hours_per_year  # share x the most the site can use: tight
         return m.direct_to_load_mwh[s, t] >= need * m.energy_mwh[s, t] - big * (1 - m.has_direct[s, t])
 
     m.direct_load_share = pyo.Constraint(m.direct_sites, m.periods, rule=share)

@@ -27,7 +27,7 @@ def add_shell_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
     for s, c in d.site_class:
         m._site_classes.setdefault(s, []).append(c)
     m.shell_new_sites = set(d.shell_sites)
-    cap = {s: d.site[s]["max_facility_mw"] / d.site[s]["pue_new"] for s in d.shell_sites}
+    cap = {s: max(d.facility_limit[(s, t)] for t in d.periods) / d.site[s]["pue_new"] for s in d.shell_sites}
     m.shell_new = pyo.Var(d.shell_sites, m.periods, domain=pyo.NonNegativeReals, bounds=lambda m, s, t: (0, cap[s]))
     phased = [s for s in d.shell_sites if d.shell_phase_mw[s] > 0]
     m.shell_phases = pyo.Var(phased, m.periods, domain=pyo.NonNegativeIntegers,
@@ -81,12 +81,13 @@ def add_shells(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 
 def add_site_power(m: pyo.ConcreteModel, d: ModelData) -> None:
-    """site_power[s,t]:  PUE[s] · shell_existing[s,t] + PUE_new[s] · Σ_{t' ≤ t} shell_new[s,t'] ≤ max_facility_mw[s]
-    (the facility a site's shells take at full IT load, against what exists, is being built and is approved)."""
+    """site_power[s,t]:  PUE[s] · shell_existing[s,t] + PUE_new[s] · Σ_{t' ≤ t} shell_new[s,t'] ≤ max_facility_mw[s,t]
+    (the facility a site's shells take at full IT load, against what exists, is being built and is approved;
+    max_facility_mw[s,t] rises linearly from max_facility_mw_start in the first period where that is given)."""
     def rule(m, s, t):
         a = d.site[s]
         new = quicksum(m.shell_new[s, tt] for tt in d.periods if tt <= t)
-        return a["pue"] * d.shell_existing.get((s, t), 0.0) + a["pue_new"] * new <= a["max_facility_mw"]
+        return a["pue"] * d.shell_existing.get((s, t), 0.0) + a["pue_new"] * new <= d.facility_limit[(s, t)]
 
     m.site_power = pyo.Constraint(d.shell_sites, m.periods, rule=rule)
 

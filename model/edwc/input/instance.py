@@ -276,6 +276,8 @@ def _refs(t: dict[str, pd.DataFrame], cfg: InstanceConfig | None, problems: list
                                 "existing capacity; make it an existing site or set existing_pflops to 0", line=int(i) + 2, column="existing_pflops"))
     it_kw = (sc["existing_pflops"] * sc["class"].map(kw)).groupby(sc["site"]).sum()
     shell = s["existing_shell_mw"].astype(float) if "existing_shell_mw" in s else pd.Series(float("nan"), index=s.index)
+    starts = (pd.to_numeric(s["max_facility_mw_start"], errors="coerce") if "max_facility_mw_start" in s
+              else pd.Series(float("nan"), index=s.index))
     for i in s.index:
         it_mw = it_kw.get(s.at[i, "site"], 0.0) / 1000
         if shell[i] == shell[i] and it_mw > shell[i] * (1 + 1e-9):
@@ -285,6 +287,10 @@ def _refs(t: dict[str, pd.DataFrame], cfg: InstanceConfig | None, problems: list
         if need_mw > s.at[i, "max_facility_mw"] * (1 + 1e-9):
             problems.append(Problem("sites.csv", f"existing shells already take {need_mw:,.1f} MW of facility power, "
                                     f"above max_facility_mw {s.at[i, 'max_facility_mw']:,.1f}", line=int(i) + 2, column="max_facility_mw"))
+        start = float(starts[i])
+        if start == start and need_mw > start * (1 + 1e-9):
+            problems.append(Problem("sites.csv", f"existing shells already take {need_mw:,.1f} MW of facility power, "
+                                    f"above max_facility_mw_start {start:,.1f}", line=int(i) + 2, column="max_facility_mw_start"))
     tr = t["trunks"]
     for i in tr.index[tr["from"] == tr["to"]]:
         problems.append(Problem("trunks.csv", "a trunk must join two different nodes", line=int(i) + 2, column="to"))

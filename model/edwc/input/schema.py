@@ -306,6 +306,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("power_price_cny_per_kwh", "float", min=0, max=5),
         Column("grid_co2_t_per_mwh", "float", min=0, max=2),
         Column("max_facility_mw", "float", min=0, max=1e5),
+        Column("max_facility_mw_start", "float", min=0, max=1e5, required=False, optional_cell=True),  # first period; empty: max_facility_mw
         Column("direct_mw_max", "float", min=0, max=1e5, required=False, optional_cell=True),  # PV + wind MW; empty: 0
         Column("existing_shell_mw", "float", min=0, max=1e5, required=False, optional_cell=True),  # IT MW; empty: existing IT
         Column("shell_phase_mw", "float", min=0, max=1e4, required=False, optional_cell=True),  # IT MW; empty or 0: any size

@@ -86,8 +86,10 @@ def lever_specs(config: dict[str, Any], sites: pd.DataFrame) -> list[Lever]:
         if low:
             out.append(Lever("west_limits", "low", "western site power limits: half the room above their shells",
                              {"scale": low}))
-        out.append(Lever("west_limits", "high", "western site power limits × 2", {"scale": [
-            {"table": "sites", "where": {"side": "west"}, "column": "max_facility_mw", "factor": 2.0}]}, "× 2"))
+        high = [{"table": "sites", "where": {"side": "west"}, "column": col, "factor": 2.0}
+                for col in ("max_facility_mw", "max_facility_mw_start")
+                if col in west and pd.to_numeric(west[col], errors="coerce").notna().any()]
+        out.append(Lever("west_limits", "high", "western site power limits × 2", {"scale": high}, "× 2"))
     cap = config.get("capacity") or {}
     if "build_mw_per_year" in sites and pd.to_numeric(sites["build_mw_per_year"], errors="coerce").notna().any():
         g = float(cap.get("build_growth_per_year") or 0.0)

@@ -14,6 +14,16 @@ def windows(periods: list[int], stock_year: int | None) -> dict[int, float]:
     return {t: float(max(1, t - q)) for t, q in zip(periods, prev, strict=True)}
 
 
+def _limit(site, s: str, t: int, periods: list[int]) -> float:  # noqa: ANN001  (a DataFrame by site)
+    """The site's power limit in period t: max_facility_mw, or from max_facility_mw_start (first period) rising
+    linearly with the years to max_facility_mw (last period)."""
+    end = float(site.at[s, "max_facility_mw"])
+    start = float(site.at[s, "max_facility_mw_start"]) if "max_facility_mw_start" in site else float("nan")
+    if start != start or len(periods) < 2:
+        return end
+    return start + (end - start) * (t - periods[0]) / (periods[-1] - periods[0])
+
+
 def check_shells(p: Plan, d: Derived, r: Rows) -> None:
     cap = p.cfg.capacity
     site = p.inst["sites"].set_index("site")
@@ -32,11 +42,12 @@ def check_shells(p: Plan, d: Derived, r: Rows) -> None:
             row = row_key(site=s, period=t)
             new, ex, it = d.shell_new.get((s, t), 0.0), d.shell_existing[(s, t)], d.it_kw.get((s, t), 0.0)
             added = new - before_new
-            scale = max(1.0, float(site.at[s, "max_facility_mw"]))
+            limit = _limit(site, s, t, d.periods)
+            scale = max(1.0, limit)
             if s not in can_build and new > 1e-6:
                 r.fail("shell_fill", row, f"{fmt(new)} MW of new shells at a site that cannot build")
             if s in can_build:
-                r.leq("site_power", row, pue * ex + pue_new * new, float(site.at[s, "max_facility_mw"]), scale,
+                r.leq("site_power", row, pue * ex + pue_new * new, limit, scale,
                       f"shells take PUE {pue:g} x {fmt(ex)} MW + PUE {pue_new:g} x {fmt(new)} MW = {{lhs}} MW > max_facility_mw {{rhs}}")
                 r.leq("shell_fill", row, it / 1000, ex + new, scale, "IT {lhs} MW does not fit the shells' {rhs} MW")
                 r.leq("shell_built", row, -added, 0.0, scale, "cumulative new shells fall by {lhs} MW")
