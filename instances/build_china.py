@@ -849,7 +849,8 @@ def main() -> None:
                             carbon_src="fin_carbon_price_2030 (ESTIMATE)",
                             green_all=fmt(pct("pol_green_dc_2030"), 3), green_all_src="pol_green_dc_2030 (SOURCED 80 % by 2030)",
                             green_from="2030"),
-                solver=dict(time_limit=600, gap=0.005, days=12, segments=6))
+                # 1 %: with limits by period (2025 = china-2025's) the 0.5 % gap took past the 600 s limit (0.81 %, measured)
+                solver=dict(time_limit=600, gap=0.01, days=12, segments=6))
     if args.check:
         report("china-2025", r25)
         report("china-2030", r30)
