@@ -1,15 +1,17 @@
 """Where a warm re-solve's time goes: one price re-solve cold and warm, from HiGHS's log (issue 22).
 
     .venv/bin/python benchmarks/bench_warm_log.py [--instance china-2025] [--cases all|N,M] [--seed 0]
-        [--logs DIR] [--option KEY=VALUE ...] [--json F]
+        [--modes cold,warm,warm-submips] [--logs DIR] [--option KEY=VALUE ...] [--json F]
 
 Solves the instance once (its base plan), takes the plan as `edwc price` does (decisions/fixed.py plan_start),
 then for each price re-solve (a policy switched off) runs the solve stage as the re-solve runs it (lazy network,
-1 thread) cold and warm, one after the other in this process (the order alternating by case). Printed per run:
+1 thread) in each mode, one after the other in this process (the order turning by case): cold, warm (the start
+marked near, as price gives it: no sub-MIP heuristics) and warm-submips (the same start, HiGHS's sub-MIP
+heuristics on, as before they were turned off for price). Printed per run:
 the solve stage, the start's repair, the true gap of the first plan (for warm: the start's, against HiGHS's first
 bound), the time the gap asked for was reached, and from HiGHS's log per round: the root LP, the end of the root
-node, the first B&B node, the plans found, nodes and sub-MIP time. --option sets a HiGHS option on the warm runs
-only (to try one beside the cold run). The machine is shared: the load averages are printed.
+node, the first B&B node, the plans found, nodes and sub-MIP time. --option sets a HiGHS option on the warm runs'
+MIPs only (to try one beside the cold run). The machine is shared: the load averages are printed.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +128,7 @@ def main() -> None:
     ap.add_argument("--instance", default="china-2025")
     ap.add_argument("--cases", default="all", help="all, or the 0-based numbers of the price re-solves")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--modes", default="cold,warm,warm-submips")
     ap.add_argument("--logs", type=Path, help="write each run's HiGHS log into this folder")
     ap.add_argument("--option", action="append", default=[], help="KEY=VALUE: a HiGHS option for the warm runs")
     ap.add_argument("--json", type=Path)
@@ -141,13 +145,15 @@ def main() -> None:
                                  threads=1)
         start = plan_start(base)
         assert start is not None
+        near = replace(start, near=True)
+        modes = args.modes.split(",")
         cases = price_cases(base)
         pick = range(len(cases)) if args.cases == "all" else [int(c) for c in args.cases.split(",")]
         for i in pick:
             name, sets = cases[i]
-            for warm in ((False, True) if i % 2 == 0 else (True, False)):
-                mode = "warm" if warm else "cold"
-                r = one(base / "instance", sets, args.seed, [start] if warm else [], options if warm else {})
+            for mode in modes[i % len(modes):] + modes[: i % len(modes)]:
+                starts = {"cold": [], "warm": [near], "warm-submips": [start]}[mode]
+                r = one(base / "instance", sets, args.seed, starts, options if starts else {})
                 if args.logs:
                     args.logs.mkdir(parents=True, exist_ok=True)
                     (args.logs / f"{name}-{mode}.highs.log").write_text(r["log"], encoding="utf-8")
