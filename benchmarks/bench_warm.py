@@ -1,11 +1,12 @@
 """Cold against warm re-solves per command, and 1 against 2 HiGHS threads (issue 22).
 
     .venv/bin/python benchmarks/bench_warm.py [--instances china-2025,china-2030] [--seeds 0,1,2]
-        [--commands price,pareto,alternatives,draws,vary] [--json F]
+        [--commands price,pareto,alternatives,draws,vary] [--workers N] [--json F]
 
 For each instance and HiGHS seed (a copy of the instance with solver.seed set): the base plan is solved
 once (1 thread, then 2 threads: the threads table), then each command runs cold and warm side by side
-(the order alternates with the seed, against the load drifting), one worker process, its re-solves only
+(the order alternates with the seed, against the load drifting), one worker process (--workers N: N for price
+and the sweeps, the cores shared as the commands share them), its re-solves only
 timed: price's re-solves without each policy, pareto's far end and points (`--points 4`), alternatives
 (`--n 3`), a draws sweep (`--n 6`: the lead case cold in both modes, the rest warm or cold) and a
 `--vary` sweep of three carbon prices. Printed: medians over the seeds of the wall time of the re-solves
@@ -48,6 +49,7 @@ def case_summaries(folder: Path) -> dict[str, dict[str, Any]]:
 
 
 SIZES = {"points": 4, "alternatives": 3, "draws": 6}
+WORKERS = [1]  # worker processes of price and the sweeps (--workers)
 
 
 def run_command(cmd: str, inst: Path, base: Path, work: Path, warm: bool, draws: Path | None) -> tuple[float, Path]:
@@ -61,7 +63,7 @@ def run_command(cmd: str, inst: Path, base: Path, work: Path, warm: bool, draws:
     if cmd == "price":
         folder = work / "price"
         shutil.copytree(base, folder)
-        rep = price_result(folder, workers=1, maps=False, warm=warm)
+        rep = price_result(folder, workers=WORKERS[0], maps=False, warm=warm)
         return rep.seconds.get("resolves", 0.0), folder / RESOLVES
     t0 = time.perf_counter()
     if cmd == "pareto":
@@ -73,11 +75,11 @@ def run_command(cmd: str, inst: Path, base: Path, work: Path, warm: bool, draws:
         assert draws is not None
         # the independent check refuses drawn cases whose draws scale tables (input_hash, on main too): it
         # is left out here, so the draws are timed; every other command checks its plans
-        sweep_draws(inst, draws, SIZES["draws"], out=work / "draws", workers=1, maps=False, warm=warm,
+        sweep_draws(inst, draws, SIZES["draws"], out=work / "draws", workers=WORKERS[0], maps=False, warm=warm,
                     options=SolveOptions(check=False))
     elif cmd == "vary":
         cases = [Case(f"carbon-{p}", None, {"policy.carbon_price_cny_per_t": p}) for p in (0, 200, 300)]
-        sweep_instance(inst, cases, out=work / "vary", workers=1, options=SolveOptions(), warm=warm)
+        sweep_instance(inst, cases, out=work / "vary", workers=WORKERS[0], options=SolveOptions(), warm=warm)
     return time.perf_counter() - t0, work / cmd
 
 
@@ -117,11 +119,13 @@ def main() -> None:
     ap.add_argument("--seeds", default="0,1,2")
     ap.add_argument("--commands", default=",".join(COMMANDS))
     ap.add_argument("--no-threads", action="store_true", help="Skip the 1 vs 2 threads solves.")
+    ap.add_argument("--workers", type=int, default=1, help="Worker processes of price and the sweeps.")
     ap.add_argument("--json", type=Path)
     for k, v in SIZES.items():
         ap.add_argument(f"--{k}", type=int, default=v)
     args = ap.parse_args()
     SIZES.update({k: getattr(args, k) for k in SIZES})
+    WORKERS[0] = args.workers
     from edwc.workflow.run import solve_instance
 
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -161,7 +165,8 @@ def main() -> None:
     load1 = os.getloadavg()
     print(f"\nstarted {t_start}, ended {time.strftime('%H:%M')}; load averages (1, 5, 15 min) "
           f"{' '.join(f'{x:.2f}' for x in load0)} at the start, {' '.join(f'{x:.2f}' for x in load1)} at the end; "
-          f"seeds {args.seeds}; one worker process; 1 HiGHS thread\n")
+          f"seeds {args.seeds}; {args.workers} worker process(es)"
+          f"{'; 1 HiGHS thread' if args.workers == 1 else ''}\n")
     print("| instance | command | cold s | warm s | cold ÷ warm | HiGHS s cold | HiGHS s warm | cold ÷ warm (HiGHS) "
           "| worst Δ objective | gap over asked | starts |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")

@@ -1,9 +1,11 @@
 """Warm starts and parallel search (edwc.solve.warm) change no plan: with the real HiGHS at a zero gap,
-cold, warm and parallel solves reach the same optimum, every plan passes the independent check, and a
-start the case cannot use is repaired or dropped, never handed to HiGHS as it is."""
+cold, warm (a start marked near included) and parallel solves reach the same optimum, every plan passes
+the independent check, and a start the case cannot use is repaired or dropped, never handed to HiGHS as
+it is."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -42,12 +44,16 @@ def test_every_path_reaches_the_same_optimum(tmp_path: Path, network: str, which
     threads = min(2, machine_cores())
     par = solve(folder, tmp_path / "par", sets=NEIGHBOUR, network=network, mip_gap=0.0, threads=threads,
                 starts=[start])
+    # a start marked near (price's): HiGHS runs without its sub-MIP heuristics, to the same optimum
+    near = solve(folder, tmp_path / "near", sets=NEIGHBOUR, network=network, mip_gap=0.0,
+                 starts=[replace(start, near=True)])
     assert cold.summary["start"] == "none"
     assert warm.summary["start"] in ("used", "repaired") and par.summary["start"] in ("used", "repaired")
-    for r in (cold, warm, par):  # solve() runs the independent check: a plan that failed it raised
+    for r in (cold, warm, par, near):  # solve() runs the independent check: a plan that failed it raised
         assert r.summary["status"] == "optimal" and r.summary["mip_gap"] <= TIE_TOL
     assert same(warm.summary["objective_cny"], cold.summary["objective_cny"])
     assert same(par.summary["objective_cny"], cold.summary["objective_cny"])
+    assert same(near.summary["objective_cny"], cold.summary["objective_cny"])
     # the start from the same case is its own optimum: warm gives it back, at the same cost
     again = solve(folder, tmp_path / "again", network=network, mip_gap=0.0, starts=[start])
     assert same(again.summary["objective_cny"], base.summary["objective_cny"])

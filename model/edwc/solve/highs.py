@@ -142,18 +142,20 @@ Hook = Callable[[Any], None]
 
 def run_highs(hm: HighsModel, opts: Solver, time_limit: float, tee: bool = False,
               on_solution: Hook | None = None, on_progress: Hook | None = None,
-              start: np.ndarray | None = None, parallel: bool = True) -> Run:
+              start: np.ndarray | None = None, parallel: bool = True, submips: bool = True) -> Run:
     """Run HiGHS on hm with edwc's options; on_solution sees every improving plan, on_progress is polled
     through the search (it may call event.interrupt()). Ctrl-C stops HiGHS and re-raises. With more than one
     thread a MIP runs HiGHS's parallel tree search (parallel="on"); an LP (parallel=False: polishing, repairing
-    a start) keeps the serial dual simplex, which HiGHS's parallel variant rarely beats."""
+    a start) keeps the serial dual simplex, which HiGHS's parallel variant rarely beats. submips=False: no
+    sub-MIP heuristics (for a start near the optimum: edwc.solve.warm)."""
     h = hm.highs
     h.clearSolver()
     threads = solver_threads(opts)
     on = parallel and threads > 1 and bool(hm.integer.any())
     for key, val in {"output_flag": True, "log_to_console": False, "time_limit": max(time_limit, 1e-3),
                      "mip_rel_gap": opts.mip_gap, "threads": threads, "random_seed": opts.seed,
-                     "parallel": "on" if on else "choose"}.items():
+                     "parallel": "on" if on else "choose", "mip_heuristic_run_rens": submips,
+                     "mip_heuristic_run_rins": submips, "mip_heuristic_run_root_reduced_cost": submips}.items():
         h.setOptionValue(key, val)
     log: list[str] = []
     stop = threading.Event()
@@ -351,10 +353,12 @@ def _least_tie_break(hm: HighsModel, x: np.ndarray, tie_break: np.ndarray, opts:
 
 def solve_model(m: pyo.ConcreteModel, opts: Solver, tee: bool = False, show_progress: bool = False,
                 trace: bool = False, duals: bool = False,
-                warm: Callable[[HighsModel, float], tuple[np.ndarray | None, str]] | None = None) -> SolveOutcome:
+                warm: Callable[[HighsModel, float], tuple[np.ndarray | None, str]] | None = None,
+                near: bool = False) -> SolveOutcome:
     """Solve the model as built (every row present) and load the plan into its variables; duals=True also
     returns the row duals of an LP (a model with no integer left), per Pyomo constraint. warm(hm, seconds
-    left): the start for HiGHS and how it was made (edwc.solve.warm.warm_start)."""
+    left): the start for HiGHS and how it was made (edwc.solve.warm.warm_start); near: that start is near the
+    optimum (no sub-MIP heuristics when it is given)."""
     t0 = time.perf_counter()
     with progress("solving with HiGHS", enabled=show_progress and not tee):
         hm = to_highs(m)
@@ -368,7 +372,7 @@ def solve_model(m: pyo.ConcreteModel, opts: Solver, tee: bool = False, show_prog
 
         x0, how = warm(hm, opts.time_limit_s - handover) if warm is not None and hm.integer.any() else (None, "none")
         r = run_highs(hm, opts, opts.time_limit_s - (time.perf_counter() - t0), tee=tee,
-                      on_progress=record if trace else None, start=x0)
+                      on_progress=record if trace else None, start=x0, submips=not (near and x0 is not None))
         if trace and r.objective is not None and r.bound is not None:
             points.append((time.perf_counter() - t0, r.objective, r.bound))
         x, obj, gap = r.x, r.objective, r.mip_gap

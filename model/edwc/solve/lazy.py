@@ -266,6 +266,9 @@ def solve_lazy(m: pyo.ConcreteModel, d: ModelData, opts: Solver, tee: bool = Fal
         lz.deadline, lz.time_limit_s = t0 + opts.time_limit_s, opts.time_limit_s
         target = opts.mip_gap
         warm = _seed(lz, starts, opts) if starts else "none"
+        from edwc.solve.warm import submips
+
+        heuristics = submips(starts, warm)
         sg = lz.sign
 
         def on_solution(e: Any) -> None:
@@ -289,7 +292,7 @@ def solve_lazy(m: pyo.ConcreteModel, d: ModelData, opts: Solver, tee: bool = Fal
             live[0] = -math.inf
             left = opts.time_limit_s - (time.perf_counter() - t0)
             r = run_highs(hm, opts, left, tee=tee, on_solution=on_solution, on_progress=on_progress,
-                          start=lz.best_x)
+                          start=lz.best_x, submips=heuristics)
             log += r.log
             termination = r.termination
             if r.bound is not None and r.status in ("optimal", "interrupted", "time_limit"):

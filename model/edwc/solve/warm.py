@@ -15,6 +15,10 @@ them before its first round instead of finding them again (edwc.solve.lazy). Tha
 minimises cost like its base (china-2025's price re-solves: 1.5x from the rows alone) and costs a
 case with another objective dearly (an alternative maximising west MW: 3-25x slower with them), whose
 caller hands over Start.plan_only().
+
+A start marked `near` (price's: each re-solve only drops a policy the plan meets) is expected within about the
+gap of the case's optimum: its solve runs without HiGHS's sub-MIP heuristics (RENS, RINS, root reduced cost),
+which on china-2025 spent ~17 of ~25 s finding nothing better than the start (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ class Start:
     values: dict[str, dict[Any, float]]
     rows: frozenset[tuple[str, int]] = frozenset()
     label: str = "base"
+    near: bool = False  # expected near the case's optimum: HiGHS skips its sub-MIP heuristics (module docstring)
 
     def __len__(self) -> int:
         return sum(len(v) for v in self.values.values())
@@ -52,7 +57,7 @@ class Start:
     def plan_only(self) -> Start:
         """The plan without its trunk rows: for a case with another objective (an alternative, the far end
         of a front), whose search the cost plan's binding rows slow down (docs/performance.md)."""
-        return Start(self.values, frozenset(), self.label)
+        return Start(self.values, frozenset(), self.label, self.near)
 
 
 @dataclass
@@ -62,6 +67,11 @@ class Warm:
     x: np.ndarray | None
     how: str  # none | used (as given) | repaired | dropped
     seconds: float = 0.0
+
+
+def submips(starts: Sequence[Start], how: str) -> bool:
+    """Whether HiGHS runs its sub-MIP heuristics: not when a start marked near was used (or repaired)."""
+    return not (how in ("used", "repaired") and any(s.near for s in starts))
 
 
 def start_of_model(m: pyo.ConcreteModel, d: ModelData | None = None, label: str = "base") -> Start:

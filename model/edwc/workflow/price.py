@@ -158,6 +158,8 @@ def price_result(result_dir: str | Path, *, workers: int = 1, scheduler: str | N
         t0 = time.perf_counter()
         log(f"re-solving without each of {len(tags)} policies ({workers} worker{'s' if workers > 1 else ''})")
         start = plan_start(folder, plan) if warm else None
+        if start is not None:
+            start.near = True  # a plan of every re-solve (it meets each policy), and near its optimum: edwc.solve.warm
         without = resolve_without(folder, tags, workers=workers, scheduler=scheduler, time_limit=time_limit,
                                   on_done=lambda name, status: log(f"  {name}: {status}"),
                                   starts=None if start is None else [start], threads=threads)

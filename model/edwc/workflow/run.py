@@ -156,7 +156,8 @@ def solve_instance(
             outcome = solve_lazy(m, d, solver, tee=tee, show_progress=show_progress, trace=trace, starts=starts)
         else:
             outcome = solve_model(m, solver, tee=tee, show_progress=show_progress, trace=trace,
-                                  warm=warm_start(starts, solver) if starts else None)
+                                  warm=warm_start(starts, solver) if starts else None,
+                                  near=any(getattr(s, "near", False) for s in starts))
     except MemoryError:  # HiGHS's std::bad_alloc arrives as MemoryError
         raise SolveError(_out_of_memory(inst, "solving", sizes)) from None
     if outcome.status == "memory_limit":  # HiGHS >= 1.16 ends the run with this status instead
