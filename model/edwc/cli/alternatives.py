@@ -23,7 +23,7 @@ from edwc.solve.cores import share_cores
 @click.option("--scheduler", metavar="ADDRESS", help="Solve on a Dask cluster, e.g. tcp://10.0.0.5:8786.")
 @click.option("--time-limit", type=FiniteFloat(min=0, min_open=True), help="Seconds per alternative.")
 @click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads per alternative (parallel search) [the cores the workers leave].")
-@click.option("--warm", is_flag=True, help="Start each alternative from the optimum's plan (measured slower on china-2025).")
+@click.option("--warm", is_flag=True, help="Start each alternative from the optimum's plan (off by default: measured 0.56x on china-2025 before the power side, 1.4-7.9x after on one alternative; docs/performance.md).")
 @click.option("--mip-gap", type=FiniteFloat(0, 1), help="Relative MIP gap of each alternative.")
 @click.option("--no-map", is_flag=True, help="Skip firm.png.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
