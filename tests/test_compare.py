@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -37,6 +38,15 @@ def solved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         out[name], _ = solve_instance(inst, scenario=None if name == "base" else name, out=root / name, maps=False)
     out["instance"] = inst
     return out
+
+
+def summary_edited(src: Path, dst: Path, **changes: Any) -> Path:
+    """A copy of result src whose summary.json has `changes`."""
+    shutil.copytree(src, dst)
+    s = json.loads((dst / "summary.json").read_text())
+    s.update(changes)
+    (dst / "summary.json").write_text(json.dumps(s))
+    return dst
 
 
 def test_compare_two_real_results(solved: dict[str, Path], tmp_path: Path) -> None:
@@ -180,11 +190,7 @@ def test_refuses_results_of_another_instance(solved: dict[str, Path], tmp_path: 
 
 
 def test_refuses_another_result_version(solved: dict[str, Path], tmp_path: Path) -> None:
-    old = tmp_path / "old"
-    shutil.copytree(solved["carbon-price"], old)
-    summary = json.loads((old / "summary.json").read_text())
-    summary["edwc_result_version"] = 0
-    (old / "summary.json").write_text(json.dumps(summary))
+    old = summary_edited(solved["carbon-price"], tmp_path / "old", edwc_result_version=0)
     with pytest.raises(InputError, match="result format version 0; this edwc reads version 3"):
         compare_results([solved["base"], old])
     with pytest.raises(InputError, match="not a result folder"):
@@ -225,13 +231,9 @@ def test_cells_count_wide_characters_twice() -> None:
 
 def test_moves_within_the_mip_gap_are_ties(solved: dict[str, Path], tmp_path: Path) -> None:
     """A plan whose cost differs from the baseline by less than the solver's gap: its moves are ties, not effects."""
-    other = tmp_path / "other"
-    shutil.copytree(solved["dear-west-1"], other)
     base = json.loads((solved["base"] / "summary.json").read_text())
-    s = json.loads((other / "summary.json").read_text())
-    s.update(objective_cny=base["objective_cny"] * 1.0001, total_cost_cny=base["total_cost_cny"] * 1.0001,
-             unmet_value_cny=0.0, mip_gap=0.001)
-    (other / "summary.json").write_text(json.dumps(s))
+    other = summary_edited(solved["dear-west-1"], tmp_path / "other", objective_cny=base["objective_cny"] * 1.0001,
+                           total_cost_cny=base["total_cost_cny"] * 1.0001, unmet_value_cny=0.0, mip_gap=0.001)
     comp = compare_results([solved["base"], other])
     assert len(comp.moved) and (comp.moved["kind"] == "tie").all()
     assert "all ties" in render_terminal(comp, lang="en") and "等价解" in render_terminal(comp)
@@ -241,11 +243,7 @@ def test_gaps_and_their_changes_have_two_decimals(solved: dict[str, Path], tmp_p
     """A gap of 0.10 % against 0.00 % reads so in compare.md, its Δ too: never '0.1 pp' or '0.0%'."""
     from edwc.analysis.compare.text import display_summary
 
-    other = tmp_path / "other"
-    shutil.copytree(solved["double-batch"], other)
-    s = json.loads((other / "summary.json").read_text())
-    s["mip_gap"] = 0.001
-    (other / "summary.json").write_text(json.dumps(s))
+    other = summary_edited(solved["double-batch"], tmp_path / "other", mip_gap=0.001)
     shown = display_summary(compare_results([solved["base"], other])).set_index("metric")
     base_gap = json.loads((solved["base"] / "summary.json").read_text())["mip_gap"]
     assert shown.loc["mip_gap", "other"] == "0.10%"

@@ -84,15 +84,17 @@ def test_inset_label_stays_inside_a_narrow_inset() -> None:
     from edwc.maps.draw import INSET_LABEL_PT, draw_inset, setup
     from edwc.maps.geo import basemap
     from edwc.maps.i18n import WORDS
+    from edwc.maps.static import rc
 
     bm = basemap()
 
-    for label, panel_in, shrinks in ((WORDS["en"]["scs"].replace(" Sea ", " Sea\n"), 4.0, True),
-                                     (WORDS["zh"]["scs"], 4.0, False), (WORDS["en"]["scs"], 12.0, False)):
-        fig, ax = plt.subplots(figsize=(panel_in, panel_in * 0.8), dpi=150)
-        setup(ax, bm.main_bounds)
-        inset = draw_inset(ax, ["#dddddd"] * len(bm.adcode), label, width=0.13 if panel_in > 5 else 0.16)
-        fig.canvas.draw()
+    for lang, label, panel_in, shrinks in (("en", WORDS["en"]["scs"].replace(" Sea ", " Sea\n"), 4.0, True),
+                                           ("zh", WORDS["zh"]["scs"], 4.0, False), ("en", WORDS["en"]["scs"], 12.0, False)):
+        with matplotlib.rc_context(rc(lang)):  # the fonts edwc draws with, whatever an earlier test left set
+            fig, ax = plt.subplots(figsize=(panel_in, panel_in * 0.8), dpi=150)
+            setup(ax, bm.main_bounds)
+            inset = draw_inset(ax, ["#dddddd"] * len(bm.adcode), label, width=0.13 if panel_in > 5 else 0.16)
+            fig.canvas.draw()
         text = next(t for t in inset.texts if t.get_text() == label)
         box, frame = text.get_window_extent(), inset.get_window_extent()
         assert frame.x0 <= box.x0 and box.x1 <= frame.x1, (label, box, frame)

@@ -136,10 +136,9 @@ def plot_hubs(plans: dict[str, pd.DataFrame], instance_dir: Path, path: Path, na
                      color=C.INK_SOFT, linespacing=1.5)
             if flagged:
                 worst = sorted(flagged.items(), key=lambda kv: -kv[1])[:4]
-                fig.text(0.01, 0.845, w["unc_unmet"].format(
-                    n=len(flagged), at=pct(UNMET_FLAG, 1), cases="，".join(f"{c} {pct(v, 1)}" for c, v in worst)
-                    if lang == "zh" else ", ".join(f"{c} {pct(v, 1)}" for c, v in worst)), fontsize=8.5, va="top",
-                    color=C.UNMET)
+                cases = ("，" if lang == "zh" else ", ").join(f"{c} {pct(v, 1)}" for c, v in worst)
+                fig.text(0.01, 0.845, w["unc_unmet"].format(n=len(flagged), at=pct(UNMET_FLAG, 1), cases=cases),
+                         fontsize=8.5, va="top", color=C.UNMET)
             fig.savefig(tmp, format="png", dpi=150, facecolor="white")
 
     return write_atomically(path, draw)

@@ -72,15 +72,17 @@ KPI_NAMES = {  # kpi (or prefix ending in _) -> (zh, en)
 UNIT_NAMES = {"fraction": ("比例", "fraction"), "count": ("个", "count"), "racks": ("架", "racks"), "-": ("–", "–")}
 
 
-def kpi_name(code: str, d: Digest, lang: str) -> str:
-    """A KPI's name with the site, province, workload or class it is about."""
+def kpi_name(code: str, d: Digest | None, lang: str) -> str:
+    """A KPI's name with the site, province, workload or class it is about (by id where no digest names them)."""
     i = 0 if lang == "zh" else 1
     if code in KPI_NAMES:
         return KPI_NAMES[code][i]
     for prefix in sorted((k for k in KPI_NAMES if k.endswith("_")), key=len, reverse=True):
         if code.startswith(prefix):
             rest = code[len(prefix):]
-            if prefix == "utilisation_cluster_":
+            if d is None:
+                pass
+            elif prefix == "utilisation_cluster_":
                 rest = str(d.names.of("sites", [rest], lang).iloc[0])
             elif prefix == "new_facility_mw_province_":
                 rest = str(d.names.of("regions", [rest], lang).iloc[0])

@@ -163,3 +163,18 @@ def parse_sets(items: tuple[str, ...]) -> dict[str, Any]:
     return sets
 
 
+
+
+def resolve_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of a command that re-solves a result's instance (price, levers): --workers, --scheduler,
+    --time-limit, --threads, --cold."""
+    for opt in reversed((
+        click.option("--workers", type=click.IntRange(min=1), default=None, help="Local processes for the re-solves [CPUs]."),
+        click.option("--scheduler", metavar="ADDRESS", help="Run the re-solves on a Dask cluster, e.g. tcp://10.0.0.5:8786."),
+        click.option("--time-limit", type=FiniteFloat(min=0, min_open=True), help="Seconds per re-solve."),
+        click.option("--threads", type=click.IntRange(min=1),
+                     help="HiGHS threads per re-solve (parallel search) [the cores the workers leave]."),
+        click.option("--cold", is_flag=True, help="Solve each re-solve from scratch, not from the plan in hand."),
+    )):
+        f = opt(f)
+    return f

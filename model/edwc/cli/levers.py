@@ -6,18 +6,14 @@ from pathlib import Path
 
 import click
 
-from edwc.cli.common import FiniteFloat, handle_errors, readable_result, sigterm_as_interrupt
+from edwc.cli.common import handle_errors, readable_result, resolve_options, sigterm_as_interrupt
 from edwc.cli.guard import guarded
 from edwc.solve.cores import machine_cores, share_cores
 
 
 @click.command(name="levers")
 @click.argument("result", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Local processes for the re-solves [CPUs].")
-@click.option("--scheduler", metavar="ADDRESS", help="Run the re-solves on a Dask cluster, e.g. tcp://10.0.0.5:8786.")
-@click.option("--time-limit", type=FiniteFloat(min=0, min_open=True), help="Seconds per re-solve.")
-@click.option("--threads", type=click.IntRange(min=1), help="HiGHS threads per re-solve [the cores the workers leave].")
-@click.option("--cold", is_flag=True, help="Solve each re-solve from scratch, not from the plan in hand.")
+@resolve_options
 @guarded
 @handle_errors
 def levers_command(result: Path, workers: int | None, scheduler: str | None, time_limit: float | None,

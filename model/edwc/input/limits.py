@@ -14,6 +14,6 @@ def facility_limits(sites: pd.DataFrame, periods: list[int]) -> dict[tuple[str, 
     out: dict[tuple[str, int], float] = {}
     for site, end, begin in zip(sites["site"], sites["max_facility_mw"].astype(float), start.astype(float), strict=True):
         for t in periods:
-            f = 1.0 if last == first or begin != begin else (t - first) / (last - first)
-            out[(str(site), t)] = float(end) if f == 1.0 else float(begin) + (float(end) - float(begin)) * f
+            rising = begin == begin and last > first
+            out[(str(site), t)] = begin + (end - begin) * (t - first) / (last - first) if rising else end
     return out

@@ -114,13 +114,13 @@ def redraw_kpis(out: Path, result_dir: Path, lang: str) -> str:
     draws the alternatives alone); the other language's chart too when it is there."""
     from edwc.maps.i18n import suffix
     from edwc.workflow.sweep import plot_kpis
-    from edwc.workflow.sweep.index import _result_row
+    from edwc.workflow.sweep.index import result_row
 
     index = out / "index.csv"
     if not index.is_file():
         return ""
     listed = pd.read_csv(index)
-    optimum = {"case": "optimum", "outcome": "solved", **_result_row(result_dir)}
+    optimum = {"case": "optimum", "outcome": "solved", **result_row(result_dir)}
     both = pd.concat([pd.DataFrame([optimum]), listed[listed["case"] != "optimum"]], ignore_index=True)
     drawn = None
     for lg in ("zh", "en"):

@@ -19,7 +19,6 @@ each is validated like any scenario. Written into RESULT: levers.csv (read by th
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from collections.abc import Callable
@@ -123,16 +122,12 @@ def lever_instance(result: Path, levers: list[Lever]) -> Path:
 
 def _kpis(folder: Path) -> dict[str, Any]:
     """West and hub share of new compute (last period), cost (unmet value apart), unmet PFLOPS, status, gap."""
-    s = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    k = pd.read_csv(folder / "kpis.csv")
-    k = k[k["period"] == k["period"].max()].set_index("kpi")["value"]
-    return {"status": s.get("status"), "mip_gap": s.get("mip_gap"),
-            "cost_cny": float(s.get("total_cost_cny") or s["objective_cny"]),
-            "unmet_value_cny": float(s.get("unmet_value_cny") or 0.0),
-            "west_share_new": float(k.get("west_share_new", float("nan"))),
-            "hub_share_new": float(k.get("hub_share_new", float("nan"))),
-            "built_pflops": float(k.get("built_pflops", float("nan"))),
-            "unmet_pflops": float(k.get("unmet_pflops", float("nan")))}
+    from edwc.workflow.sweep.index import result_row
+
+    row = result_row(folder, ("west_share_new", "hub_share_new", "built_pflops", "unmet_pflops"))
+    keep = ("status", "mip_gap", "west_share_new", "hub_share_new", "built_pflops", "unmet_pflops")
+    return {**{k: row[k] for k in keep}, "cost_cny": float(row["total_cost_cny"] or row["objective_cny"]),
+            "unmet_value_cny": float(row["unmet_value_cny"] or 0.0)}
 
 
 def lever_table(result: Path, levers: list[Lever]) -> pd.DataFrame:

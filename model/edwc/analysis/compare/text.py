@@ -53,28 +53,24 @@ def display_summary(comp: Comparison) -> pd.DataFrame:
     return out
 
 
-def metric_name(code: str, lang: str) -> str:
-    """A compared metric's name in words (the KPI names of plan.xlsx, the report's cost parts); the code if none."""
-    from edwc.analysis.workbook_sheets import KPI_NAMES
-    from edwc.maps.i18n_pages import REPORT_WORDS
-
-    i = 0 if lang == "zh" else 1
-    base = code.split(" [", 1)[0]
-    if base in KPI_NAMES:
-        return KPI_NAMES[base][i]
-    if base.startswith("cost_") and base.endswith("_cny"):
-        part = base.removeprefix("cost_").removesuffix("_cny")
-        return str(REPORT_WORDS[lang]["parts"].get(part, part))
-    for prefix in sorted((k for k in KPI_NAMES if k.endswith("_")), key=len, reverse=True):
-        if base.startswith(prefix):
-            return KPI_NAMES[prefix][i] + base[len(prefix):]
-    return SUMMARY_NAMES.get(base, {}).get(lang, base)
-
-
 SUMMARY_NAMES = {"status": {"zh": "求解状态", "en": "solve status"}, "mip_gap": {"zh": "MIP 间隙", "en": "MIP gap"},
                  "objective_cny": {"zh": "目标值（含未满足需求价值）", "en": "objective (with the value of unmet demand)"},
                  "total_cost_cny": {"zh": "总成本", "en": "total cost"},
                  "unmet_value_cny": {"zh": "未满足需求价值（不计入成本）", "en": "value of unmet demand (not a cost)"}}
+
+
+def metric_name(code: str, lang: str) -> str:
+    """A compared metric's name in words: the summary's own, the report's cost parts, else the KPI names of plan.xlsx."""
+    from edwc.analysis.workbook_sheets import kpi_name
+    from edwc.maps.i18n_pages import REPORT_WORDS
+
+    base = code.split(" [", 1)[0]
+    if base in SUMMARY_NAMES:
+        return SUMMARY_NAMES[base][lang]
+    if base.startswith("cost_") and base.endswith("_cny"):
+        part = base.removeprefix("cost_").removesuffix("_cny")
+        return str(REPORT_WORDS[lang]["parts"].get(part, part))
+    return kpi_name(base, None, lang)
 
 
 def named_summary(df: pd.DataFrame, lang: str) -> pd.DataFrame:

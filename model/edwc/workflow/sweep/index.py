@@ -18,8 +18,8 @@ HEADLINE_KPIS = ("demand_pflops", "unmet_pflops", "installed_pflops", "built_pfl
                  "west_share_new", "west_share_served", "energy_mwh", "emissions_t", "sites_opened", "wavelengths_added")
 
 
-def _result_row(folder: Path) -> dict[str, Any]:
-    """Objective, cost parts, gap, times and last-period headline KPIs of a result folder."""
+def result_row(folder: Path, kpis: tuple[str, ...] = HEADLINE_KPIS) -> dict[str, Any]:
+    """Objective, cost parts, gap, times and last-period KPIs (the headline ones unless asked) of a result folder."""
     import json
 
     s = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
@@ -28,7 +28,7 @@ def _result_row(folder: Path) -> dict[str, Any]:
     row.update({f"cost_{p}_cny": (s.get("cost_parts_cny") or {}).get(p) for p in COST_PARTS})
     k = pd.read_csv(folder / "kpis.csv")
     k = k[k["period"] == k["period"].max()].set_index("kpi")["value"]
-    for name in HEADLINE_KPIS:
+    for name in kpis:
         row[name] = k.get(name, np.nan)
     for name in sorted(n for n in k.index if n.startswith("installed_pflops_")):
         row[name] = k[name]
@@ -45,7 +45,7 @@ def index_row(case: Case, outcome: Outcome, out: Path) -> dict[str, Any]:
     row.update(case.texts)
     folder = out / case.name
     if outcome.ok and (folder / "summary.json").is_file():
-        row.update(_result_row(folder))
+        row.update(result_row(folder))
         row["folder"] = str(folder)
     else:
         row["status"] = outcome.status
