@@ -887,6 +887,13 @@ def report(name: str, res: dict) -> None:
     print(f"== {name}")
     tot = {c: sum(v for (s, cc), v in ex.items() if cc == c) for c in CLASSES}
     print("existing PFLOPS:", {c: round(v) for c, v in tot.items()}, "total", round(sum(tot.values())))
+    kw = {c: res["cls"][c]["kw_existing"] for c in CLASSES}
+    it = {s: 0.0 for s in SITE}
+    for (s, c), v in ex.items():
+        it[s] += v * kw[c]
+    big3 = sum(v for s, v in it.items() if SITE[s]["region"] in ("110000", "310000", "440000")) / sum(it.values())
+    print(f"existing IT kW in Beijing + Shanghai + Guangdong: {big3:.1%} "
+          f"(racks in use, end-2019: {fact('nat_racks_share_bj_sh_gd_2019'):g} %)")
     per = {}
     for d in dem:
         per.setdefault(d["period"], {}).setdefault(d["workload"], 0.0)

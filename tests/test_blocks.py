@@ -69,6 +69,18 @@ def test_block_moves_training_to_one_site(tmp_path):
     assert rep.checked.get("block_min", 0) >= 1
 
 
+def test_fixed_plan_keeps_its_blocks(tmp_path):
+    """edwc price's LP (integers fixed from the tables) fixes block_on from serve.csv and costs what the plan cost."""
+    from edwc.decisions.fixed import solve_fixed
+
+    r = solve(with_training(tmp_path, "12"), tmp_path / "r")
+    fp = solve_fixed(tmp_path / "r")
+    assert fp.status == "optimal"
+    assert {k: v.value for k, v in fp.model.block_on.items()} == {("west-1", "training", 2025): 1.0,
+                                                                  ("west-2", "training", 2025): 0.0}
+    assert fp.objective_cny == pytest.approx(r.summary["objective_cny"], rel=1e-8)
+
+
 def test_check_finds_a_piece_below_a_block(tmp_path):
     r = solve(with_training(tmp_path, "12"), tmp_path / "r")
     assert r.summary["status"] == "optimal"
