@@ -145,7 +145,9 @@ def binding_quotas(d: Digest) -> pd.DataFrame:
     if (not floor and not quota) or inst.empty or st.empty or "shell_mw_new" not in st:
         return pd.DataFrame(columns=QUOTA_COLUMNS)
     region = dict(zip(inst["site"], inst["region"].astype(str), strict=True))
-    st = st.sort_values(["site", "period"]).assign(region=lambda x: x["site"].map(region))
+    sc = _instance(d, "site_classes")
+    builds = set(sc.loc[sc["max_modules"] > 0, "site"]) if "max_modules" in sc else set(inst["site"])
+    st = st[st["site"].isin(builds)].sort_values(["site", "period"]).assign(region=lambda x: x["site"].map(region))
     st["added"] = st["shell_mw_new"] - st.groupby("site")["shell_mw_new"].shift(fill_value=0.0)
     rows = []
     for r in st[st["region"].isin(floor)].itertuples():
