@@ -92,6 +92,7 @@ HUB_LINKS = [("bj", "zhangjiakou"), ("bj", "ulanqab"), ("sh", "wuhu")] + [
 # Extra access trunks: the YRD demo zone spans Shanghai, Jiangsu and Zhejiang.
 EXTRA_ACCESS = [("js", "yrd-demo"), ("zj", "yrd-demo")]
 
+MIN_OCC_NEW_SHELLS = {"110000": "pol_bj_min_occ"}  # region: the fact of its 上架率 floor for new shells (能评)
 NEW_RACK_PLANS = {"qingyang", "yrd-demo", "wuhu", "tianfu", "chongqing", "ulanqab"}
 COLD_PROVINCES = {"210000", "220000", "230000", "530000", "540000", "630000", "650000"}
 
@@ -360,7 +361,7 @@ def it_mw(ex: dict, sid: str, cls: dict) -> float:
 
 
 def plan_it_mw(sid: str) -> float | None:
-    """IT MW of a cluster's published build plan (2025), None if no plan is sourced."""
+    """IT MW of a cluster's published build plan (2025), None if no plan is sourced: the cluster-plans scenario."""
     rack = fact("eng_std_rack_kw") / 1000
     srv = fact("eng_server_kw") / 1000
     plans = {
@@ -377,6 +378,30 @@ def plan_it_mw(sid: str) -> float | None:
     if SITE[sid]["kind"] == "cluster":
         return fact("eng_racks_per_cluster") * rack
     return None
+
+
+def exists_it_mw(sid: str) -> float | None:
+    """IT MW of shells a cluster has built, under construction and approved in 2025 where a count is sourced
+    (shared FACTS 1.3), None where none is: Qingyang's 2025 target of 100 k racks (31 k built 2025-09); Shaoguan's
+    12 projects of 360 k racks; Guizhou's > 200 k racks built or under construction; Horinger's 150 k racks;
+    Zhongwei's 670 k-server capacity; Zhangjiakou its 2025 target of 4 M servers, which its published 2025
+    electricity needs (below); Wuhu (no count): est_new_cluster_racks_2025."""
+    rack = fact("eng_std_rack_kw") / 1000
+    srv = fact("eng_server_kw") / 1000
+    built = {
+        "qingyang": lambda: fact("cl_qingyang_racks_2025_target") * rack,
+        "shaoguan": lambda: fact("cl_shaoguan_racks_projects") * rack,
+        # the 4 M-server 2025 target, not the 1.72 M servers of 2025-06 (cl_zjk_servers_2025h1): servers at their mean
+        # draw (eng_server_kw) over the stock's 上架率 give 1,433 MW, at which the plan draws 5.4 TWh against the
+        # published ~8.1 TWh of 2025 (cl_zjk_twh_2025h1, calibration zhangjiakou_electricity_2025: 5.7-10.6); at the
+        # target's 2,000 MW it draws 6.7 (measured on china-2025)
+        "zhangjiakou": lambda: fact("cl_zjk_servers_2025") * 1e6 * srv,
+        "horinger": lambda: fact("cl_horinger_racks") * rack,
+        "zhongwei": lambda: fact("cl_zhongwei_servers") * srv,
+        "guian": lambda: fact("cl_guizhou_racks") * rack,
+        "wuhu": lambda: fact("est_new_cluster_racks_2025") * rack,
+    }
+    return built[sid]() if sid in built else None
 
 
 def shell_mw(ex: dict, sid: str, cls: dict) -> float:
@@ -404,19 +429,34 @@ def build_mw_per_year(s: dict) -> float:
     return fact("est_build_rate_nscc") if s["kind"] == "supercomputing" else fact("est_build_rate_city")
 
 
+def plan_facility_mw(s: dict, ex: dict, cls: dict) -> float | None:
+    """A cluster's 2025 facility limit from its published plan (the cluster-plans scenario; the default limit
+    before issue 19), None for other sites: plans stated as totals (servers housed, racks in a province or cluster)
+    bound the site; plans stated as new racks (Qingyang; the start-zone mean) add to today's shells."""
+    sid = s["site"]
+    if s["kind"] != "cluster":
+        return None
+    pue = site_pue(s, 2025)
+    cur = shell_mw(ex, sid, cls) * pue
+    return max(plan_it_mw(sid) * pue + (cur if sid in NEW_RACK_PLANS else 0.0), cur * 1.02)
+
+
 def max_facility_mw(s: dict, ex: dict, cls: dict, horizon: int) -> float:
+    """Facility MW a site's shells may take at full IT load by the horizon (docs/model.md "Limits from what
+    exists and energy quotas"). A cluster's 2025 limit is what is built, under construction and approved where a
+    count is sourced (exists_it_mw), else its existing shells x est_headroom_provincial (the stock plus a pipeline of
+    70 % of it, as a provincial area); later, the 2025 limit plus the site's build rate (build_mw_per_year, at its
+    new-design PUE) over the years to the horizon. Existing shells always fit."""
     sid, pue = s["site"], site_pue(s, horizon)
     cur = shell_mw(ex, sid, cls) * pue  # the facility the existing shells take at full IT load
-    plan = plan_it_mw(sid)
     if s["kind"] == "cluster":
-        # plans stated as totals (servers housed, racks in a province/cluster) bound the
-        # site; plans stated as new racks (Qingyang; the start-zone mean) add to today's
-        mw = plan * pue + (cur if sid in NEW_RACK_PLANS else 0.0)
-        if horizon >= 2030:
-            mw = (fact("cl_qingyang_racks_10y") * fact("eng_std_rack_kw") / 1000 * pue if sid == "qingyang"
-                  else mw * fact("est_cluster_growth_2030"))
+        built = exists_it_mw(sid)
+        mw = built * pue if built is not None else cur * fact("est_headroom_provincial")
+        mw = max(mw, cur * 1.02)
+        if horizon > 2025:
+            mw += build_mw_per_year(s) * site_pue_new(s) * (horizon - 2025)
     elif sid == "lingang":
-        mw = plan * pue
+        mw = plan_it_mw(sid) * pue
     elif s["candidate"] == "true":
         mw = fact("est_nscc_new_mw")
     elif s["kind"] == "metro" and not s["note"].startswith("provincial DC"):
@@ -428,7 +468,9 @@ def max_facility_mw(s: dict, ex: dict, cls: dict, horizon: int) -> float:
     return max(mw, cur * 1.02)  # existing shells always fit
 
 
-def max_modules(s: dict, c: str, ex: dict, cls: dict, horizon: int) -> int:
+def max_modules(s: dict, c: str, ex: dict, cls: dict, horizon: int, limit_mw: float | None = None) -> int:
+    """Modules of class c the site may build; general ones from the power headroom of the site's limit
+    (max_facility_mw, or limit_mw where given: the cluster-plans scenario)."""
     sid = s["site"]
     if c not in classes_of(s):
         return 0
@@ -443,8 +485,9 @@ def max_modules(s: dict, c: str, ex: dict, cls: dict, horizon: int) -> int:
     if c == "intelligent":
         base = fact("est_intel_modules_cluster") if s["kind"] == "cluster" else fact("est_intel_modules_city")
         return int(base * grow)
-    # general: bounded by the site's power headroom (the plan is the facility limit), built at the new-design PUE
-    head = max_facility_mw(s, ex, cls, horizon) - shell_mw(ex, sid, cls) * site_pue(s, horizon)
+    # general: bounded by the site's power headroom (its facility limit), built at the new-design PUE
+    limit = max_facility_mw(s, ex, cls, horizon) if limit_mw is None else limit_mw
+    head = limit - shell_mw(ex, sid, cls) * site_pue(s, horizon)
     module_mw = cls[c]["module_pflops"] * cls[c]["kw_per_pflops"] / 1000 * site_pue_new(s)
     return max(0, int(head // module_mw))
 
@@ -764,6 +807,31 @@ def growth_scenarios(periods: list[int]) -> str:
     return "\n" + "\n".join(("  " + ln) if ln.strip() else "" for ln in out)
 
 
+PLANS_MARK = "# --- cluster-plans: written by instances/build_china.py (plan_facility_mw), do not edit below ---"
+
+
+def cluster_plans(path: Path, ex: dict, cls: dict) -> None:
+    """Write the cluster-plans scenario at the end of the scenarios file: each cluster's limit (and the general
+    modules it allows) from its published plan, the default limits before issue 19, so a planner can compare."""
+    lines = ["cluster-plans:",
+             '  description: "Cluster limits from their published 2025 plans (Qingyang 300 k new racks, Shaoguan 500 k, '
+             'Zhangjiakou 4 M servers, ...) instead of what is built, under construction and approved"',
+             "  # cl_qingyang_racks_2025, cl_shaoguan_racks_2025, cl_zjk_servers_2025, cl_horinger_servers, cl_zhongwei_servers,",
+             "  # cl_guizhou_racks (SOURCED plans); the start-zone mean eng_racks_per_cluster (DERIVED) where none is published.",
+             "  replace:"]
+    for s in SITES:
+        plan = plan_facility_mw(s, ex, cls)
+        if plan is None:
+            continue
+        lines.append(f"    - {{table: sites, where: {{site: {s['site']}}}, values: {{max_facility_mw: {fmt(plan, 1)}}}}}")
+        if "general" in classes_of(s):
+            mods = max_modules(s, "general", ex, cls, 2025, limit_mw=plan)
+            lines.append(f"    - {{table: site_classes, where: {{site: {s['site']}, class: general}}, values: {{max_modules: {mods}}}}}")
+    text = path.read_text(encoding="utf-8")
+    head = text.split(PLANS_MARK)[0].rstrip("\n")
+    path.write_text(head + "\n\n" + PLANS_MARK + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+
+
 def scenarios_block(path: Path | None) -> str:
     """The named scenarios, inlined from their own file (kept apart so this builder never loses them)."""
     if path is None:
@@ -781,13 +849,19 @@ def build(name: str, periods: list[int], description: str, policy: dict, solver:
     ex = existing_capacity()
     assert abs(kw_existing_general(ex, cls) / cls["general"]["kw_existing"] - 1) < 2e-3, kw_existing_general(ex, cls)
     wl = workloads()
+    if scenarios is not None:
+        cluster_plans(scenarios, ex, cls)
     out = OUT / name
     out.mkdir(parents=True, exist_ok=True)
 
     trade = green_trade_mwh()
-    write_csv(out / "regions.csv", ["region", "name_zh", "name_en", "lon", "lat", "green_trade_mwh_max"],
-              [[r, p["name_zh"], p["name_en"], p["capital_lon"], p["capital_lat"], fmt(trade.get(r, 0.0), 0)]
-               for r, p in sorted(PROV.items())])
+    # 能评 rules where published (docs/model.md "Limits from what exists and energy quotas"): Beijing suspends the
+    # energy review of data centres below 50 % 上架率 (pol_bj_min_occ); no yearly quota of new DC energy is published
+    occ = {r: fmt(pct(f), 3) for r, f in MIN_OCC_NEW_SHELLS.items()}
+    write_csv(out / "regions.csv", ["region", "name_zh", "name_en", "lon", "lat", "green_trade_mwh_max",
+                                    "min_rack_occupancy_new_shells"],
+              [[r, p["name_zh"], p["name_en"], p["capital_lon"], p["capital_lat"], fmt(trade.get(r, 0.0), 0),
+                occ.get(r, "")] for r, p in sorted(PROV.items())])
     write_csv(out / "hubs.csv", ["hub", "name_zh", "name_en", "side"], [list(h) for h in HUBS])
 
     site_rows, sc_rows = [], []

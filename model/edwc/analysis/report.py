@@ -78,6 +78,8 @@ def limit_lines(folder: str) -> list[str]:
             for r in top.itertuples()))
     lines.append(f"  {len(lim.modules)} site x class module limits reached; {len(lim.trunks)} full trunks"
                  + (f" ({int((lim.trunks['upgrades_left'] == 0).sum())} with no upgrade left)" if len(lim.trunks) else ""))
+    for q in lim.quotas.itertuples():
+        lines.append(f"  energy rule {q.rule} ({q.where}, {q.period}): {q.status}, {q.value:.4g} against {q.limit:.4g}")
     for r in lim.policies:
         price = "" if r["price_cny"] is None else f", costs {float(r['price_cny']) / YI:,.1f} 亿元/yr"
         lines.append(f"  policy {r['policy']}{' (' + r['part'] + ')' if r['part'] else ''} binds: target "

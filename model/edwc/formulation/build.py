@@ -17,6 +17,7 @@ from edwc.formulation.objective import add_energy, add_objective, add_tie_break
 from edwc.formulation.policy import add_policies
 from edwc.formulation.power import add_power
 from edwc.formulation.power_data import prepare_power
+from edwc.formulation.quotas import add_quotas
 from edwc.formulation.shells import add_shell_variables, add_shells, add_site_power
 from edwc.input.instance import Instance
 from edwc.timeseries.slices import TimeSlices
@@ -89,6 +90,7 @@ def build_model(inst: Instance, elastic: bool = False, network: str = "full",
     con.add_capacity_limit(m, d)
     add_site_power(m, d)
     add_shells(m, d)
+    add_quotas(m, d, inst.regions, inst.config.finance.hours_per_year)
     con.add_module_limit(m, d)
     con.add_wavelength_limit(m, d)
     con.add_open_monotone(m, d)

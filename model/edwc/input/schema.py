@@ -282,6 +282,11 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("lon", "float", min=70, max=140),
         Column("lat", "float", min=15, max=56),
         Column("green_trade_mwh_max", "float", min=0, max=1e12, required=False, optional_cell=True),  # 绿电交易 MWh/yr; empty: no cap
+        # 能评 rules (formulation/quotas.py): a site may add shells in a period only at this 上架率 or above; empty: none
+        Column("min_rack_occupancy_new_shells", "float", min=0, max=1, required=False, optional_cell=True),
+        # yearly quota of new data-centre energy (MWh/yr at design load) and the offset each new MWh needs; empty: none
+        Column("dc_energy_quota_mwh", "float", min=0, max=1e12, required=False, optional_cell=True),
+        Column("dc_energy_offset_ratio", "float", min=0, max=100, required=False, optional_cell=True),  # empty: 1
     ),
     "hubs": (
         Column("hub"),

@@ -8,7 +8,10 @@
 - policies that bind: met with no room (achieved within POLICY_TIGHT of the target), with the
   price ``edwc price`` found where it ran;
 - shadow values (CNY/yr per MW or per Gbps) where ``edwc price`` wrote marginal_sites.csv and
-  marginal_trunks.csv.
+  marginal_trunks.csv;
+- energy rules (能评) that bind (docs/model.md "Limits from what exists and energy quotas"): sites of a region with a
+  上架率 floor for new shells that sit below it (frozen: no new shells) or build at it (within POLICY_TIGHT), and
+  regions whose new data-centre energy (times its offset ratio) uses AT_LIMIT of their yearly quota.
 
 The report page, the terminal summary and the maps all read this one digest.
 """
@@ -34,6 +37,7 @@ class Limits:
     modules: pd.DataFrame  # site, class, built_pflops, max_pflops, share
     trunks: pd.DataFrame  # trunk, from, to, utilisation, capacity_gbps, upgrades_left, value_cny_per_gbps_year
     policies: list[dict[str, Any]] = field(default_factory=list)  # scorecard rows that bind
+    quotas: pd.DataFrame = field(default_factory=pd.DataFrame)  # rule, where, period, value, limit, status
     priced: bool = False  # edwc price has run: shadow values are known
 
     @property
@@ -41,7 +45,7 @@ class Limits:
         return set(self.sites["site"])
 
     def empty(self) -> bool:
-        return self.sites.empty and self.modules.empty and self.trunks.empty and not self.policies
+        return self.sites.empty and self.modules.empty and self.trunks.empty and not self.policies and self.quotas.empty
 
 
 def _instance(d: Digest, name: str) -> pd.DataFrame:
@@ -116,11 +120,63 @@ def binding_policies(d: Digest) -> list[dict[str, Any]]:
     return out
 
 
+QUOTA_COLUMNS = ["rule", "where", "period", "value", "limit", "status"]
+
+
+def _region_values(regions: pd.DataFrame, col: str) -> dict[str, float]:
+    if regions.empty or col not in regions:
+        return {}
+    v = pd.to_numeric(regions[col], errors="coerce")
+    return {str(r): float(x) for r, x in zip(regions["region"], v, strict=True) if x == x}
+
+
+def binding_quotas(d: Digest) -> pd.DataFrame:
+    """The energy rules that bind, every period: occupancy_freeze rows (value: the site's 上架率, limit: the region's
+    floor; status 'frozen' below it, 'at the floor' building at it) and energy_quota rows (value: new data-centre
+    energy at design load x offset ratio, MWh/yr; limit: the quota)."""
+    import yaml
+
+    from edwc.formulation.data import windows
+
+    regions, inst = _instance(d, "regions"), _instance(d, "sites")
+    floor = _region_values(regions, "min_rack_occupancy_new_shells")
+    quota, ratio = _region_values(regions, "dc_energy_quota_mwh"), _region_values(regions, "dc_energy_offset_ratio")
+    st = d.tables.get("sites", pd.DataFrame())
+    if (not floor and not quota) or inst.empty or st.empty or "shell_mw_new" not in st:
+        return pd.DataFrame(columns=QUOTA_COLUMNS)
+    region = dict(zip(inst["site"], inst["region"].astype(str), strict=True))
+    sc = _instance(d, "site_classes")
+    builds = set(sc.loc[sc["max_modules"] > 0, "site"]) if "max_modules" in sc else set(inst["site"])
+    st = st[st["site"].isin(builds)].sort_values(["site", "period"]).assign(region=lambda x: x["site"].map(region))
+    st["added"] = st["shell_mw_new"] - st.groupby("site")["shell_mw_new"].shift(fill_value=0.0)
+    rows = []
+    for r in st[st["region"].isin(floor)].itertuples():
+        o, occ = floor[r.region], (r.it_mw / r.shell_mw if r.shell_mw > 0 else float("nan"))
+        if occ == occ and occ < o:
+            rows.append(["occupancy_freeze", r.site, int(r.period), occ, o, "frozen"])
+        elif occ == occ and r.added > 0 and occ <= o * (1 + POLICY_TIGHT):
+            rows.append(["occupancy_freeze", r.site, int(r.period), occ, o, "at the floor"])
+    if quota:
+        cfg_path = d.folder / "instance" / "instance.yaml"
+        cfg = yaml.safe_load(cfg_path.read_text(encoding="utf-8")) if cfg_path.is_file() else {}
+        hours = float(((cfg or {}).get("finance") or {}).get("hours_per_year", 8760))
+        periods = sorted(int(t) for t in st["period"].unique())
+        win = windows(periods, ((cfg or {}).get("capacity") or {}).get("stock_year"))
+        pue_new = pd.to_numeric(inst.set_index("site").get("pue_new", inst.set_index("site")["pue"]), errors="coerce")
+        pue_new = pue_new.fillna(pd.to_numeric(inst.set_index("site")["pue"], errors="coerce"))
+        st["new_mwh"] = hours * st["site"].map(pue_new) * st["added"]
+        for (reg, t), e in st[st["region"].isin(quota)].groupby(["region", "period"])["new_mwh"].sum().items():
+            used = ratio.get(reg, 1.0) * e / win[int(t)]
+            if used >= AT_LIMIT * quota[reg]:
+                rows.append(["energy_quota", reg, int(t), used, quota[reg], "at the quota"])
+    return pd.DataFrame(rows, columns=QUOTA_COLUMNS)
+
+
 def plan_limits(d: Digest) -> Limits:
-    """Every limit the plan of ``d`` runs into, in its last period."""
+    """Every limit the plan of ``d`` runs into, in its last period (energy rules: every period)."""
     priced = (d.folder / "marginal_sites.csv").is_file()
     return Limits(sites=site_power(d), modules=module_limits(d), trunks=full_trunks(d),
-                  policies=binding_policies(d), priced=priced)
+                  policies=binding_policies(d), priced=priced, quotas=binding_quotas(d))
 
 
 def limits_of(d: Digest) -> Limits:

@@ -35,6 +35,7 @@ from edwc.analysis.check.graph import build_graph, dijkstra, haversine_km
 from edwc.analysis.check.kpis import check_kpis
 from edwc.analysis.check.policies import check_policies
 from edwc.analysis.check.power import check_power
+from edwc.analysis.check.quotas import check_quotas
 from edwc.analysis.check.readers import Plan, UnreadableResult, read_plan
 from edwc.analysis.check.report import (
     ATOL,
@@ -72,6 +73,7 @@ def check_plan(p: Plan, folder: Path) -> CheckReport:
     check_sites(p, d, r)
     check_shells(p, d, r)
     check_blocks(p, r)
+    check_quotas(p, d, r)
     check_trunks(p, d, g, trees, r)
     check_power(p, d.energy, d.power, r)
     on = check_policies(p, d, r)
