@@ -155,17 +155,27 @@ def classes_of(s: dict) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- classes
+def gpu_kw_new(penalty: float | None = None) -> float:
+    """IT kW per FP16 PFLOPS of new intelligent builds, imported and domestic accelerators blended by the domestic
+    share s of cards shipped (mkt_domestic_accel_share_2025):  kw_imp · (1 − s) + kw_imp · (1 + penalty) · s,
+    kw_imp = eng_gpu_kw_new, penalty = eng_domestic_power_penalty (the middle of the published 30-50 %)."""
+    kw, s = fact("eng_gpu_kw_new"), pct("mkt_domestic_accel_share_2025")
+    p = pct("eng_domestic_power_penalty") if penalty is None else penalty
+    return kw * (1 - s) + kw * (1 + p) * s
+
+
 def class_table() -> dict[str, dict]:
     """One unit for every class: PFLOPS as counted in the national total-compute statistic (general = FP32,
     super = FP64, intelligent = the converted count, unit_fp16_per_stat FP16 PFLOPS each). kW and IT capex per
-    unit are per that unit, for the existing fleet and new builds apart; the facility is priced per kW of IT."""
+    unit are per that unit, for the existing fleet and new builds apart; the facility is priced per kW of IT.
+    New intelligent builds draw the blend of imported and domestic accelerators (gpu_kw_new)."""
     k = fact("unit_fp16_per_stat")
     fac = fact("eng_facility_capex_per_kw")
     return {
         "general": dict(precision="FP32", kw_per_pflops=fact("eng_cpu_kw_per_pflops"),
                         kw_existing=fact("eng_cpu_kw_existing"), capex_cny_per_pflops=fact("cls_capex_general"),
                         facility=fac, life=fact("fin_it_life"), module_pflops=fact("cls_module_general")),
-        "intelligent": dict(precision="FP16", kw_per_pflops=fact("eng_gpu_kw_new") * k,
+        "intelligent": dict(precision="FP16", kw_per_pflops=gpu_kw_new() * k,
                             kw_existing=fact("eng_gpu_kw_existing") * k,
                             capex_cny_per_pflops=fact("cls_capex_intelligent"), facility=fac, life=fact("fin_it_life"),
                             module_pflops=fact("cls_module_intelligent")),
@@ -190,7 +200,17 @@ def check_class_costs(cls: dict) -> None:
     assert abs(a100_cny / fact("eng_gpu_capex_existing") - 1) < 1e-3, a100_cny
     h100 = fact("eng_dgx_h100_kw") / (8 * fact("eng_h100_fp16_tflops") / 1000)
     assert abs(h100 - fact("eng_gpu_kw_per_pflops")) < 0.05, h100
-    assert h100 <= fact("eng_gpu_kw_new") <= a100  # the new-build estimate lies between H100 and A100
+    assert h100 <= fact("eng_gpu_kw_new") <= a100  # the imported-parts estimate lies between H100 and A100
+    blend = gpu_kw_new()
+    assert abs(blend - fact("eng_gpu_kw_new_blend")) < 5e-4, blend  # the DERIVED row follows its formula
+    lo, hi = gpu_kw_new(pct("eng_domestic_power_penalty_low")), gpu_kw_new(pct("eng_domestic_power_penalty_high"))
+    assert lo < blend < hi and abs(2 * pct("eng_domestic_power_penalty") - pct("eng_domestic_power_penalty_low")
+                                   - pct("eng_domestic_power_penalty_high")) < 1e-9  # the base is the middle of 30-50 %
+    assert fact("eng_gpu_kw_new") <= blend <= a100, blend  # domestic parts draw more than imported, less than the A100 fleet
+    assert abs(cls["intelligent"]["kw_per_pflops"] / (blend * fact("unit_fp16_per_stat")) - 1) < 1e-9
+    tf = 100 - fact("mkt_imported_accel_share_2024_tf")  # TrendForce's 2024 domestic share: below 2025's
+    assert tf < fact("mkt_domestic_accel_share_2025") and abs(fact("mkt_domestic_accel_share_2025_tf")
+                                                              - fact("mkt_domestic_accel_share_2025")) <= 2
 
 
 # ----------------------------------------------------------------------------- existing
@@ -832,6 +852,31 @@ def cluster_plans(path: Path, ex: dict, cls: dict) -> None:
     path.write_text(head + "\n\n" + PLANS_MARK + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
 
 
+def vintage_kw_change() -> dict[str, float]:
+    """Change a year of a new build's kW per PFLOPS at the sourced efficiency rates (IEA 4E EDNA 2025): x = 1 / (1 + rate)
+    − 1; general servers' rate for general and super (HPC systems: CPU and accelerated nodes mixed, ESTIMATE), the
+    accelerators' FP16 rate for intelligent."""
+    gen, acc = 1 / (1 + pct("eff_server_general_cagr")) - 1, 1 / (1 + pct("eff_accel_fp16_cagr")) - 1
+    return {"general": gen, "intelligent": acc, "super": gen}
+
+
+def vintage_scenarios() -> str:
+    """china-2030's scenario of per-vintage efficiency at the frontier rates (vintage_kw_change). Off in the base: at
+    these rates the 2030 electricity falls far below the published band (docs/model.md "Vintages and domestic
+    accelerators"); China's new builds, a rising share of them domestic parts under export controls, do not follow
+    the global frontier."""
+    x = vintage_kw_change()
+    out = ["# Per-vintage efficiency, written by build_china.vintage_scenarios from seeds/facts.csv.",
+           "efficiency-frontier:",
+           f'  description: "New builds draw less each period: kW per PFLOPS {100 * x["general"]:+.1f} %/yr (general, super), '
+           f'{100 * x["intelligent"]:+.1f} %/yr (intelligent), the global frontier rates"',
+           "  # eff_server_general_cagr and eff_accel_fp16_cagr (SOURCED, IEA 4E EDNA 2025); super at the general rate (ESTIMATE)",
+           "  replace:"]
+    out += [f"    - {{table: classes, where: {{class: {c}}}, values: {{kw_change_per_year: {v:.4f}}}}}" for c, v in x.items()]
+    out.append("")
+    return "\n" + "\n".join(("  " + ln) if ln.strip() else "" for ln in out)
+
+
 def scenarios_block(path: Path | None) -> str:
     """The named scenarios, inlined from their own file (kept apart so this builder never loses them)."""
     if path is None:
@@ -895,9 +940,9 @@ def build(name: str, periods: list[int], description: str, policy: dict, solver:
     write_csv(out / "site_classes.csv", ["site", "class", "existing_pflops", "max_modules"], sc_rows)
     write_csv(out / "classes.csv",
               ["class", "precision", "kw_per_pflops", "capex_cny_per_pflops", "module_pflops", "kw_per_pflops_existing",
-               "facility_capex_cny_per_kw", "lifetime_years"],
+               "facility_capex_cny_per_kw", "lifetime_years", "kw_change_per_year"],
               [[c, d["precision"], fmt(d["kw_per_pflops"], 3), fmt(d["capex_cny_per_pflops"], 0),
-                fmt(d["module_pflops"], 1), fmt(d["kw_existing"], 3), "0", fmt(d["life"], 0)]
+                fmt(d["module_pflops"], 1), fmt(d["kw_existing"], 3), "0", fmt(d["life"], 0), ""]  # no change: vintage_scenarios
                for c, d in cls.items()])
     cts = cost_to_serve(cls)
     # latency-tolerant work may move within its day (wl_flex_share, ESTIMATE); latency-bound work runs flat
@@ -951,7 +996,8 @@ def build(name: str, periods: list[int], description: str, policy: dict, solver:
         load_share=fmt(pct("dir_load_share_min"), 3), load_share_30=fmt(pct("dir_load_share_min_2030"), 3),
         days=solver.get("days", 12), segments=solver.get("segments", "null"),
         time_limit=solver["time_limit"], gap=solver["gap"],
-        scenarios=scenarios_block(scenarios) if scenarios is not None or len(periods) == 1 else growth_scenarios(periods))
+        scenarios=(scenarios_block(scenarios) if scenarios is not None or len(periods) == 1
+                   else growth_scenarios(periods) + vintage_scenarios()))
     (out / "instance.yaml").write_text(yaml_text, encoding="utf-8")
     return dict(ex=ex, dem=dem, cls=cls, trk=trk, rtt=rtt)
 

@@ -35,8 +35,11 @@ def built_by_site(folder: Path) -> pd.DataFrame:
     a campus was opened."""
     cap = pd.read_csv(folder / "capacity.csv", dtype=IDS)
     last = cap[cap["period"] == cap["period"].max()]
-    kw = pd.read_csv(folder / "instance" / "classes.csv").set_index("class")["kw_per_pflops"]
-    mw = (last["built_pflops"] * last["class"].map(kw) / 1000).groupby(last["site"]).sum()
+    if "it_mw_new" in last:  # each vintage at its own kW per PFLOPS
+        mw = last.groupby("site")["it_mw_new"].sum()
+    else:
+        kw = pd.read_csv(folder / "instance" / "classes.csv").set_index("class")["kw_per_pflops"]
+        mw = (last["built_pflops"] * last["class"].map(kw) / 1000).groupby(last["site"]).sum()
     sites = pd.read_csv(folder / "instance" / "sites.csv", dtype=IDS)[["site", "hub", "side", "candidate"]]
     st = pd.read_csv(folder / "sites.csv", dtype=IDS)
     opened = st[st["period"] == st["period"].max()].set_index("site")["open"]

@@ -17,6 +17,7 @@ from collections import Counter
 import pandas as pd
 
 from edwc.decisions.unit_costs import PARTS, UnitCosts
+from edwc.formulation.data import kw_new
 
 
 def region_sides(unit: UnitCosts) -> dict[str, str]:
@@ -50,11 +51,11 @@ def corridor_ledger(unit: UnitCosts, serve: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for r, s, w, t, p in serve[["region", "site", "workload", "period", "pflops"]].itertuples(index=False):
         r, t = str(r), int(t)
-        flow = unit.of(r, s, w)
+        flow = unit.of(r, s, w, t)
         alt_site = nearest_own_side(unit, sides, r, w, t)
-        alt = unit.of(r, alt_site, w) if alt_site else None
+        alt = unit.of(r, alt_site, w, t) if alt_site else None
         row = {"region": r, "region_side": sides[r], "site": s, "site_side": d.site[s]["side"], "workload": w,
-               "period": t, "pflops": p, "it_mw": p * d.kw_per_pflops[d.workload_class[w]] / 1000,
+               "period": t, "pflops": p, "it_mw": p * kw_new(d, d.workload_class[w], t) / 1000,
                "rtt_ms": d.rtt[(r, s)], "gbps": p * d.gbps[w]}
         for part in PARTS:
             row[f"{part}_cny"] = p * getattr(flow, part)

@@ -25,6 +25,7 @@ import pandas as pd
 
 from edwc.decisions.fixed import FixedPlan, row_table
 from edwc.decisions.unit_costs import UnitCosts
+from edwc.formulation.data import kw_new
 
 PENALTY_TOL = 1e-6  # a dual this close to the value of unmet service means "the next PFLOPS goes unmet"
 
@@ -63,7 +64,7 @@ def _cheapest(unit: UnitCosts, r: str, w: str, t: int) -> tuple[str, float]:
     for s in unit.d.serve_by_rwt.get((r, w, t), []):
         if not unit.can_build(s, c):
             continue
-        cost = unit.of(r, s, w).total
+        cost = unit.of(r, s, w, t).total
         if not best[0] or cost < best[1]:
             best = (s, cost)
     return best
@@ -81,13 +82,14 @@ def site_values(plan: FixedPlan, unit: UnitCosts) -> pd.DataFrame:
     df = pd.concat(frames, ignore_index=True)
     new = df["vintage"] == "new"
     pue = [d.site[s]["pue_new" if n else "pue"] for s, n in zip(df["site"], new, strict=True)]
-    kw = [(d.kw_per_pflops if n else d.kw_existing)[c] for c, n in zip(df["class"], new, strict=True)]
+    kw = [kw_new(d, c, int(t)) if n else d.kw_existing[c] for c, n, t in zip(df["class"], new, df["period"], strict=True)]
     pflops_per_mw = pd.Series([1000 / (k * p) if k * p > 0 else math.nan for k, p in zip(kw, pue, strict=True)], index=df.index)
     df["value_cny_per_pflops_year"] = (-df["dual_cny"] * u).clip(lower=0.0)
     df["value_cny_per_mw_year"] = df["value_cny_per_pflops_year"] * pflops_per_mw
-    idle = [d.idle_share * d.energy_new.get((s, c), 0.0) * 1000 * d.site[s]["power_price_cny_per_kwh"]
-            for s, c in zip(df["site"], df["class"], strict=True)]
-    build = df["class"].map(unit.capacity_per_pflops) + pd.Series(idle, index=df.index)
+    idle = [d.idle_share * d.energy_vintage.get((s, c, int(t)), d.energy_new.get((s, c), 0.0)) * 1000
+            * d.site[s]["power_price_cny_per_kwh"] for s, c, t in zip(df["site"], df["class"], df["period"], strict=True)]
+    build = pd.Series([unit.capacity_per_pflops(c, int(t)) for c, t in zip(df["class"], df["period"], strict=True)],
+                      index=df.index) + pd.Series(idle, index=df.index)
     df["build_cost_cny_per_mw_year"] = (build * pflops_per_mw).where(new)
     df["net_value_cny_per_mw_year"] = df["value_cny_per_mw_year"] - df["build_cost_cny_per_mw_year"]
     df["side"] = df["site"].map(lambda s: d.site[s]["side"])

@@ -88,6 +88,7 @@ def build_model(inst: Instance, elastic: bool = False, network: str = "full",
     add_shell_variables(m, d)
     con.add_demand_balance(m, d)
     con.add_capacity_limit(m, d)
+    con.add_vintage_split(m, d)
     add_site_power(m, d)
     add_shells(m, d)
     add_quotas(m, d, inst.regions, inst.config.finance.hours_per_year)

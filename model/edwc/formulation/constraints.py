@@ -11,7 +11,7 @@ from typing import Any
 import pyomo.core as pyo
 from pyomo.core.util import quicksum
 
-from edwc.formulation.data import ModelData
+from edwc.formulation.data import ModelData, kw_new
 
 
 def serve_vars(m: pyo.ConcreteModel) -> dict[tuple[str, str, str, int], Any]:
@@ -29,6 +29,21 @@ def built(m: pyo.ConcreteModel, d: ModelData, s: str, c: str, t: int):
     if (s, c) not in d.max_modules or d.max_modules[(s, c)] == 0:
         return 0.0
     return d.module_pflops[c] * quicksum(m.modules[s, c, tt] for tt in d.periods if tt <= t)
+
+
+def built_kw(m: pyo.ConcreteModel, d: ModelData, s: str, c: str, t: int):
+    """IT kW of the new builds of class c in service at s in period t, each vintage at its own kW per PFLOPS:
+    Σ_{t' ≤ t} kw_new[c,t'] · module_pflops[c] · modules[s,c,t']  (= kw_per_pflops[c] · built[s,c,t] without vintages)."""
+    if c not in d.vintaged:
+        return d.kw_per_pflops[c] * built(m, d, s, c, t)
+    if (s, c) not in d.max_modules or d.max_modules[(s, c)] == 0:
+        return 0.0
+    return quicksum(kw_new(d, c, tt) * d.module_pflops[c] * m.modules[s, c, tt] for tt in d.periods if tt <= t)
+
+
+def vintage_index(d: ModelData) -> list[tuple[str, str, int, int]]:
+    """(s, c, t', t): new builds of a vintaged class c at s, built in t' and in service in t ≥ t'."""
+    return [(s, c, tb, t) for (s, c) in d.buildable if c in d.vintaged for t in d.periods for tb in d.periods if tb <= t]
 
 
 def installed(m: pyo.ConcreteModel, d: ModelData, s: str, c: str, t: int):
@@ -87,6 +102,23 @@ def add_capacity_limit(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.capacity_existing = pyo.Constraint(m.site_class, m.periods, rule=existing_rule)
     m.capacity_new = pyo.Constraint(m.buildable, m.periods, rule=new_rule)
     m.served_new_within = pyo.Constraint(m.buildable, m.periods, rule=within_rule)
+
+
+def add_vintage_split(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """Work on new builds by vintage, for the classes whose kW per PFLOPS changes by period (d.vintaged):
+    capacity_vintage[s,c,t',t]:  served_new_v[s,c,t',t] ≤ u · module_pflops[c] · modules[s,c,t']   (t' ≤ t);
+    vintage_split[s,c,t]:        Σ_{t' ≤ t} served_new_v[s,c,t',t] = served_new[s,c,t].
+    Energy then counts each vintage at its own kW (edwc.formulation.objective.add_energy). No rows (and no
+    served_new_v) without vintaged classes: one-period instances and a zero change are the model without vintages."""
+    u = m.utilisation_max
+    idx = vintage_index(d)
+    m.vintage_index = pyo.Set(initialize=idx, dimen=4, ordered=True)
+    m.served_new_v = pyo.Var(m.vintage_index, domain=pyo.NonNegativeReals)
+    m.capacity_vintage = pyo.Constraint(m.vintage_index, rule=lambda m, s, c, tb, t: (
+        m.served_new_v[s, c, tb, t] <= u * d.module_pflops[c] * m.modules[s, c, tb]))
+    split = sorted({(s, c, t) for (s, c, _tb, t) in idx})
+    m.vintage_split = pyo.Constraint(split, rule=lambda m, s, c, t: (
+        quicksum(m.served_new_v[s, c, tb, t] for tb in d.periods if tb <= t) == m.served_new[s, c, t]))
 
 
 def add_module_limit(m: pyo.ConcreteModel, d: ModelData) -> None:

@@ -66,7 +66,7 @@ class ModelData:
     existing: dict[tuple[str, str], float]
     max_modules: dict[tuple[str, str], int]
     module_pflops: dict[str, float]
-    kw_per_pflops: dict[str, float]  # new builds
+    kw_per_pflops: dict[str, float]  # new builds of the first period (kw_vintage: of each period)
     kw_existing: dict[str, float]  # the existing stock
     capex_per_pflops: dict[str, float]  # IT capex of a new build, CNY/PFLOPS
     facility_capex_per_kw: dict[str, float]  # facility capex of a new build, CNY/kW IT
@@ -110,6 +110,23 @@ class ModelData:
     shell_capex_per_kw: float = 0.0
     noload_mwh_per_kw: float = 0.0  # MWh a year an empty kW of shell draws
     build_growth: float = 0.0  # capacity.build_growth_per_year
+    # Vintages (docs/model.md "Vintages and domestic accelerators"): kw_vintage[(c, t')] = kw_per_pflops[c] ·
+    # (1 + kw_change_per_year[c])^(t' − t0), the IT kW per PFLOPS a module of class c built in period t' draws for its
+    # whole life; vintaged: the classes whose vintages differ (a non-zero change and more than one period), whose work
+    # on new builds is split by vintage (served_new_v); energy_vintage[(s, c, t')] = energy_new[(s, c)] · the same factor.
+    kw_vintage: dict[tuple[str, int], float] = field(default_factory=dict)
+    vintaged: list[str] = field(default_factory=list)
+    energy_vintage: dict[tuple[str, str, int], float] = field(default_factory=dict)
+
+
+def vintage_factor(change: float, t: int, t0: int) -> float:
+    """(1 + change)^(t − t0): a vintage's kW per PFLOPS against the first period's (1.0 exactly when change is 0)."""
+    return 1.0 if change == 0 else (1 + change) ** (t - t0)
+
+
+def kw_new(d: ModelData, c: str, t: int) -> float:
+    """IT kW per PFLOPS of a module of class c built in period t (kw_per_pflops[c] for classes without vintages)."""
+    return d.kw_vintage.get((c, t), d.kw_per_pflops[c])
 
 
 def prepare(inst: Instance) -> ModelData:
@@ -184,7 +201,13 @@ def prepare(inst: Instance) -> ModelData:
     win = windows(periods, cap.stock_year)
     shell_sites = sorted({s for s, _c in buildable})
     kw_ex = cl["kw_per_pflops_existing"].astype(float).to_dict()
+    change = cl["kw_change_per_year"].astype(float).to_dict() if "kw_change_per_year" in cl else {}
+    factor = {(c, t): vintage_factor(change.get(c, 0.0), t, t0) for c in cl.index for t in periods}
+    vintaged = sorted(c for c in cl.index if change.get(c, 0.0) != 0 and len(periods) > 1)
     return ModelData(
+        kw_vintage={(c, t): float(cl.at[c, "kw_per_pflops"]) * f for (c, t), f in factor.items()},
+        vintaged=vintaged,
+        energy_vintage={(s, c, t): e_new[(s, c)] * factor[(c, t)] for (s, c) in site_class if c in vintaged for t in periods},
         shell_sites=shell_sites,
         shell_existing={(s, t): float(site_attr[s]["existing_shell_mw"])
                         * in_service_share(t, t0, fin.campus_lifetime_years, cap.existing_retires)

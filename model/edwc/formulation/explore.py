@@ -12,7 +12,7 @@ import pyomo.core as pyo
 from pyomo.core.util import quicksum
 
 from edwc.errors import InputError, Problem
-from edwc.formulation.data import SCALE, ModelData
+from edwc.formulation.data import SCALE, ModelData, kw_new
 from edwc.input.schema import Explore
 
 MT = 1e6  # emissions objective in MtCO2, so HiGHS sees numbers of order one
@@ -62,9 +62,10 @@ def group_sites(d: ModelData, group: str) -> list[str]:
 
 
 def built_mw(m: pyo.ConcreteModel, d: ModelData, sites: list[str]):
-    """IT MW built over all periods at `sites`: Σ_{s,c,t} kw_per_pflops[c]/1000 · module_pflops[c] · modules[s,c,t]."""
+    """IT MW built over all periods at `sites`: Σ_{s,c,t} kw_new[c,t]/1000 · module_pflops[c] · modules[s,c,t]
+    (each vintage at its own kW per PFLOPS)."""
     keep = set(sites)
-    return quicksum(d.kw_per_pflops[c] / 1000 * d.module_pflops[c] * m.modules[s, c, t]
+    return quicksum(kw_new(d, c, t) / 1000 * d.module_pflops[c] * m.modules[s, c, t]
                     for (s, c) in d.buildable if s in keep for t in d.periods)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import pyomo.core as pyo
 from pyomo.core.util import quicksum
 
-from edwc.formulation.constraints import built, serve_vars, served, served_new
+from edwc.formulation.constraints import built, built_kw, serve_vars, served, served_new
 from edwc.formulation.data import SCALE, ModelData
 from edwc.formulation.power import power_costs
 from edwc.formulation.power_data import PowerData
@@ -37,6 +37,9 @@ def add_energy(m: pyo.ConcreteModel, d: ModelData) -> None:
     of each vintage, and i = idle_share:
 
     energy_new_mwh[s,t] = Σ_c e_new[s,c] · (i · built[s,c,t] + (1 − i) · served_new[s,c,t])
+                          (a vintaged class c: Σ_{t' ≤ t} e_new[s,c,t'] · (i · module_pflops[c] · modules[s,c,t']
+                                                                       + (1 − i) · served_new_v[s,c,t',t]),
+                           e_new[s,c,t'] = e_new[s,c] · (1 + kw_change_per_year[c])^(t' − t0))
     energy_mwh[s,t]     = energy_new_mwh[s,t] + Σ_c e_ex[s,c] · (i · existing_in_service[s,c,t]
                                                                   + (1 − i) · (served[s,c,t] − served_new[s,c,t]))
                           + noload_mwh[s,t]   (empty shell space, edwc.formulation.shells)
@@ -47,9 +50,17 @@ def add_energy(m: pyo.ConcreteModel, d: ModelData) -> None:
     for s, c in d.site_class:
         by_site.setdefault(s, []).append(c)
 
+    vintaged = set(d.vintaged)
+
     def energy_new(m, s, t):
-        return quicksum(d.energy_new[(s, c)] * (i * built(m, d, s, c, t) + (1 - i) * served_new(m, d, s, c, t))
-                        for c in by_site.get(s, []))
+        flat = quicksum(d.energy_new[(s, c)] * (i * built(m, d, s, c, t) + (1 - i) * served_new(m, d, s, c, t))
+                        for c in by_site.get(s, []) if c not in vintaged)
+        if not vintaged:
+            return flat
+        return flat + quicksum(d.energy_vintage[(s, c, tb)] * (i * d.module_pflops[c] * m.modules[s, c, tb]
+                                                               + (1 - i) * m.served_new_v[s, c, tb, t])
+                               for c in by_site.get(s, []) if c in vintaged and (s, c) in d.buildable
+                               for tb in d.periods if tb <= t)
 
     def energy(m, s, t):
         old = quicksum(d.energy_existing[(s, c)] * (i * d.existing_in_service.get((s, c, t), 0.0)
@@ -69,7 +80,9 @@ def yearly_costs(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData, cfg: Instan
     cost["campus"] = quicksum(d.annuity_campus * d.site[s]["campus_capex_cny"] * m.open[s, t] for s in d.candidates)
     cost["it_capex"] = quicksum(d.annuity_it[c] * d.capex_per_pflops[c] * built(m, d, s, c, t) for (s, c) in d.buildable)
     cost["facility_capex"] = (quicksum(d.annuity_campus * d.facility_capex_per_kw[c] * d.kw_per_pflops[c] * built(m, d, s, c, t)
-                                       for (s, c) in d.buildable)
+                                       for (s, c) in d.buildable if c not in d.vintaged)
+                              + quicksum(d.annuity_campus * d.facility_capex_per_kw[c] * built_kw(m, d, s, c, t)
+                                         for (s, c) in d.buildable if c in d.vintaged)
                               + quicksum(d.annuity_campus * d.shell_capex_per_kw * 1000 * m.shell_new[s, tt]
                                          for s in d.shell_sites for tt in d.periods if tt <= t))
     cost.update(power_costs(m, d, pd_, cfg.power, fin.green_premium_cny_per_kwh, t))

@@ -91,11 +91,11 @@ def flexible_pflops(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData, s: str, 
 
 
 def load_mw(m: pyo.ConcreteModel, d: ModelData, pd_: PowerData, s: str, t: int, k):
-    """load[s,t,k] = flat_load_mw[s,t] + Σ_{w movable at s} ρ[s,w] · (flex_run[s,w,t,k] − f[s,w,t]),
-    flat_load_mw = energy_mwh / H (H = hours_per_year; flat_load_def), ρ the facility MW per PFLOPS of running work
-    ((1 − idle) · kW · PUE · load factor). Each day's movable work is kept (flexible_work_day), so
-    Σ_k W[k] · load = energy_mwh."""
-    swing = quicksum(pd_.flex_mw_per_pflops[(s, w)] * (m.flex_run[s, w, t, k] - m.flex_f[s, w, t])
+    """load[s,t,k] = flat_load_mw[s,t] + Σ_{w movable at s} ρ[s,w,t] · (flex_run[s,w,t,k] − f[s,w,t]),
+    flat_load_mw = energy_mwh / H (H = hours_per_year; flat_load_def), ρ[s,w,t] the facility MW per PFLOPS of running
+    work ((1 − idle) · kW · PUE · load factor; kW of the period's new vintage where the site builds the class).
+    Each day's movable work is kept (flexible_work_day), so Σ_k W[k] · load = energy_mwh."""
+    swing = quicksum(pd_.flex_mw_per_pflops[(s, w, t)] * (m.flex_run[s, w, t, k] - m.flex_f[s, w, t])
                      for (ss, w) in pd_.flex if ss == s)
     return m.flat_load_mw[s, t] + swing
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from edwc.formulation.data import ModelData, annuity
+from edwc.formulation.data import ModelData, annuity, kw_new
 from edwc.input.instance import Instance
 from edwc.timeseries.slices import HOURS_PER_YEAR, Slice, TimeSlices
 
@@ -34,7 +34,7 @@ class PowerData:
     flex: list[tuple[str, str]]  # (site, workload) pairs with movable work
     flex_share: dict[str, float]  # workload -> share of its work movable within the day
     flex_window_h: dict[str, float]
-    flex_mw_per_pflops: dict[tuple[str, str], float]  # (s, w): facility MW per PFLOPS of that work running
+    flex_mw_per_pflops: dict[tuple[str, str, int], float]  # (s, w, t): facility MW per PFLOPS of that work running
     flex_groups: dict[str, list[str]] = field(default_factory=dict)  # w -> sites its movable work moves between
     residual_co2: float = 0.0  # t/MWh of grid power not covered by certificates or contracts (market-based)
     annuity_direct: float = 0.0
@@ -72,13 +72,14 @@ def prepare_power(inst: Instance, d: ModelData, ts: TimeSlices) -> PowerData:
     groups = {w: ss for w, ss in groups.items() if len(ss) > 1}
     cl = inst.classes.set_index("class")
     i = fin.idle_share
-    rho: dict[tuple[str, str], float] = {}
-    for s, w in flex:  # the vintage that takes the swing: new builds where the site can build the class
+    rho: dict[tuple[str, str, int], float] = {}
+    for s, w in flex:  # the vintage that takes the swing: new builds where the site can build the class (the period's own)
         c = d.workload_class[w]
         new = (s, c) in d.max_modules and d.max_modules[(s, c)] > 0
-        kw = float(cl.at[c, "kw_per_pflops"] if new else cl.at[c, "kw_per_pflops_existing"])
         pue = float(d.site[s]["pue_new"] if new else d.site[s]["pue"])
-        rho[(s, w)] = (1 - i) * kw * pue * fin.load_factor / 1000
+        for t in d.periods:
+            kw = kw_new(d, c, t) if new else float(cl.at[c, "kw_per_pflops_existing"])
+            rho[(s, w, t)] = (1 - i) * kw * pue * fin.load_factor / 1000
 
     reg = inst.regions.set_index("region")
     trade_cap = {str(r): float(v) for r, v in reg["green_trade_mwh_max"].items() if v == v}  # NaN: no cap

@@ -4,7 +4,7 @@ fills it. docs/model.md "Shells" states the model; one function a family, the fo
 Notation as in edwc.formulation.constraints; k[t] = build_ahead_years / window[t], window[t] the years period t
 adds IT over (since the previous period, or since the stock year). All shell quantities are MW of IT.
 
-    it_kw[s,t]    = Σ_c kw_existing[c] · existing_in_service[s,c,t] + Σ_c kw_new[c] · built[s,c,t]
+    it_kw[s,t]    = Σ_c kw_existing[c] · existing_in_service[s,c,t] + Σ_c Σ_{t' ≤ t} kw_new[c,t'] · module_pflops[c] · modules[s,c,t']
     shell_mw[s,t] = shell_existing[s,t] + Σ_{t' ≤ t} shell_new[s,t']
     上架率 (occupied / built racks) = it_kw / (1000 · shell_mw), by site, hub, side and nation
 """
@@ -16,7 +16,7 @@ import math
 import pyomo.core as pyo
 from pyomo.core.util import quicksum
 
-from edwc.formulation.constraints import built
+from edwc.formulation.constraints import built_kw
 from edwc.formulation.data import ModelData
 
 
@@ -35,10 +35,11 @@ def add_shell_variables(m: pyo.ConcreteModel, d: ModelData) -> None:
 
 
 def it_kw(m: pyo.ConcreteModel, d: ModelData, s: str, t: int):
-    """it_kw[s,t]: IT nameplate kW installed at site s in period t (the existing stock at its own kW per PFLOPS)."""
+    """it_kw[s,t]: IT nameplate kW installed at site s in period t (the existing stock and each new vintage at its own kW
+    per PFLOPS, edwc.formulation.constraints.built_kw)."""
     classes = m._site_classes.get(s, [])
     old = sum(d.kw_existing[c] * d.existing_in_service.get((s, c, t), 0.0) for c in classes)
-    return old + quicksum(d.kw_per_pflops[c] * built(m, d, s, c, t) for c in classes if (s, c) in d.buildable)
+    return old + quicksum(built_kw(m, d, s, c, t) for c in classes if (s, c) in d.buildable)
 
 
 def shell_mw(m: pyo.ConcreteModel, d: ModelData, s: str, t: int):

@@ -300,12 +300,13 @@ def _fill_defaults(t: dict[str, pd.DataFrame], cfg: InstanceConfig) -> None:
     """Optional columns and empty optional cells take their stated defaults (docs/formats.md), after overrides:
     pue_new <- pue; kw_per_pflops_existing <- kw_per_pflops; facility_capex_cny_per_kw <- 0;
     existing_shell_mw <- the existing IT's MW (shells full); shell_phase_mw <- 0 (any size);
-    lifetime_years <- finance.equipment_lifetime_years; unmet_cny_per_pflops_year <- finance.unmet_penalty."""
+    lifetime_years <- finance.equipment_lifetime_years; kw_change_per_year <- 0; unmet_cny_per_pflops_year <- finance.unmet_penalty."""
     s, c, w = t["sites"], t["classes"], t["workloads"]
     s["pue_new"] = s["pue_new"].astype(float).fillna(s["pue"].astype(float))
     c["kw_per_pflops_existing"] = c["kw_per_pflops_existing"].astype(float).fillna(c["kw_per_pflops"].astype(float))
     c["facility_capex_cny_per_kw"] = c["facility_capex_cny_per_kw"].astype(float).fillna(0.0)
     c["lifetime_years"] = c["lifetime_years"].astype(float).fillna(float(cfg.finance.equipment_lifetime_years))
+    c["kw_change_per_year"] = c["kw_change_per_year"].astype(float).fillna(0.0)
     w["unmet_cny_per_pflops_year"] = (w["unmet_cny_per_pflops_year"].astype(float)
                                       .fillna(float(cfg.finance.unmet_penalty_cny_per_pflops_year)))
     w["flexible_share"] = w["flexible_share"].astype(float).fillna(0.0)

@@ -332,6 +332,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("kw_per_pflops_existing", "float", min=0, max=1e5, required=False, optional_cell=True),  # empty: kw_per_pflops
         Column("facility_capex_cny_per_kw", "float", min=0, max=1e6, required=False, optional_cell=True),  # empty: 0
         Column("lifetime_years", "float", min=0.1, max=100, required=False, optional_cell=True),  # IT life; empty: finance
+        # relative change a year of a new build's kW per PFLOPS (a vintage built in t draws kw · (1 + x)^(t − t0)); empty: 0
+        Column("kw_change_per_year", "float", min=-0.9, max=1.0, required=False, optional_cell=True),
     ),
     "workloads": (
         Column("workload"),

@@ -73,10 +73,21 @@ def lines_between(nodes: pd.DataFrame, a: pd.Series, b: pd.Series) -> np.ndarray
     return shapely.linestrings(coords) if len(coords) else np.array([], dtype=object)
 
 
-def kw_per_pflops(t: InstanceTables) -> pd.Series:
-    """IT kW per PFLOPS of each workload (through its class)."""
-    kw = t.classes.set_index("class")["kw_per_pflops"].astype(float)
-    return t.workloads.set_index("workload")["class"].map(kw)
+def class_kw(t: InstanceTables, period: int | None = None) -> pd.Series:
+    """IT kW per PFLOPS of each class's new builds of `period` (its vintage: kw_per_pflops · (1 + kw_change_per_year)^
+    (period − first period); None or the first period: kw_per_pflops)."""
+    cl = t.classes.set_index("class")
+    kw = cl["kw_per_pflops"].astype(float)
+    if period is None or "kw_change_per_year" not in cl or not len(t.demand):
+        return kw
+    n = period - int(t.demand["period"].min())
+    change = pd.to_numeric(cl["kw_change_per_year"], errors="coerce").fillna(0.0)
+    return kw * (1 + change) ** n
+
+
+def kw_per_pflops(t: InstanceTables, period: int | None = None) -> pd.Series:
+    """IT kW per PFLOPS of each workload (through its class), at the kW of `period`'s new builds."""
+    return t.workloads.set_index("workload")["class"].map(class_kw(t, period))
 
 
 def region_demand(t: InstanceTables, period: int | None = None) -> pd.DataFrame:
@@ -84,8 +95,9 @@ def region_demand(t: InstanceTables, period: int | None = None) -> pd.DataFrame:
     d = t.demand if period is None else t.demand[t.demand["period"] == period]
     if period is None and len(d):
         d = d[d["period"] == d["period"].max()]
+    shown = int(d["period"].max()) if len(d) else None
     d = d.assign(cls=d["workload"].map(t.workloads.set_index("workload")["class"]),
-                 it_mw=d["pflops"] * d["workload"].map(kw_per_pflops(t)) / 1000.0)
+                 it_mw=d["pflops"] * d["workload"].map(kw_per_pflops(t, shown)) / 1000.0)
     by_class = d.pivot_table(index="region", columns="cls", values="pflops", aggfunc="sum")
     by_class.columns = [f"demand_pflops_{c}" for c in by_class.columns]
     out = by_class.join(d.groupby("region")["it_mw"].sum().rename("demand_it_mw"), how="outer")
@@ -167,7 +179,11 @@ def plan_sites(inst: InstanceView, res: dict[str, pd.DataFrame], period: int) ->
                              aggfunc="sum").reindex_like(installed).fillna(0.0)
     built = cap.pivot_table(index="site", columns="class", values="built_pflops",
                             aggfunc="sum").reindex_like(installed).fillna(0.0)
-    mw, served_mw = it_mw_by_class(installed, t), it_mw_by_class(served, t)
+    if "it_mw" in cap:  # the plan's own IT MW: the existing stock and each new vintage at its own kW per PFLOPS
+        mw = cap.pivot_table(index="site", columns="class", values="it_mw", aggfunc="sum").reindex_like(installed).fillna(0.0)
+        served_mw = mw * (served / installed.where(installed > 0)).fillna(0.0)
+    else:
+        mw, served_mw = it_mw_by_class(installed, t), it_mw_by_class(served, t)
     sites = inst.sites[["site", "name_zh", "name_en", "hub", "side", "kind", "pue", "lon",
                         "lat", "geometry"]].copy()
     for c in inst.classes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from edwc.formulation.data import vintage_factor
 from edwc.formulation.power_data import province_of
 from edwc.input.instance import Instance
 
@@ -207,14 +208,13 @@ def kpis(inst: Instance, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         # and the capex spent in the period (overnight, not its annuity)
         bw = cfg.network.bandwidth_cny_per_gbps_km_year
         net = s_t["pflops"] * s_t["workload"].map(wl["gbps_per_pflops"]) * s_t.get("network_km", 0.0) * bw
-        kw_new = c["class"].map(cl["kw_per_pflops"])
         it_ann = c["built_pflops"] * c["class"].map(cl["capex_cny_per_pflops"]) * c["class"].map(
             lambda k: annuity(cfg.finance.discount_rate, float(cl.at[k, "lifetime_years"])))
-        fac_ann = c["built_pflops"] * kw_new * c["class"].map(cl["facility_capex_cny_per_kw"]) * a_fac
+        it_new_kw = 1000 * c["it_mw_new"]  # the new builds' IT kW, each vintage at its own kW per PFLOPS
+        fac_ann = it_new_kw * c["class"].map(cl["facility_capex_cny_per_kw"]) * a_fac
         en_cost = c["energy_mwh"] * 1000 * c["site"].map(site["power_price_cny_per_kwh"])
         # shells are no class's: their annuity is shared by the classes' new IT kW
         shell_ann = a_fac * cfg.capacity.shell_capex_cny_per_kw * 1000 * st["shell_mw_new"].sum()
-        it_new_kw = c["built_pflops"] * kw_new
         for k in sorted(set(c["class"])):
             m_ = c["class"] == k
             served_k = s_t.loc[s_t["workload"].map(wclass) == k, "pflops"].sum()
@@ -226,7 +226,7 @@ def kpis(inst: Instance, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         prev_built = cur
         ci = added.index.get_level_values("class")
         capex = float((added * ci.map(cl["capex_cny_per_pflops"])).sum()
-                      + (added * ci.map(cl["kw_per_pflops"]) * ci.map(cl["facility_capex_cny_per_kw"])).sum())
+                      + (added * ci.map(kw_of_vintage(cl, t, cfg.periods[0])) * ci.map(cl["facility_capex_cny_per_kw"])).sum())
         camp = site["campus_capex_cny"].astype(float).fillna(0.0)
         capex += float((st["newly_opened"] * st["site"].map(camp)).sum())
         shell_now = st.set_index("site")["shell_mw_new"]
@@ -237,3 +237,9 @@ def kpis(inst: Instance, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         capex += float((trp["wavelengths_added"] * trp["trunk"].map(trt).fillna(0.0)).sum())
         add("capex_cny", t, capex, "CNY")
     return pd.DataFrame(rows, columns=["kpi", "period", "value", "unit"])
+
+
+def kw_of_vintage(cl: pd.DataFrame, t: int, t0: int) -> pd.Series:
+    """IT kW per PFLOPS of each class's modules built in period t: kw_per_pflops · (1 + kw_change_per_year)^(t − t0)."""
+    change = cl["kw_change_per_year"] if "kw_change_per_year" in cl else pd.Series(0.0, index=cl.index)
+    return pd.Series({k: float(cl.at[k, "kw_per_pflops"]) * vintage_factor(float(change[k]), t, t0) for k in cl.index})

@@ -14,7 +14,8 @@ import pyomo.core as pyo
 
 from edwc.errors import UnreadableFolder
 from edwc.formulation.blocks import block_sizes
-from edwc.formulation.data import SCALE, ModelData
+from edwc.formulation.constraints import vintage_index
+from edwc.formulation.data import SCALE, ModelData, kw_new
 from edwc.formulation.objective import COST_PARTS, UNMET_PART
 from edwc.input.instance import Instance
 from edwc.network.routes import routes, trunk_table
@@ -24,6 +25,7 @@ from edwc.results.spreadsheet import write_csv
 
 RESULT_VERSION = 3  # 2: vintages, green power, costs as present values apart from unmet value; 3: the power side
 TABLE_FILES = ("capacity", "sites", "serve", "unmet", "trunks", "power", "kpis")
+OPTIONAL_TABLE_FILES = ("vintages",)  # written only where the plan has them (vintages: classes whose kW changes by period)
 
 
 @dataclass
@@ -58,14 +60,21 @@ def extract(inst: Instance, m: pyo.ConcreteModel, d: ModelData) -> dict[str, pd.
     unmet = dem
 
     i = d.idle_share
+    vintages = vintage_table(m, d)
+    v_kw = vintages.groupby(["site", "class", "period"])["it_mw"].sum().to_dict() if len(vintages) else {}
+    v_energy = vintages.groupby(["site", "class", "period"])["energy_new_mwh"].sum().to_dict() if len(vintages) else {}
     cap_rows = []
     for (s, c) in d.site_class:
         for t in T:
             built = d.module_pflops[c] * rint(_cum(m.modules, (s, c), t, T)) if (s, c) in d.buildable else 0.0
             ex = d.existing_in_service.get((s, c, t), 0.0)
             new = _val(m.served_new[s, c, t]) if (s, c) in d.buildable else 0.0
-            cap_rows.append((s, c, t, ex, built, ex + built, new,
-                             (d.kw_existing[c] * ex + d.kw_per_pflops[c] * built) / 1000, d.kw_per_pflops[c] * built / 1000))
+            if c in d.vintaged:  # each vintage at its own kW
+                it_new = v_kw.get((s, c, t), 0.0)
+                it_mw = d.kw_existing[c] * ex / 1000 + it_new
+            else:
+                it_new, it_mw = d.kw_per_pflops[c] * built / 1000, (d.kw_existing[c] * ex + d.kw_per_pflops[c] * built) / 1000
+            cap_rows.append((s, c, t, ex, built, ex + built, new, it_mw, it_new))
     capacity = pd.DataFrame(cap_rows, columns=["site", "class", "period", "existing_pflops", "built_pflops", "installed_pflops",
                                                "served_new_pflops", "it_mw", "it_mw_new"])
     srv = serve.groupby(["site", "class", "period"])["pflops"].sum().rename("served_pflops")
@@ -81,6 +90,10 @@ def extract(inst: Instance, m: pyo.ConcreteModel, d: ModelData) -> dict[str, pd.
     e_ex = capacity.apply(lambda r: d.energy_existing[(r["site"], r["class"])], axis=1)
     e_new = capacity.apply(lambda r: d.energy_new[(r["site"], r["class"])], axis=1)
     capacity["energy_new_mwh"] = e_new * (i * capacity["built_pflops"] + (1 - i) * capacity["served_new_pflops"])
+    if d.vintaged:  # a vintaged class: the sum over its vintages, each at its own kW (vintages.csv)
+        on = capacity["class"].isin(d.vintaged)
+        capacity.loc[on, "energy_new_mwh"] = [v_energy.get((s, c, t), 0.0) for s, c, t in
+                                              capacity.loc[on, ["site", "class", "period"]].itertuples(index=False)]
     capacity["energy_mwh"] = capacity["energy_new_mwh"] + e_ex * (
         i * capacity["existing_pflops"] + (1 - i) * (capacity["served_pflops"] - capacity["served_new_pflops"]))
     pue = {s: (d.site[s]["pue"], d.site[s]["pue_new"]) for s in d.sites}
@@ -115,8 +128,29 @@ def extract(inst: Instance, m: pyo.ConcreteModel, d: ModelData) -> dict[str, pd.
                                              "noload_mwh", "it_energy_mwh", *POWER_COLUMNS])
 
     trunks = _trunk_loads(inst, m, d, serve)
-    return {"capacity": capacity, "sites": sites, "serve": serve.drop(columns="class"), "unmet": unmet, "trunks": trunks,
-            "power": power}
+    out = {"capacity": capacity, "sites": sites, "serve": serve.drop(columns="class"), "unmet": unmet, "trunks": trunks,
+           "power": power}
+    if d.vintaged:
+        out["vintages"] = vintages
+    return out
+
+
+VINTAGE_COLUMNS = ["site", "class", "built_period", "period", "built_pflops", "served_new_pflops", "kw_per_pflops", "it_mw",
+                   "energy_new_mwh"]
+
+
+def vintage_table(m: pyo.ConcreteModel, d: ModelData) -> pd.DataFrame:
+    """New builds of the vintaged classes by the period they were built in (built_period) and the period they serve in:
+    PFLOPS built, the work they carry (served_new_v), their kW per PFLOPS, IT MW and energy
+    e_new[s,c,t'] · (i · built + (1 − i) · served). Empty without vintaged classes (vintages.csv is then not written)."""
+    rows = []
+    i = d.idle_share
+    for (s, c, tb, t) in (vintage_index(d) if d.vintaged else []):
+        built = d.module_pflops[c] * float(round(_val(m.modules[s, c, tb])))
+        x = _val(m.served_new_v[s, c, tb, t])
+        kw = kw_new(d, c, tb)
+        rows.append((s, c, tb, t, built, x, kw, kw * built / 1000, d.energy_vintage[(s, c, tb)] * (i * built + (1 - i) * x)))
+    return pd.DataFrame(rows, columns=VINTAGE_COLUMNS)
 
 
 def _trunk_loads(inst: Instance, m: pyo.ConcreteModel, d: ModelData, serve: pd.DataFrame) -> pd.DataFrame:
@@ -188,6 +222,9 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
 def write_result_files(folder: Path, inst: Instance, result: Result) -> None:
     for name in TABLE_FILES:
         _write_csv(with_names(result.tables[name], inst), folder / f"{name}.csv")
+    for name in OPTIONAL_TABLE_FILES:
+        if name in result.tables:
+            _write_csv(with_names(result.tables[name], inst), folder / f"{name}.csv")
     inst.write(folder / "instance")
     (folder / "summary.json").write_text(json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -216,4 +253,10 @@ def read_result(folder: str | os.PathLike[str]) -> Result:
             raise UnreadableFolder(f"{folder}: {name}.csv is missing (a damaged result?)") from None
         except (OSError, ValueError, UnicodeDecodeError) as e:
             raise UnreadableFolder(f"{p}: not a readable table ({str(e).strip().splitlines()[0]})") from None
+    for name in OPTIONAL_TABLE_FILES:
+        if (p := folder / f"{name}.csv").is_file():
+            try:
+                tables[name] = pd.read_csv(p, dtype={"region": str})
+            except (OSError, ValueError, UnicodeDecodeError) as e:
+                raise UnreadableFolder(f"{p}: not a readable table ({str(e).strip().splitlines()[0]})") from None
     return Result(summary=summary, tables=tables)

@@ -30,6 +30,7 @@ from edwc.analysis.check.families import (
     check_references,
     check_sites,
     check_trunks,
+    check_vintages,
 )
 from edwc.analysis.check.graph import build_graph, dijkstra, haversine_km
 from edwc.analysis.check.kpis import check_kpis
@@ -70,6 +71,7 @@ def check_plan(p: Plan, folder: Path) -> CheckReport:
     check_latency(p, g, trees, r)
     check_class_offered(p, r)
     check_capacity(p, d, r)
+    check_vintages(p, d, r)
     check_sites(p, d, r)
     check_shells(p, d, r)
     check_blocks(p, r)

@@ -13,7 +13,7 @@ import math
 
 from edwc.analysis.check.derived import Derived
 from edwc.analysis.check.graph import Tree
-from edwc.analysis.check.readers import NAME_SUFFIXES, RESULT_COLUMNS, Plan
+from edwc.analysis.check.readers import NAME_SUFFIXES, OPTIONAL_COLUMNS, RESULT_COLUMNS, Plan
 from edwc.analysis.check.report import MAX_ROWS_SHOWN, Rows, fmt
 
 CHECKED: dict[str, tuple[str, ...]] = {
@@ -26,6 +26,7 @@ CHECKED: dict[str, tuple[str, ...]] = {
     "trunks": (*RESULT_COLUMNS["trunks"], "from", "to", "length_km", "utilisation"),
     "kpis": (*RESULT_COLUMNS["kpis"], "unit"),
     "power": RESULT_COLUMNS["power"],  # every column re-checked by edwc.analysis.check.power
+    "vintages": OPTIONAL_COLUMNS["vintages"],  # every column re-checked by edwc.analysis.check.families.check_vintages
 }
 NAMED = {"region": "regions", "site": "sites", "hub": "hubs"}  # id column -> the instance table naming it
 
@@ -89,11 +90,10 @@ def _capacity(p: Plan, d: Derived, r: Rows) -> None:
     for i, s, c, t, inst_, srv, it, it_new, u, en, e, it_e in p.res["capacity"][cols].itertuples():
         row, k = f"capacity.csv line {i + 2} ({s}, {c}, {t})", (s, c, int(t))
         mw = d.scale_kw / 1000
-        r.eq("capacity_table", row, it, (float(cl.at[c, "kw_per_pflops_existing"]) * d.existing.get(k, math.nan)
-                                         + float(cl.at[c, "kw_per_pflops"]) * d.built.get(k, math.nan)) / 1000, mw,
-             "it_mw {lhs} but the installed IT draws {rhs}")
-        r.eq("capacity_table", row, it_new, float(cl.at[c, "kw_per_pflops"]) * d.built.get(k, math.nan) / 1000, mw,
-             "it_mw_new {lhs} but the new builds draw {rhs}")
+        new_kw = d.it_kw_new_sc.get(k, math.nan)  # each vintage at its own kW per PFLOPS
+        r.eq("capacity_table", row, it, (float(cl.at[c, "kw_per_pflops_existing"]) * d.existing.get(k, math.nan) + new_kw) / 1000,
+             mw, "it_mw {lhs} but the installed IT draws {rhs}")
+        r.eq("capacity_table", row, it_new, new_kw / 1000, mw, "it_mw_new {lhs} but the new builds draw {rhs}")
         _eq_or_both_undefined(r, "capacity_table", row, u, srv / inst_ if inst_ > 0 else math.nan, 1.0,
                               "utilisation {lhs} but served / installed is {rhs}")
         e_sc, e_new = d.energy_sc.get(k, math.nan), d.energy_new_sc.get(k, math.nan)

@@ -51,11 +51,11 @@ def recompute_yearly(p: Plan, d: Derived, trees: dict[str, Tree]) -> dict[int, d
     for s in site.index[site["candidate"]]:
         for t in d.periods:
             y[t]["campus"] += a_campus * float(site.at[s, "campus_capex_cny"] or 0.0) * round(d.open.get((s, t), 0.0))
-    for (_s, c, t), b in d.built.items():
+    for (s_, c, t), b in d.built.items():
         if c in cl.index and t in y:
             y[t]["it_capex"] += a_it[c] * float(cl.at[c, "capex_cny_per_pflops"]) * b
-            y[t]["facility_capex"] += (a_campus * float(cl.at[c, "facility_capex_cny_per_kw"])
-                                       * float(cl.at[c, "kw_per_pflops"]) * b)
+            y[t]["facility_capex"] += (a_campus * float(cl.at[c, "facility_capex_cny_per_kw"])  # each vintage at its kW
+                                       * d.it_kw_new_sc.get((s_, c, t), float(cl.at[c, "kw_per_pflops"]) * b))
     for (_s, t), new in d.shell_new.items():  # shells: their capex per kW of IT they hold, over the campus life
         if t in y:
             y[t]["facility_capex"] += a_campus * cfg.capacity.shell_capex_cny_per_kw * 1000 * new

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from edwc.analysis.check.power import PowerDerived, derive_power
-from edwc.analysis.check.readers import Plan
+from edwc.analysis.check.readers import Plan, vintaged_classes
 from edwc.analysis.check.report import Rows
 
 
@@ -36,6 +36,13 @@ class Derived:
     shell_new: dict[tuple[str, int], float]  # cumulative new shell MW of IT, from sites.csv (a decision)
     shell_existing: dict[tuple[str, int], float]  # existing shells in service, MW of IT
     it_kw: dict[tuple[str, int], float]  # IT nameplate kW installed, recomputed
+    it_kw_new_sc: dict[tuple[str, str, int], float]  # IT kW of new builds by site and class, each vintage at its kW
+    # vintages (docs/model.md "Vintages and domestic accelerators"): the classes whose kW changes by period, the kW
+    # of each (class, built period), PFLOPS added in each period (built grows, never retires), and vintages.csv's work
+    vintaged: set[str]
+    kw_vintage: dict[tuple[str, int], float]
+    added: dict[tuple[str, str, int], float]
+    served_vintage: dict[tuple[str, str, int, int], float]  # (s, c, built period, period)
     noload: dict[tuple[str, int], float]  # MWh of empty shell space, recomputed (inside energy)
 
 
@@ -77,22 +84,39 @@ def derive(p: Plan, r: Rows) -> Derived:
     energy_new: dict[tuple[str, int], float] = defaultdict(float)
     energy_sc: dict[tuple[str, str, int], float] = {}
     energy_new_sc: dict[tuple[str, str, int], float] = {}
+    vintaged = vintaged_classes(I["classes"], periods)
+    change = cl["kw_change_per_year"].astype(float).fillna(0.0) if "kw_change_per_year" in cl else None
+    kw_v = {(c, t): float(cl.at[c, "kw_per_pflops"]) * (1 + float(change[c])) ** (t - periods[0])
+            for c in vintaged for t in periods} if change is not None else {}
+    added_v = {(s, c, t): built.get((s, c, t), 0.0) - (built.get((s, c, prev), 0.0) if prev is not None else 0.0)
+             for (s, c) in existing for t, prev in zip(periods, [None, *periods[:-1]], strict=True)}
+    vt = R.get("vintages")
+    sv = ({} if vt is None else
+          {(s, c, int(tb), int(t)): float(x) for s, c, tb, t, x in
+           vt[["site", "class", "built_period", "period", "served_new_pflops"]].itertuples(index=False)})
     for (s, c, t) in installed:
         if s not in site.index or c not in cl.index:
             continue
         e_new = float(cl.at[c, "kw_per_pflops"]) * float(site.at[s, "pue_new"]) * full
         e_ex = float(cl.at[c, "kw_per_pflops_existing"]) * float(site.at[s, "pue"]) * full
         b, x, xn = built.get((s, c, t), 0.0), served.get((s, c, t), 0.0), snew.get((s, c, t), 0.0)
-        new = e_new * (i * b + (1 - i) * xn)
+        if c in vintaged:  # each vintage at its own kW: e_new · (1 + change)^(t' − t0) · (i · added + (1 − i) · its work)
+            new = sum(kw_v[(c, tb)] * float(site.at[s, "pue_new"]) * full
+                      * (i * added_v.get((s, c, tb), 0.0) + (1 - i) * sv.get((s, c, tb, t), 0.0)) for tb in periods if tb <= t)
+        else:
+            new = e_new * (i * b + (1 - i) * xn)
         energy_new_sc[(s, c, t)] = new
         energy_sc[(s, c, t)] = new + e_ex * (i * ex_t[(s, c, t)] + (1 - i) * (x - xn))
         energy[(s, t)] += energy_sc[(s, c, t)]
         energy_new[(s, t)] += new
     kw_ex, kw_new = cl["kw_per_pflops_existing"].astype(float), cl["kw_per_pflops"].astype(float)
     itk: dict[tuple[str, int], float] = defaultdict(float)
+    itk_new: dict[tuple[str, str, int], float] = {}
     for (s, c, t), e in ex_t.items():
         if c in cl.index:
-            itk[(s, t)] += kw_ex[c] * e + kw_new[c] * built.get((s, c, t), 0.0)
+            itk_new[(s, c, t)] = (sum(kw_v[(c, tb)] * added_v.get((s, c, tb), 0.0) for tb in periods if tb <= t)
+                                  if c in vintaged else kw_new[c] * built.get((s, c, t), 0.0))
+            itk[(s, t)] += kw_ex[c] * e + itk_new[(s, c, t)]
     sh_ex = shell_existing(p, periods)
     sh_new = {(s, int(t)): float(x) for s, t, x in st[["site", "period", "shell_mw_new"]].itertuples(index=False)}
     n = cfg.capacity.shell_noload_kw_per_kw * fin.hours_per_year / 1000  # MWh a year per empty kW
@@ -110,7 +134,8 @@ def derive(p: Plan, r: Rows) -> Derived:
         periods=periods, served=dict(served), built=built, installed=installed, open=opened, existing=ex_t,
         served_new=snew, energy=dict(energy), energy_new=dict(energy_new), energy_sc=energy_sc,
         energy_new_sc=energy_new_sc, green=green, emissions=emissions, cum_wavelengths=cum, power=pv,
-        shell_new=sh_new, shell_existing=sh_ex, it_kw=dict(itk), noload=noload,
+        shell_new=sh_new, shell_existing=sh_ex, it_kw=dict(itk), noload=noload, it_kw_new_sc=itk_new,
+        vintaged=vintaged, kw_vintage=kw_v, added=added_v, served_vintage=sv,
         buildable={(s, c) for s, c, m in sc[["site", "class", "max_modules"]].itertuples(index=False) if m > 0},
         scale_pflops=max([1.0, float(dem.max()) if len(dem) else 0.0, *(abs(v) for v in installed.values())]),
         scale_gbps=max([1.0, *I["trunks"]["capacity_gbps"].astype(float)]),

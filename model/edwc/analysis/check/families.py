@@ -157,12 +157,57 @@ def check_capacity(p: Plan, d: Derived, r: Rows) -> None:
              "served_pflops {lhs} but serve.csv adds up to {rhs}")
 
 
+def check_vintages(p: Plan, d: Derived, r: Rows) -> None:
+    """For the classes whose kW per PFLOPS changes by period (docs/model.md "Vintages and domestic accelerators"):
+    capacity_vintage[s,c,t',t]: 0 ≤ served_new_v ≤ utilisation_max · PFLOPS added in t' (built[t'] − built[t'−1]);
+    vintage_split[s,c,t]: Σ_{t' ≤ t} served_new_v[s,c,t',t] = served_new_pflops[s,c,t]; and vintages.csv's own
+    columns (built, kW, IT MW, energy) agree with the plan and the instance."""
+    vt = p.res.get("vintages")
+    if vt is None:
+        return
+    u = p.cfg.capacity.utilisation_max
+    site = p.inst["sites"].set_index("site")
+    fin = p.cfg.finance
+    full, i = fin.hours_per_year * fin.load_factor / 1000, fin.idle_share
+    split: dict[tuple[str, str, int], float] = defaultdict(float)
+    seen = set()
+    for n, s, c, tb, t, b, x, kw, it, e in vt[["site", "class", "built_period", "period", "built_pflops",
+                                                "served_new_pflops", "kw_per_pflops", "it_mw", "energy_new_mwh"]].itertuples():
+        row = f"vintages.csv line {n + 2} ({s}, {c}, built {tb}, {t})"
+        tb, t = int(tb), int(t)
+        if c not in d.vintaged or tb > t or tb not in d.periods or t not in d.periods or s not in site.index:
+            r.count("vintage_table")
+            r.fail("vintage_table", row, f"not a vintage of the plan (vintaged classes: {sorted(d.vintaged)})")
+            continue
+        seen.add((s, c, tb, t))
+        add = d.added.get((s, c, tb), 0.0)
+        r.leq("capacity_vintage", row, -float(x), 0.0, d.scale_pflops, "served_new_pflops {lhs} is negative")
+        r.leq("capacity_vintage", row, float(x), u * add, d.scale_pflops,
+              f"work on the {tb} vintage {{lhs}} PFLOPS > utilisation_max {u:g} x its {fmt(add)} PFLOPS = {{rhs}}")
+        split[(s, c, t)] += float(x)
+        want_kw = d.kw_vintage[(c, tb)]
+        r.eq("vintage_table", row, float(b), add, d.scale_pflops, "built_pflops {lhs} but capacity.csv adds {rhs} in that period")
+        r.eq("vintage_table", row, float(kw), want_kw, max(1.0, want_kw), "kw_per_pflops {lhs} but the vintage draws {rhs}")
+        r.eq("vintage_table", row, float(it), want_kw * add / 1000, d.scale_kw / 1000, "it_mw {lhs} but the vintage draws {rhs}")
+        en = want_kw * float(site.at[s, "pue_new"]) * full * (i * add + (1 - i) * float(x))
+        r.eq("vintage_table", row, float(e), en, max(1.0, en), "energy_new_mwh {lhs} but the vintage uses {rhs}")
+    for s, c in sorted(k for k in d.buildable if k[1] in d.vintaged):
+        for t in d.periods:
+            row = row_key(site=s, class_=c, period=t).replace("class_", "class")
+            r.eq("vintage_split", row, split.get((s, c, t), 0.0), d.served_new.get((s, c, t), 0.0), d.scale_pflops,
+                 "its vintages carry {lhs} PFLOPS, capacity.csv's served_new_pflops is {rhs}")
+            for tb in d.periods:
+                if tb <= t and (s, c, tb, t) not in seen and d.added.get((s, c, tb), 0.0) > 0:
+                    r.count("vintage_table")
+                    r.fail("vintage_table", row, f"no vintages.csv row for the {tb} vintage")
+
+
 def check_sites(p: Plan, d: Derived, r: Rows) -> None:
     """Open binary and monotone; sites.csv IT, energy and emissions agree with the plan (site_power and the shells:
     edwc.analysis.check.shells)."""
     site = p.inst["sites"].set_index("site")
     cl = p.inst["classes"].set_index("class")
-    kw_new, kw_ex = cl["kw_per_pflops"].astype(float), cl["kw_per_pflops_existing"].astype(float)
+    kw_ex = cl["kw_per_pflops_existing"].astype(float)
     by_site: dict[str, list[str]] = defaultdict(list)
     for s, c in p.inst["site_classes"][["site", "class"]].itertuples(index=False):
         by_site[s].append(c)
@@ -173,7 +218,7 @@ def check_sites(p: Plan, d: Derived, r: Rows) -> None:
         for t in d.periods:
             row = row_key(site=s, period=t)
             old_kw = sum(kw_ex[c] * d.existing[(s, c, t)] for c in by_site.get(s, []))
-            new_kw = sum(kw_new[c] * d.built.get((s, c, t), 0.0) for c in by_site.get(s, []))
+            new_kw = sum(d.it_kw_new_sc.get((s, c, t), 0.0) for c in by_site.get(s, []))  # each vintage at its kW
             it_kw = old_kw + new_kw
             o = d.open.get((s, t), math.nan)
             if not r.integer("integrality", row, o, "open"):

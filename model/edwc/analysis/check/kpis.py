@@ -228,12 +228,13 @@ def _money(q: Period) -> Yield:
     bw = q.p.cfg.network.bandwidth_cny_per_gbps_km_year
     wclass = sv["workload"].map(wl["class"])
     shell_ann = a_fac * q.p.cfg.capacity.shell_capex_cny_per_kw * 1000 * float(q.sites["shell_mw_new"].sum())
-    it_new = c["built_pflops"] * c["class"].map(cl["kw_per_pflops"])  # the classes share the shells by new IT kW
+    # the classes share the shells by new IT kW; each vintage at its own kW (capacity.csv's it_mw_new, checked by columns)
+    it_new = 1000 * c["it_mw_new"]
     for k in sorted(set(c["class"])):
         ck = c[c["class"] == k]
         built = ck["built_pflops"]
         cost = (float(built.sum()) * float(cl.at[k, "capex_cny_per_pflops"]) * annuity(fin.discount_rate, float(cl.at[k, "lifetime_years"]))
-                + float(built.sum()) * float(cl.at[k, "kw_per_pflops"]) * float(cl.at[k, "facility_capex_cny_per_kw"]) * a_fac
+                + float(it_new[c["class"] == k].sum()) * float(cl.at[k, "facility_capex_cny_per_kw"]) * a_fac
                 + float((ck["energy_mwh"] * 1000 * ck["site"].map(q.site["power_price_cny_per_kwh"])).sum())
                 + shell_ann * ratio(it_new[c["class"] == k].sum(), it_new.sum()))
         sk = sv[wclass == k]
@@ -252,8 +253,10 @@ def _capex(q: Period) -> float:
     before = cap[cap["period"] == periods[i - 1]].set_index(["site", "class"])["built_pflops"] if i else now * 0
     added = (now - before.reindex(now.index, fill_value=0.0)).clip(lower=0)
     k = added.index.get_level_values("class")
+    change = cl["kw_change_per_year"].astype(float).fillna(0.0) if "kw_change_per_year" in cl else cl["kw_per_pflops"] * 0.0
+    kw_t = cl["kw_per_pflops"].astype(float) * (1 + change) ** (q.t - periods[0])  # the kW of this period's vintage
     capex = float((added * k.map(cl["capex_cny_per_pflops"])).sum()
-                  + (added * k.map(cl["kw_per_pflops"]) * k.map(cl["facility_capex_cny_per_kw"])).sum())
+                  + (added * k.map(kw_t) * k.map(cl["facility_capex_cny_per_kw"])).sum())
     camp = q.site["campus_capex_cny"].astype(float).fillna(0.0)
     capex += float((q.sites["newly_opened"] * q.sites["site"].map(camp)).sum())
     st = R["sites"]

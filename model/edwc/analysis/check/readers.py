@@ -25,6 +25,12 @@ RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
               "cf_solar", "cf_onwind", "price_cny_per_kwh", "co2_t_per_mwh"),
     "kpis": ("kpi", "period", "value"),
 }
+# Tables written only where the plan has them; vintages.csv: new builds by the period they were built in, for the
+# classes whose kW per PFLOPS changes by period (required then: edwc.analysis.check.readers.read_plan).
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "vintages": ("site", "class", "built_period", "period", "built_pflops", "served_new_pflops", "kw_per_pflops", "it_mw",
+                 "energy_new_mwh"),
+}
 NAME_SUFFIXES = ("_name_zh", "_name_en")  # name columns beside ids (results.tables.with_names)
 TEXT_COLUMNS = {"site", "class", "region", "workload", "trunk", "from", "to", "hub", "side", "kpi", "unit"}
 
@@ -53,7 +59,7 @@ def _read_table(path: Path) -> pd.DataFrame:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as e:
         raise UnreadableResult(f"{path}: not a readable CSV table ({str(e).strip()})") from e
-    missing = [c for c in RESULT_COLUMNS[name] if c not in df.columns]
+    missing = [c for c in (RESULT_COLUMNS.get(name) or OPTIONAL_COLUMNS[name]) if c not in df.columns]
     if missing:
         raise UnreadableResult(f"{path}: missing column(s) {', '.join(missing)}")
     for c in df.columns:
@@ -134,6 +140,10 @@ def read_plan(folder: Path) -> Plan:
         first = e.problems[0] if e.problems else e.source
         more = f" (and {len(e.problems) - 1} more problems)" if len(e.problems) > 1 else ""
         raise UnreadableResult(f"its resolved instance (instance/) is not valid: {first}{more}") from e
+    for name in OPTIONAL_COLUMNS:
+        if (folder / f"{name}.csv").is_file() or (name == "vintages" and vintaged_classes(inst.tables["classes"],
+                                                                                          list(inst.config.periods))):
+            res[name] = _read_table(folder / f"{name}.csv")
     if summary.get("instance") != inst.name:
         raise UnreadableResult(f"{folder / 'summary.json'}: instance {summary.get('instance')!r}, but the resolved "
                                f"instance is '{inst.name}'")
@@ -159,3 +169,11 @@ def _profile_kinds(folder: Path, name: str | None) -> frozenset[str]:
     except (OSError, ValueError, UnicodeDecodeError):
         return frozenset()
     return frozenset(str(c).split(":")[0] for c in head if ":" in str(c))
+
+
+def vintaged_classes(classes: pd.DataFrame, periods: list[int]) -> set[str]:
+    """The classes whose new builds' kW per PFLOPS changes by period: kw_change_per_year ≠ 0, more than one period."""
+    if "kw_change_per_year" not in classes or len(periods) < 2:
+        return set()
+    change = pd.to_numeric(classes["kw_change_per_year"], errors="coerce").fillna(0.0)
+    return {str(c) for c, x in zip(classes["class"], change, strict=True) if x != 0}
