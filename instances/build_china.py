@@ -32,8 +32,11 @@ existing capacity (site_classes.existing_pflops), mid-2023
   intelligent: Lingang art_lingang_intel_share; every other site the same fraction,
     chosen so the national intelligent share is art_intel_share_2022.
 demand (period 2025) = art_target_2025_total x 1000 PFLOPS; intelligent
-  art_target_2025_intel_share, super nat_mix_super_2024, general the rest; regions by
-  GDP 2024 share (dem_region_basis); workloads by dem_inference_share_*,
+  art_target_2025_intel_share, super nat_mix_super_2024, general the rest; regions: general
+  and HPC by GDP 2024 share (dem_region_basis), AI by the AI-activity indicator
+  dem_ai_filings_* (CAC deep-synthesis filings by province) blended with GDP at
+  dem_ai_weight_training / dem_ai_weight_inference (region_shares); ai-training is a
+  national pool in blocks of dem_training_block_pflops; workloads by dem_inference_share_*,
   dem_realtime_share. Later periods grow intelligent at art_ai_cagr_idc, general at
   dem_general_growth, super at dem_super_growth.
 sites: hub = the hub whose provinces contain the site (seeds/provinces.csv hub);
@@ -568,15 +571,27 @@ def rtt_table(trk: list[dict]) -> dict[str, dict[str, float]]:
 
 
 # ----------------------------------------------------------------------------- demand
+def training_block() -> float:
+    """PFLOPS (national-statistic count) of one campus-scale training job: blk_cluster_cards cards at the per-card
+    FP16 rate of China Mobile's 18,000-card Harbin single cluster, in the model's unit (unit_fp16_per_stat).
+    The DERIVED row dem_training_block_pflops is recomputed here to catch drift."""
+    per_card = fact("blk_harbin_eflops") * 1000 / fact("blk_harbin_cards")  # FP16 PFLOPS a card
+    b = fact("blk_cluster_cards") * per_card / fact("unit_fp16_per_stat")
+    assert abs(b / fact("dem_training_block_pflops") - 1) < 1e-3, b
+    return fact("dem_training_block_pflops")
+
+
 def workloads() -> dict[str, dict]:
     """Latency limits from application response-time requirements (wl_rtt_*, ESTIMATE on app_latency_*);
-    the policy's latency circles (pol_latency_*) are reported as KPIs, not used as limits."""
+    the policy's latency circles (pol_latency_*) are reported as KPIs, not used as limits. AI training is a
+    national pool served in single-site blocks of dem_training_block_pflops (one 10k-card job)."""
     return {
         "ai-inference": dict(cls="intelligent", max_rtt_ms=fact("wl_rtt_ai_inference"),
                              gbps=fact("wl_gbps_ai_inference"),
                              description="AI inference in online services: 50 ms RTT (5 % of a 1 s response)"),
         "ai-training": dict(cls="intelligent", max_rtt_ms=None, gbps=fact("wl_gbps_ai_training"),
-                            description="AI model training: latency-tolerant"),
+                            block=training_block(),
+                            description="AI model training: latency-tolerant; a national pool in single-site blocks"),
         "general-realtime": dict(cls="general", max_rtt_ms=fact("wl_rtt_general_realtime"),
                                  gbps=fact("wl_gbps_general_realtime"),
                                  description="interactive general computing: 20 ms RTT (5 round trips in 0.1 s)"),
@@ -629,9 +644,56 @@ def workload_shares(year: int) -> dict[str, float]:
             "general-batch": 1 - rt, "hpc": 1.0}
 
 
-def demand_rows(periods: list[int], wl: dict) -> list[dict]:
-    assert fact("dem_region_basis") == 100  # all weight on GDP 2024
+def ai_weights() -> dict[str, float]:
+    """Each province's share of the AI-activity indicator: deep-synthesis service algorithms filed with the CAC
+    (dem_ai_filings_*, cumulative to 2025-07). The 21 listed provinces have their count; the tally's remaining
+    dem_ai_filings_rest filings go to the other 10 by GDP 2024, none above the last count shown (the tally is sorted)."""
+    listed = {r: fact(f"dem_ai_filings_{r}") for r in PROV if f"dem_ai_filings_{r}" in FACTS}
+    assert len(listed) == 21
+    rest_total = fact("dem_ai_filings_rest")
+    assert abs(fact("dem_ai_filings_total") - sum(listed.values()) - rest_total) < 1e-9
+    cap = min(listed.values())
+    rest = {r: 0.0 for r in PROV if r not in listed}
+    left, free = rest_total, set(rest)
+    while left > 1e-9 and free:  # water-filling: GDP shares, capped at the last listed count
+        g = sum(gdp(r) for r in free)
+        add = {r: left * gdp(r) / g for r in free}
+        over = {r for r in free if rest[r] + add[r] > cap}
+        if not over:
+            for r in free:
+                rest[r] += add[r]
+            left = 0.0
+        else:
+            for r in over:
+                left -= cap - rest[r]
+                rest[r] = cap
+            free -= over
+    n = {**listed, **rest}
+    tot = sum(n.values())
+    assert abs(tot - fact("dem_ai_filings_total")) < 1e-6
+    return {r: v / tot for r, v in n.items()}
+
+
+def region_shares() -> dict[str, dict[str, float]]:
+    """Regional split of each workload's national demand: AI work by the AI-activity indicator (ai_weights) blended
+    with GDP 2024 at dem_ai_weight_training / dem_ai_weight_inference; general and HPC work by GDP 2024
+    (dem_region_basis: no provincial compute or rack table was found, FACTS.md GAP). Every split sums to 1, so the
+    national totals do not change."""
+    assert fact("dem_region_basis") == 100  # the non-AI work: all weight on GDP 2024
     g_tot = sum(gdp(r) for r in PROV)
+    g = {r: gdp(r) / g_tot for r in PROV}
+    ai = ai_weights()
+    mix = {"ai-training": pct("dem_ai_weight_training"), "ai-inference": pct("dem_ai_weight_inference")}
+    out = {}
+    for w in ("ai-inference", "ai-training", "general-realtime", "general-batch", "hpc"):
+        a = mix.get(w, 0.0)
+        out[w] = {r: a * ai[r] + (1 - a) * g[r] for r in PROV}
+        assert abs(sum(out[w].values()) - 1) < 1e-12
+    return out
+
+
+def demand_rows(periods: list[int], wl: dict) -> list[dict]:
+    share = region_shares()
     rows = []
     for t in periods:
         nat = national_demand(t)
@@ -639,7 +701,7 @@ def demand_rows(periods: list[int], wl: dict) -> list[dict]:
         for r in sorted(PROV):
             for w, d in wl.items():
                 rows.append(dict(region=r, workload=w, period=t,
-                                 pflops=nat[d["cls"]] * sh[w] * gdp(r) / g_tot))
+                                 pflops=nat[d["cls"]] * sh[w] * share[w][r]))
     return rows
 
 
@@ -886,9 +948,10 @@ def build(name: str, periods: list[int], description: str, policy: dict, solver:
     # latency-tolerant work may move within its day (wl_flex_share, ESTIMATE); latency-bound work runs flat
     flex = fmt(pct("wl_flex_share"), 3)
     write_csv(out / "workloads.csv", ["workload", "class", "max_rtt_ms", "gbps_per_pflops", "description",
-                                      "unmet_cny_per_pflops_year", "flexible_share", "flex_window_h"],
+                                      "unmet_cny_per_pflops_year", "flexible_share", "flex_window_h", "block_pflops"],
               [[w, d["cls"], "" if d["max_rtt_ms"] is None else fmt(d["max_rtt_ms"], 2), fmt(d["gbps"], 3),
-                d["description"], fmt(unmet_value(d, cts), -1), flex if d["max_rtt_ms"] is None else "0", "24"]
+                d["description"], fmt(unmet_value(d, cts), -1), flex if d["max_rtt_ms"] is None else "0", "24",
+                fmt(d["block"], 1) if "block" in d else ""]
                for w, d in wl.items()])
     dem = demand_rows(periods, wl)
     write_csv(out / "demand.csv", ["region", "workload", "period", "pflops"],
@@ -944,6 +1007,13 @@ def report(name: str, res: dict) -> None:
     print(f"== {name}")
     tot = {c: sum(v for (s, cc), v in ex.items() if cc == c) for c in CLASSES}
     print("existing PFLOPS:", {c: round(v) for c, v in tot.items()}, "total", round(sum(tot.values())))
+    kw = {c: res["cls"][c]["kw_existing"] for c in CLASSES}
+    it = {s: 0.0 for s in SITE}
+    for (s, c), v in ex.items():
+        it[s] += v * kw[c]
+    big3 = sum(v for s, v in it.items() if SITE[s]["region"] in ("110000", "310000", "440000")) / sum(it.values())
+    print(f"existing IT kW in Beijing + Shanghai + Guangdong: {big3:.1%} "
+          f"(racks in use, end-2019: {fact('nat_racks_share_bj_sh_gd_2019'):g} %)")
     per = {}
     for d in dem:
         per.setdefault(d["period"], {}).setdefault(d["workload"], 0.0)

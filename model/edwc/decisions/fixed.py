@@ -48,7 +48,7 @@ def plan_integers(m: pyo.ConcreteModel, d: ModelData, result: Result, strict: bo
     """The value of every integer variable in the plan of `result`, read from its tables.
 
     open[s,t] from sites.csv, modules[s,c,t] from the growth of built_pflops in capacity.csv,
-    wavelengths[l,t] from trunks.csv, has_direct[s,t] (the 650号 switch) from the direct supply in sites.csv.
+    wavelengths[l,t] from trunks.csv, block_on[s,w,t] from serve.csv, has_direct[s,t] (the 650号 switch) from the direct supply in sites.csv.
     Raises EdwcError when an integer variable has no value there (strict=False: leaves it out).
     """
     values = ComponentMap()
@@ -70,6 +70,10 @@ def plan_integers(m: pyo.ConcreteModel, d: ModelData, result: Result, strict: bo
         for s, t in m.has_direct:
             mw = float(st["direct_solar_mw"].get((s, t), 0.0) + st["direct_wind_mw"].get((s, t), 0.0))
             values[m.has_direct[s, t]] = 1.0 if mw > 1e-6 else 0.0
+    if hasattr(m, "block_on"):  # edwc.formulation.blocks: on where the plan serves the workload at the site
+        srv = result.tables["serve"].groupby(["site", "workload", "period"])["pflops"].sum()
+        for s, w, t in m.block_on:
+            values[m.block_on[s, w, t]] = 1.0 if float(srv.get((s, w, t), 0.0)) > 1e-6 else 0.0
     missing = [v.name for v in m.component_data_objects(pyo.Var) if not v.is_continuous() and v not in values]
     if missing and strict:
         raise EdwcError(f"cannot fix the plan: no value in the result tables for {', '.join(missing[:5])}")

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import pyomo.core as pyo
 
 from edwc.formulation import constraints as con
+from edwc.formulation.blocks import add_blocks
 from edwc.formulation.data import ModelData, prepare
 from edwc.formulation.explore import add_explore
 from edwc.formulation.objective import add_energy, add_objective, add_tie_break
@@ -95,6 +96,7 @@ def build_model(inst: Instance, elastic: bool = False, network: str = "full",
     con.add_wavelength_limit(m, d)
     con.add_open_monotone(m, d)
     con.add_serve_open(m, d)
+    add_blocks(m, d, inst)  # block workloads: 0 or at least one block per site (docs/model.md)
     con.add_flow_balance(m, d, lazy=network == "lazy")
     con.add_trunk_capacity(m, d, lazy=network == "lazy")
     add_energy(m, d)

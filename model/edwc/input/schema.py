@@ -344,6 +344,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("unmet_cny_per_pflops_year", "float", min=0, max=1e12, required=False, optional_cell=True),  # empty: finance
         Column("flexible_share", "float", min=0, max=1, required=False, optional_cell=True),  # movable in the day; empty: 0
         Column("flex_window_h", "float", min=1, max=24, required=False, optional_cell=True),  # how far it moves; empty: 24
+        # a national pool served in single-site blocks: at a site 0 or >= this many PFLOPS; empty: any pieces
+        Column("block_pflops", "float", min=1e-6, max=1e7, required=False, optional_cell=True),
     ),
     "demand": (
         Column("region", "adcode"),

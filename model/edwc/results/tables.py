@@ -13,6 +13,7 @@ import pandas as pd
 import pyomo.core as pyo
 
 from edwc.errors import UnreadableFolder
+from edwc.formulation.blocks import block_sizes
 from edwc.formulation.constraints import vintage_index
 from edwc.formulation.data import SCALE, ModelData, kw_new
 from edwc.formulation.objective import COST_PARTS, UNMET_PART
@@ -79,6 +80,11 @@ def extract(inst: Instance, m: pyo.ConcreteModel, d: ModelData) -> dict[str, pd.
     srv = serve.groupby(["site", "class", "period"])["pflops"].sum().rename("served_pflops")
     capacity = capacity.merge(srv, on=["site", "class", "period"], how="left").fillna({"served_pflops": 0.0})
     capacity["served_new_pflops"] = np.minimum(capacity["served_new_pflops"], capacity["served_pflops"])
+    # blocks of the block workloads (edwc.formulation.blocks) served there: Σ_w served_w / block_pflops_w
+    size = block_sizes(inst.workloads)
+    blk = serve[serve["workload"].isin(list(size))]
+    blk = (blk["pflops"] / blk["workload"].map(size)).groupby([blk["site"], blk["class"], blk["period"]]).sum()
+    capacity["blocks"] = [float(blk.get(k, 0.0)) for k in zip(capacity["site"], capacity["class"], capacity["period"], strict=True)]
     capacity["utilisation"] = np.where(capacity["installed_pflops"] > 0, capacity["served_pflops"] / capacity["installed_pflops"].where(capacity["installed_pflops"] > 0, 1), np.nan)
     # energy by vintage: full-use MWh per PFLOPS-year x (idle share of installed + the rest of served)
     e_ex = capacity.apply(lambda r: d.energy_existing[(r["site"], r["class"])], axis=1)

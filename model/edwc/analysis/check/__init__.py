@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from edwc.analysis.check.blocks import check_blocks
 from edwc.analysis.check.columns import check_columns
 from edwc.analysis.check.costs import check_costs, check_summary, recompute_costs
 from edwc.analysis.check.derived import derive
@@ -73,6 +74,7 @@ def check_plan(p: Plan, folder: Path) -> CheckReport:
     check_vintages(p, d, r)
     check_sites(p, d, r)
     check_shells(p, d, r)
+    check_blocks(p, r)
     check_quotas(p, d, r)
     check_trunks(p, d, g, trees, r)
     check_power(p, d.energy, d.power, r)

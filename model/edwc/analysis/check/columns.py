@@ -18,7 +18,7 @@ from edwc.analysis.check.report import MAX_ROWS_SHOWN, Rows, fmt
 
 CHECKED: dict[str, tuple[str, ...]] = {
     "capacity": (*RESULT_COLUMNS["capacity"], "it_mw", "it_mw_new", "utilisation", "energy_new_mwh", "energy_mwh",
-                 "it_energy_mwh"),
+                 "it_energy_mwh", "blocks"),  # blocks: edwc.analysis.check.blocks
     "sites": (*RESULT_COLUMNS["sites"], "hub", "side", "it_mw_new", "it_energy_mwh", "green_matched_mwh", "spilled_mwh",
               "shell_mw", "shell_mw_new", "noload_mwh"),
     "serve": (*RESULT_COLUMNS["serve"], "network_km"),
