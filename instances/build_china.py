@@ -852,6 +852,13 @@ def cluster_plans(path: Path, ex: dict, cls: dict) -> None:
     path.write_text(head + "\n\n" + PLANS_MARK + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
 
 
+def base_kw_change() -> str:
+    """classes.csv kw_change_per_year of the base (est_vintage_kw_change_base, ESTIMATE: new builds at the 2025 kW in
+    every period; the sourced frontier rates are the scenario vintage_scenarios writes). Empty when 0: no vintages."""
+    x = pct("est_vintage_kw_change_base")
+    return "" if x == 0 else f"{x:.4f}"
+
+
 def vintage_kw_change() -> dict[str, float]:
     """Change a year of a new build's kW per PFLOPS at the sourced efficiency rates (IEA 4E EDNA 2025): x = 1 / (1 + rate)
     − 1; general servers' rate for general and super (HPC systems: CPU and accelerated nodes mixed, ESTIMATE), the
@@ -942,7 +949,7 @@ def build(name: str, periods: list[int], description: str, policy: dict, solver:
               ["class", "precision", "kw_per_pflops", "capex_cny_per_pflops", "module_pflops", "kw_per_pflops_existing",
                "facility_capex_cny_per_kw", "lifetime_years", "kw_change_per_year"],
               [[c, d["precision"], fmt(d["kw_per_pflops"], 3), fmt(d["capex_cny_per_pflops"], 0),
-                fmt(d["module_pflops"], 1), fmt(d["kw_existing"], 3), "0", fmt(d["life"], 0), ""]  # no change: vintage_scenarios
+                fmt(d["module_pflops"], 1), fmt(d["kw_existing"], 3), "0", fmt(d["life"], 0), base_kw_change()]
                for c, d in cls.items()])
     cts = cost_to_serve(cls)
     # latency-tolerant work may move within its day (wl_flex_share, ESTIMATE); latency-bound work runs flat

@@ -46,6 +46,7 @@ COLUMNS = {
     "kpi_name": ("指标", "KPI", "@"),
     "served_new_pflops": ("新建部分服务 (PFLOPS)", "served by new capacity (PFLOPS)", "#,##0.0"),
     "it_mw_new": ("新建 IT 功率 (MW)", "new IT power (MW)", "#,##0.0"),
+    "blocks": ("训练整块 (块, 每块 block_pflops)", "training blocks (count, block_pflops each)", "#,##0.0"),
     "shell_mw": ("机楼容量 (MW IT)", "shells (MW of IT)", "#,##0.0"),
     "shell_mw_new": ("新建机楼容量 (MW IT)", "new shells (MW of IT)", "#,##0.0"),
     "noload_mwh": ("空置机楼空载电量 (MWh)", "empty-shell no-load (MWh)", "#,##0"),
