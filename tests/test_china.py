@@ -99,3 +99,27 @@ def test_report_cards_give_the_racks_statistic_beside_server_use(china_2025_fold
     en = write_report(folder, "en").read_text(encoding="utf-8")
     assert f"上架率（已用/建成 {built / 1e4:,.0f} 万架）" in zh and f"{occ:.1%}" in zh
     assert f"上架率 (occupied / {built / 1e6:,.2f} M built racks)" in en
+
+
+def test_report_says_where_the_training_blocks_sit(china_2025_folder, tmp_path) -> None:
+    """Issue 19, item 4: report.html lists the sites holding the single-site training blocks (capacity.csv `blocks`,
+    each ≥ 1), their total, and that the sites are a choice inside the MIP gap, in both languages."""
+    import re
+    import shutil
+
+    import pandas as pd
+
+    from edwc.analysis.report_page import write_report
+
+    folder = tmp_path / "r"
+    shutil.copytree(china_2025_folder, folder)
+    cap = pd.read_csv(folder / "capacity.csv")
+    held = cap[cap["blocks"] > 1e-9]
+    assert len(held) >= 2 and (held["blocks"] >= 1 - 1e-6).all()
+    zh = write_report(folder, "zh").read_text(encoding="utf-8")
+    en = write_report(folder, "en").read_text(encoding="utf-8")
+    section = re.search(r'<section id="blocks">(.*?)</section>', en, re.S)
+    assert section is not None and 'id="blocks"' in zh
+    assert f"Training sits in {held['blocks'].sum():,.1f} blocks at {len(held)} sites" in section.group(1)
+    assert section.group(1).count("<tr>") == len(held) + 1  # a row a site, and the head
+    assert "MIP gap" in section.group(1) and "MIP 间隙" in zh

@@ -13,8 +13,10 @@ import pandas as pd
 
 from edwc.analysis.report_power import power_chars, power_heading, power_section
 from edwc.analysis.report_sections import (
+    blocks_section,
     e,
     fmt_goal,
+    has_blocks,
     has_levers,
     levers_section,
     limits_section,
@@ -258,6 +260,7 @@ SECTIONS: list[Section] = [
     ("kpis", "kpis", kpi_cards, ALWAYS),
     ("limits", "limits", limits_section, ALWAYS),
     ("levers", "levers", levers_section, has_levers),
+    ("blocks", "blocks", blocks_section, has_blocks),
     ("scorecard", "scorecard", scorecard, ALWAYS),
     ("periods", "periods", period_section, lambda d: d.multi_period),
     ("hubs", "hubs", hub_section, ALWAYS),

@@ -144,3 +144,40 @@ def levers_section(d: Digest, lang: str) -> str:
     note = f'<p class="small">* {e(w["lever_unmet"])}</p>' if flagged else ""
     return "".join(parts) + note + table([e(w[k]) for k in ("lever", "lever_change", "west_new", "west_pp", "hub_new", "cost_yi",
                                                       "cost_pct", "unmet_pf", "status")], rows, "levers")
+
+
+def block_sizes(d: Digest) -> dict[str, float]:
+    """{workload: block_pflops} of the plan's block workloads (workloads.csv block_pflops; none: {})."""
+    if "block_pflops" not in d.workloads.columns:
+        return {}
+    import pandas as pd
+
+    b = pd.to_numeric(d.workloads["block_pflops"], errors="coerce")
+    return {str(w): float(v) for w, v in zip(d.workloads["workload"], b, strict=True) if v == v and v > 0}
+
+
+def has_blocks(d: Digest) -> bool:
+    cap = d.tables.get("capacity")
+    return bool(block_sizes(d)) and cap is not None and "blocks" in cap.columns
+
+
+def blocks_section(d: Digest, lang: str) -> str:
+    """Where the single-site training blocks sit in the last period (capacity.csv `blocks`), with the block size
+    and the warning that which sites host them is an integer choice inside the MIP gap (docs/model.md)."""
+    w = W[lang]
+    cap = d.tables["capacity"]
+    last = cap[(cap["period"] == d.period) & (cap["blocks"] > 1e-9)].sort_values("blocks", ascending=False)
+    sizes = block_sizes(d)
+    size = "; ".join(f"{num(v, 1)} PFLOPS" for v in sizes.values())
+    site_names = d.names.of("sites", last["site"].tolist(), lang).tolist()
+    hub_of = d.sites.set_index("site")["hub"]
+    hub_ids = [hub_of.get(s) for s in last["site"]]
+    hubs = [d.names.of("hubs", [h], lang).iloc[0] if isinstance(h, str) and h else w["outside"] for h in hub_ids]
+    # one block workload in the shipped instances; with several, PFLOPS use the smallest block (a lower bound)
+    rows = [[e(n), e(h), num(float(b), 1), num(float(b) * min(sizes.values()))]
+            for n, h, b in zip(site_names, hubs, last["blocks"], strict=True)]
+    gap = d.summary.get("mip_gap")
+    lead = w["blocks_lead"].format(n=len(rows), blocks=float(last["blocks"].sum()), size=size)
+    note = w["blocks_note"].format(gap="–" if gap is None else pct(float(gap), 2))
+    return (f"<p class='lead'>{e(lead)}</p><p class='small'>{e(note)}</p>"
+            + table([e(w[k]) for k in ("site", "hub", "blocks_n", "blocks_pf")], rows, "limits"))
