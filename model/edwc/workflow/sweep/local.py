@@ -73,9 +73,10 @@ def run_local(tasks: list[Task], files: Files, workers: int, on_done: OnDone) ->
     pending = list(tasks)
     running: dict[Any, tuple[Task, BaseProcess, Connection, float]] = {}
     proc: BaseProcess
-    scratch = tempfile.mkdtemp(prefix="edwc-sweep-")
-    note("tmp", [os.path.dirname(scratch), os.path.basename(scratch), []])  # removed by the guard after a crash
-    try:
+    scratch: str | None = None
+    try:  # made inside the try: a Ctrl-C right after mkdtemp must still remove it
+        scratch = tempfile.mkdtemp(prefix="edwc-sweep-")
+        note("tmp", [os.path.dirname(scratch), os.path.basename(scratch), []])  # removed by the guard after a crash
         while pending or running:
             while pending and len(running) < workers:
                 task = pending.pop(0)
@@ -102,4 +103,5 @@ def run_local(tasks: list[Task], files: Files, workers: int, on_done: OnDone) ->
         for _, child, pipe, _ in running.values():
             child.join(5)
             pipe.close()
-        shutil.rmtree(scratch, ignore_errors=True)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
