@@ -86,3 +86,16 @@ def test_energy_quota_with_offset(tiny, tmp_path):
     assert r.summary["objective_cny"] > BASE
     q = binding_quotas(read_digest(tmp_path / "q"))
     assert list(q["rule"]) == ["energy_quota"] and q["value"].iloc[0] == pytest.approx(26_000, rel=1e-4)
+
+
+def test_a_plan_under_the_freeze_can_be_fixed_for_its_prices(tiny, tmp_path):
+    """edwc price and levers fix a plan's integers from its tables: the freeze's shell_allowed[s,t] (and shell_phases)
+    must be read back (they were not: 'cannot fix the plan: no value in the result tables for
+    shell_allowed[beijing,2025]' on china-2025). The fixed LP gives the MIP's cost back."""
+    from edwc.decisions.fixed import solve_fixed
+
+    ahead(tiny, 2)
+    set_cell(tiny, "regions", GANSU, "min_rack_occupancy_new_shells", 0.5)
+    r = solve(tiny, tmp_path / "r")
+    plan = solve_fixed(tmp_path / "r")
+    assert plan.objective_cny == pytest.approx(r.summary["objective_cny"], rel=1e-6)

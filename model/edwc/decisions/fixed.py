@@ -48,7 +48,8 @@ def plan_integers(m: pyo.ConcreteModel, d: ModelData, result: Result, strict: bo
     """The value of every integer variable in the plan of `result`, read from its tables.
 
     open[s,t] from sites.csv, modules[s,c,t] from the growth of built_pflops in capacity.csv,
-    wavelengths[l,t] from trunks.csv, block_on[s,w,t] from serve.csv, has_direct[s,t] (the 650号 switch) from the direct supply in sites.csv.
+    wavelengths[l,t] from trunks.csv, block_on[s,w,t] from serve.csv, has_direct[s,t] (the 650号 switch) from the direct supply in sites.csv,
+    shell_phases[s,t] and shell_allowed[s,t] (the 上架率 freeze) from shell_mw_new in sites.csv.
     Raises EdwcError when an integer variable has no value there (strict=False: leaves it out).
     """
     values = ComponentMap()
@@ -74,6 +75,12 @@ def plan_integers(m: pyo.ConcreteModel, d: ModelData, result: Result, strict: bo
         srv = result.tables["serve"].groupby(["site", "workload", "period"])["pflops"].sum()
         for s, w, t in m.block_on:
             values[m.block_on[s, w, t]] = 1.0 if float(srv.get((s, w, t), 0.0)) > 1e-6 else 0.0
+    if hasattr(m, "shell_phases") or hasattr(m, "shell_allowed"):  # edwc.formulation.shells / quotas
+        new_shells = result.tables["sites"].set_index(["site", "period"])["shell_mw_new"]
+        for s, t in getattr(m, "shell_phases", {}):
+            values[m.shell_phases[s, t]] = round(float(new_shells.get((s, t), 0.0)) / d.shell_phase_mw[s])
+        for s, t in getattr(m, "shell_allowed", {}):  # allowed where the plan built shells; 0 elsewhere is as good
+            values[m.shell_allowed[s, t]] = 1.0 if float(new_shells.get((s, t), 0.0)) > 1e-6 else 0.0
     missing = [v.name for v in m.component_data_objects(pyo.Var) if not v.is_continuous() and v not in values]
     if missing and strict:
         raise EdwcError(f"cannot fix the plan: no value in the result tables for {', '.join(missing[:5])}")
