@@ -30,6 +30,18 @@ def edit_table(folder: Path, table: str, fn: Callable[[pd.DataFrame], pd.DataFra
     fn(df).to_csv(p, index=False)
 
 
+def add_period_2030(folder: Path) -> None:
+    """Make a one-period (2025) instance two-period: 2030 added, its demand 60 % above 2025's."""
+    y = folder / "instance.yaml"
+    y.write_text(y.read_text().replace("periods: [2025]", "periods: [2025, 2030]"))
+
+    def grow(df: pd.DataFrame) -> pd.DataFrame:
+        later = df.assign(period="2030", pflops=(df["pflops"].astype(float) * 1.6).round(3).astype(str))
+        return pd.concat([df, later], ignore_index=True)
+
+    edit_table(folder, "demand", grow)
+
+
 def set_cell(folder: Path, table: str, key: dict[str, str], column: str, value: Any) -> None:
     def fn(df: pd.DataFrame) -> pd.DataFrame:
         mask = pd.Series(True, index=df.index)

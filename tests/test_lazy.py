@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import copy_instance, edit_table, solve, tight_city_instance
+from conftest import add_period_2030, copy_instance, edit_table, solve, tight_city_instance
 
 
 def tight_tiny(tmp: Path, periods: int = 1) -> Path:
@@ -26,14 +26,7 @@ def tight_tiny(tmp: Path, periods: int = 1) -> Path:
 
     edit_table(folder, "trunks", narrow)
     if periods == 2:  # a second period with 60 % more demand: cumulative upgrades across periods
-        y = folder / "instance.yaml"
-        y.write_text(y.read_text().replace("periods: [2025]", "periods: [2025, 2030]"))
-
-        def grow(df: pd.DataFrame) -> pd.DataFrame:
-            later = df.assign(period="2030", pflops=(df["pflops"].astype(float) * 1.6).round(3).astype(str))
-            return pd.concat([df, later], ignore_index=True)
-
-        edit_table(folder, "demand", grow)
+        add_period_2030(folder)
     return folder
 
 

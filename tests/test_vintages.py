@@ -15,7 +15,7 @@ from types import ModuleType
 import pandas as pd
 import pytest
 
-from conftest import INSTANCES, ROOT, copy_instance, edit_table, solve
+from conftest import INSTANCES, ROOT, add_period_2030, copy_instance, edit_table, solve
 from edwc.analysis.check import Plan, UnreadableResult, check_plan, check_result, read_plan
 from edwc.analysis.check.readers import OPTIONAL_COLUMNS
 from edwc.errors import InputError
@@ -92,14 +92,7 @@ def test_builder_check_catches_a_drifting_derived_row(builder: ModuleType, monke
 def two_period_tiny(tmp: Path, change: str | None) -> Path:
     """tiny over 2025 and 2030 (60 % more demand in 2030); general's kw_change_per_year = change (None: no column)."""
     folder = copy_instance("tiny", tmp)
-    y = folder / "instance.yaml"
-    y.write_text(y.read_text().replace("periods: [2025]", "periods: [2025, 2030]"))
-
-    def grow(df: pd.DataFrame) -> pd.DataFrame:
-        later = df.assign(period="2030", pflops=(df["pflops"].astype(float) * 1.6).round(3).astype(str))
-        return pd.concat([df, later], ignore_index=True)
-
-    edit_table(folder, "demand", grow)
+    add_period_2030(folder)
     if change is not None:
         edit_table(folder, "classes", lambda df: df.assign(kw_change_per_year=[change if c == "general" else ""
                                                                                for c in df["class"]]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 
+from edwc.formulation.blocks import block_sizes
 from edwc.maps.i18n import cls_label, pct
 from edwc.maps.i18n_pages import REPORT_WORDS as W
 from edwc.results.digest import Digest
@@ -146,19 +147,9 @@ def levers_section(d: Digest, lang: str) -> str:
                                                       "cost_pct", "unmet_pf", "status")], rows, "levers")
 
 
-def block_sizes(d: Digest) -> dict[str, float]:
-    """{workload: block_pflops} of the plan's block workloads (workloads.csv block_pflops; none: {})."""
-    if "block_pflops" not in d.workloads.columns:
-        return {}
-    import pandas as pd
-
-    b = pd.to_numeric(d.workloads["block_pflops"], errors="coerce")
-    return {str(w): float(v) for w, v in zip(d.workloads["workload"], b, strict=True) if v == v and v > 0}
-
-
 def has_blocks(d: Digest) -> bool:
     cap = d.tables.get("capacity")
-    return bool(block_sizes(d)) and cap is not None and "blocks" in cap.columns
+    return bool(block_sizes(d.workloads)) and cap is not None and "blocks" in cap.columns
 
 
 def blocks_section(d: Digest, lang: str) -> str:
@@ -167,7 +158,7 @@ def blocks_section(d: Digest, lang: str) -> str:
     w = W[lang]
     cap = d.tables["capacity"]
     last = cap[(cap["period"] == d.period) & (cap["blocks"] > 1e-9)].sort_values("blocks", ascending=False)
-    sizes = block_sizes(d)
+    sizes = block_sizes(d.workloads)
     size = "; ".join(f"{num(v, 1)} PFLOPS" for v in sizes.values())
     site_names = d.names.of("sites", last["site"].tolist(), lang).tolist()
     hub_of = d.sites.set_index("site")["hub"]

@@ -19,7 +19,7 @@ from edwc.formulation.data import ModelData
 from edwc.formulation.shells import it_kw, shell_mw
 
 
-def _region_column(regions: pd.DataFrame, col: str) -> dict[str, float]:
+def region_column(regions: pd.DataFrame, col: str) -> dict[str, float]:
     """{region: value} of an optional regions.csv column (empty cells and a missing column: no entry)."""
     if col not in regions:
         return {}
@@ -29,7 +29,7 @@ def _region_column(regions: pd.DataFrame, col: str) -> dict[str, float]:
 
 def occupancy_floors(d: ModelData, regions: pd.DataFrame) -> dict[str, float]:
     """{site: min 上架率} for the sites that can build shells in a region with min_rack_occupancy_new_shells."""
-    floor = _region_column(regions, "min_rack_occupancy_new_shells")
+    floor = region_column(regions, "min_rack_occupancy_new_shells")
     return {s: floor[str(d.site[s]["region"])] for s in d.shell_sites
             if str(d.site[s]["region"]) in floor and floor[str(d.site[s]["region"])] > 0}
 
@@ -72,8 +72,8 @@ def add_energy_quota(m: pyo.ConcreteModel, d: ModelData, regions: pd.DataFrame, 
     the energy review approves a project's energy at its design load: new shells at full IT load and their PUE,
     per year of the period. No quota figure is published for any province found (docs/model.md, GAP): the default
     instances leave the column empty and the family has no rows."""
-    quota = _region_column(regions, "dc_energy_quota_mwh")
-    ratio = _region_column(regions, "dc_energy_offset_ratio")
+    quota = region_column(regions, "dc_energy_quota_mwh")
+    ratio = region_column(regions, "dc_energy_offset_ratio")
     in_region: dict[str, list[str]] = {}
     for s in d.shell_sites:
         in_region.setdefault(str(d.site[s]["region"]), []).append(s)

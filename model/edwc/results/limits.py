@@ -123,13 +123,6 @@ def binding_policies(d: Digest) -> list[dict[str, Any]]:
 QUOTA_COLUMNS = ["rule", "where", "period", "value", "limit", "status"]
 
 
-def _region_values(regions: pd.DataFrame, col: str) -> dict[str, float]:
-    if regions.empty or col not in regions:
-        return {}
-    v = pd.to_numeric(regions[col], errors="coerce")
-    return {str(r): float(x) for r, x in zip(regions["region"], v, strict=True) if x == x}
-
-
 def binding_quotas(d: Digest) -> pd.DataFrame:
     """The energy rules that bind, every period: occupancy_freeze rows (value: the site's 上架率, limit: the region's
     floor; status 'frozen' below it, 'at the floor' building at it) and energy_quota rows (value: new data-centre
@@ -137,10 +130,11 @@ def binding_quotas(d: Digest) -> pd.DataFrame:
     import yaml
 
     from edwc.formulation.data import windows
+    from edwc.formulation.quotas import region_column
 
     regions, inst = _instance(d, "regions"), _instance(d, "sites")
-    floor = _region_values(regions, "min_rack_occupancy_new_shells")
-    quota, ratio = _region_values(regions, "dc_energy_quota_mwh"), _region_values(regions, "dc_energy_offset_ratio")
+    floor = region_column(regions, "min_rack_occupancy_new_shells")
+    quota, ratio = region_column(regions, "dc_energy_quota_mwh"), region_column(regions, "dc_energy_offset_ratio")
     st = d.tables.get("sites", pd.DataFrame())
     if (not floor and not quota) or inst.empty or st.empty or "shell_mw_new" not in st:
         return pd.DataFrame(columns=QUOTA_COLUMNS)
